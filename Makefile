@@ -1,0 +1,44 @@
+# Shopfloor — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 0.0.0.0
+PORT   ?= 8000
+FLASK  := $(BIN)/flask --app app
+
+.PHONY: run test install vendor bench
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@$(FLASK) banner --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --config python:shopfloor.gunicorn_conf app:app
+
+# All tests on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  $(BIN)/python -m pytest; \
+	fi
+
+# Re-vendor front-end files from the npm registry (package.json + package-lock.json).
+vendor:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/zxing
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/barcode-detector/dist/iife/polyfill.js static/vendor/barcode-detector-polyfill.js
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing/zxing_reader.wasm
+
+bench: install
+	$(BIN)/python bench/run_all.py

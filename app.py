@@ -1,0 +1,3 @@
+from shopfloor import create_app
+
+app = create_app()

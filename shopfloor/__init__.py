@@ -1,0 +1,43 @@
+"""Shopfloor: real-time production tracking for garment factories."""
+from __future__ import annotations
+
+from flask import Flask
+
+from shopfloor.config import Config
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    """config -> extensions -> blueprints -> errors -> cli."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    base = Config.from_env(app.instance_path)
+    app.config.from_mapping(base.as_dict())
+    if isinstance(config, Config):
+        app.config.from_mapping(config.as_dict())
+    elif config:
+        app.config.from_mapping(config)
+
+    from shopfloor import database, i18n
+    from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    database.configure_engine_options(app)
+    db.init_app(app)
+    database.install_sqlite_hooks(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+
+    import shopfloor.models  # noqa: F401  (register tables)
+    from shopfloor.auth import login as auth_login
+
+    auth_login.init_login_manager(login_manager)
+
+    from shopfloor import blueprints, errors, cli, templating
+
+    blueprints.register(app)
+    errors.register(app)
+    cli.register(app)
+    templating.register(app)
+    return app

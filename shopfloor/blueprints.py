@@ -1,0 +1,18 @@
+"""Blueprint registry: one line per floor area."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+
+BLUEPRINTS = [
+    "shopfloor.auth.routes",
+    "shopfloor.home.routes",
+    "shopfloor.scan.routes",
+    "shopfloor.scan.api",
+]
+
+
+def register(app: Flask) -> None:
+    for path in BLUEPRINTS:
+        app.register_blueprint(import_module(path).bp)

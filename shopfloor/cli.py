@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_babel import gettext as _
+
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    @click.option("--days", default=3, show_default=True, help="Days of floor history to simulate.")
+    def seed_demo(if_empty: bool, days: int):
+        """Create the demo factory (lines, operators, styles, orders, bundles, history)."""
+        from shopfloor import demo
+
+        if not demo.is_empty():
+            if if_empty:
+                click.echo("Database already has data; demo not seeded.")
+                return
+            raise click.ClickException("The database is not empty; seed-demo needs an empty database.")
+        stats = demo.seed(days=days)
+        click.echo(f"Demo factory created: {stats}")
+
+    @app.cli.command("banner")
+    @click.option("--port", default=8000)
+    def banner(port: int):
+        """Print the addresses to open and the demo sign-ins."""
+        from flask import current_app
+
+        from shopfloor import demo
+
+        hosts = ["127.0.0.1"] + _lan_addresses()
+        click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
+        for h in hosts:
+            click.echo(f"    http://{h}:{port}/")
+        token = current_app.config["BOARD_TOKEN"]
+        click.echo(f"  Wall board (read-only kiosk link): http://{hosts[-1]}:{port}/board?token={token}")
+        if demo.has_demo_users():
+            click.echo("\n  Demo sign-ins:")
+            click.echo(f"    staff (Staff tab): admin, manager, supervisor, qc — password {demo.DEMO_PASSWORD}")
+            click.echo(f"    operators (Name + PIN tab): any name — PIN {demo.DEMO_PIN}")
+        click.echo("")
+
+    @app.cli.command("create-user")
+    @click.option("--name", prompt=True)
+    @click.option("--role", type=click.Choice(["operator", "qc", "supervisor", "manager", "admin"]),
+                  default="admin", show_default=True)
+    @click.option("--username", default=None, help="Staff sign-in name.")
+    @click.option("--password", default=None, help="Staff password (prompted when missing).")
+    @click.option("--pin", default=None, help="6-digit PIN for operators.")
+    @click.option("--badge", default=None, help="Badge code for operators.")
+    def create_user_cmd(name, role, username, password, pin, badge):
+        """Create a user, e.g. the first admin: flask --app app create-user --role admin --username boss"""
+        from shopfloor.auth.services import create_user
+
+        if role != "operator" and not password:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_user(name, role, username=username, password=password, pin=pin, badge_code=badge)
+            db.session.commit()
+        except DomainError as e:
+            raise click.ClickException(e.message) from None
+        click.echo(f"Created {user.role} #{user.id} {user.name}")
+
+
+def _lan_addresses() -> list[str]:
+    """This host's IPv4 addresses other than loopback (from its own name; nothing is sent)."""
+    import socket
+
+    try:
+        addrs = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return []
+    return [a for a in dict.fromkeys(addrs) if not a.startswith("127.")]

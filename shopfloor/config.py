@@ -1,0 +1,79 @@
+"""The only module that reads environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _generated_once(instance_path: Path, name: str, nbytes: int) -> str:
+    """A random secret kept in instance/<name>, made on first use (no secrets in the repo)."""
+    key_file = instance_path / name
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(nbytes)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/."""
+    return (os.environ.get("SHOPFLOOR_SECRET_KEY") or os.environ.get("SECRET_KEY")
+            or _generated_once(instance_path, "secret_key", 32))
+
+
+def _normalise_db_url(url: str) -> str:
+    # Heroku-style URLs and plain postgresql:// should use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+@dataclass
+class Config:
+    SECRET_KEY: str
+    SQLALCHEMY_DATABASE_URI: str
+    PUBLIC_BASE_URL: str = ""
+    FACTORY_TIMEZONE: str = "UTC"
+    BOARD_TOKEN: str = ""
+    WAGE_PER_MINUTE: float = 0.05
+    MINIMUM_WAGE_PER_DAY: float = 20.0
+    SHIFT_START: str = "08:00"
+    SHIFT_MINUTES: int = 480
+    BABEL_DEFAULT_LOCALE: str = "en"
+    LANGUAGES: tuple = ("en", "es")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SECURE: bool = False
+    REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    TESTING: bool = False
+
+    @classmethod
+    def from_env(cls, instance_path: str | Path) -> "Config":
+        instance = Path(instance_path)
+        default_db = f"sqlite:///{instance / 'shopfloor.db'}"
+        url = os.environ.get("SHOPFLOOR_DATABASE_URL") or os.environ.get("DATABASE_URL") or default_db
+        return cls(
+            SECRET_KEY=_secret_key(instance),
+            SQLALCHEMY_DATABASE_URI=_normalise_db_url(url),
+            PUBLIC_BASE_URL=os.environ.get("SHOPFLOOR_BASE_URL", "").rstrip("/"),
+            FACTORY_TIMEZONE=os.environ.get("SHOPFLOOR_TIMEZONE", "UTC"),
+            BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or _generated_once(instance, "board_token", 18),
+            WAGE_PER_MINUTE=float(os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),
+            MINIMUM_WAGE_PER_DAY=float(os.environ.get("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20")),
+            SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
+        )
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+
+class DomainError(Exception):
+    """A business rule refused an action. `message` is already translated for the user."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, **data):
+        super().__init__(message)
+        self.message = message
+        if status:
+            self.status = status
+        if code:
+            self.code = code
+        self.data = data
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def register(app: Flask) -> None:
+    def _render(status: int, title: str, message: str):
+        if wants_json():
+            return jsonify(error=message), status
+        return render_template("common/error.html", title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _render(400, _("Session expired"),
+                       _("The form was too old or not from this site. Reload the page and try again."))
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return _render(403, _("Not allowed"), _("Your role does not allow this page."))
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return _render(404, _("Not found"), _("There is nothing at this address."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        return _render(e.status, _("Refused"), e.message)

@@ -1,0 +1,6 @@
+"""All models, imported so that metadata and Alembic see every table."""
+from shopfloor.models.people import Line, Role, User  # noqa: F401
+from shopfloor.models.catalog import Operation, Style  # noqa: F401
+from shopfloor.models.orders import Order, OrderQuantity  # noqa: F401
+from shopfloor.models.bundles import Bundle, BundleOpProgress, BundleStatus  # noqa: F401
+from shopfloor.models.worklog import LineHourOutput, OrderOpProgress, WorkLog  # noqa: F401

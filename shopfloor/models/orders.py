@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shopfloor.clock import utcnow
+from shopfloor.extensions import db
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    customer: Mapped[str] = mapped_column(String(120))
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    due_date: Mapped[date] = mapped_column()
+    # open -> cutting -> sewing -> finished -> shipped; or cancelled
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    style = relationship("Style")
+    line = relationship("Line")
+    quantities: Mapped[list["OrderQuantity"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderQuantity.id"
+    )
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(q.quantity for q in self.quantities)
+
+
+class OrderQuantity(db.Model):
+    """Quantity of one size x colour in an order."""
+    __tablename__ = "order_quantities"
+    __table_args__ = (
+        UniqueConstraint("order_id", "size", "colour"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    size: Mapped[str] = mapped_column(String(20))
+    colour: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column()
+
+    order: Mapped[Order] = relationship(back_populates="quantities")

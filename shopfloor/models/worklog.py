@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shopfloor.extensions import db
+
+
+class WorkLog(db.Model):
+    """Append-only ledger of work. Corrections are reversal rows (negative pieces)."""
+    __tablename__ = "work_log"
+    __table_args__ = (
+        CheckConstraint("pieces <> 0", name="pieces_nonzero"),
+        CheckConstraint("(reverses_id IS NULL AND pieces > 0) OR (reverses_id IS NOT NULL AND pieces < 0)",
+                        name="reversal_sign"),
+        Index("ix_work_log_operator_created", "operator_id", "created_at"),
+        Index("ix_work_log_bundle_op", "bundle_id", "operation_id"),
+        Index("ix_work_log_line_created", "line_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id"))
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"))
+    pieces: Mapped[int] = mapped_column()
+    # SAM of the operation at the time of logging (earned minutes = pieces x sam).
+    sam: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    piece_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("work_log.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+    bundle = relationship("Bundle")
+    operation = relationship("Operation")
+    operator = relationship("User", foreign_keys=[operator_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class LineHourOutput(db.Model):
+    """Summary kept in the scan transaction: pieces and earned minutes per line x factory hour."""
+    __tablename__ = "line_hour_output"
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    hour: Mapped[int] = mapped_column(primary_key=True)
+    pieces: Mapped[int] = mapped_column(default=0)
+    # Pieces completed at the style's last operation (garments out of the line).
+    output: Mapped[int] = mapped_column(default=0)
+    earned_minutes: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=Decimal("0"))
+
+
+class OrderOpProgress(db.Model):
+    """Summary kept in the scan transaction: pieces done per order x operation."""
+    __tablename__ = "order_op_progress"
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
+    done: Mapped[int] = mapped_column(default=0)
+
+    operation = relationship("Operation")

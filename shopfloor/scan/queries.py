@@ -1,0 +1,73 @@
+"""Read side of the scan page: the bundle card and the operator's recent entries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, User
+from shopfloor.scan.codes import parse_reference
+
+
+@dataclass
+class OpLine:
+    id: int
+    seq: int
+    name: str
+    machine: str
+    sam: float
+    done: int
+    remaining: int
+    qc_point: bool
+
+
+@dataclass
+class BundleCard:
+    bundle: Bundle
+    order: Order
+    style_code: str
+    style_name: str
+    operations: list[OpLine] = field(default_factory=list)
+    selected_id: int | None = None
+
+    @property
+    def selected(self) -> OpLine | None:
+        return next((o for o in self.operations if o.id == self.selected_id), None)
+
+    @property
+    def complete(self) -> bool:
+        return all(o.remaining == 0 for o in self.operations)
+
+
+def find_bundle(ref: str) -> Bundle:
+    code = parse_reference(ref)
+    bundle = db.session.scalar(select(Bundle).where(Bundle.code == code))
+    if bundle is None:
+        raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
+    return bundle
+
+
+def bundle_card(ref: str, user: User | None = None, operation_id: int | None = None) -> BundleCard:
+    bundle = find_bundle(ref)
+    order = bundle.order
+    ops = db.session.scalars(select(Operation).where(Operation.style_id == order.style_id,
+                                                     Operation.active.is_(True)).order_by(Operation.seq)).all()
+    done = dict(db.session.execute(select(BundleOpProgress.operation_id, BundleOpProgress.done)
+                                   .where(BundleOpProgress.bundle_id == bundle.id)).all())
+    lines = [OpLine(id=o.id, seq=o.seq, name=o.name, machine=o.machine, sam=float(o.sam),
+                    done=done.get(o.id, 0), remaining=bundle.pieces - done.get(o.id, 0), qc_point=o.qc_point)
+             for o in ops]
+    card = BundleCard(bundle=bundle, order=order, style_code=order.style.code, style_name=order.style.name,
+                      operations=lines)
+    ids = {o.id for o in lines}
+    if operation_id in ids:
+        card.selected_id = operation_id
+    elif user is not None and user.assigned_operation_id in ids:
+        card.selected_id = user.assigned_operation_id
+    else:
+        # Otherwise the first operation with work left, in bulletin order.
+        card.selected_id = next((o.id for o in lines if o.remaining > 0), None)
+    return card

@@ -1,0 +1,277 @@
+"""Work logging: one tap credits a bundle operation, exactly once, never beyond the bundle.
+
+The hot path is plain SQL in one short write transaction (BEGIN IMMEDIATE on SQLite):
+  1. insert the ledger row, ON CONFLICT(client_id) DO NOTHING   -> a replay adds nothing
+  2. conditional UPDATE of the bundle x operation counter        -> never more than the bundle holds
+     (the CHECK constraint done <= pieces backs it up inside the database)
+  3. upsert the line x hour and order x operation summaries      -> the board reads these
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from shopfloor import clock
+from shopfloor.database import write_transaction
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+from shopfloor.scan.codes import parse_reference
+
+UNDO_SECONDS = 30
+MAX_CLIENT_ID = 64
+
+
+@dataclass
+class ScanResult:
+    log_id: int
+    created: bool
+    bundle_id: int
+    bundle_code: str
+    operation_id: int
+    pieces: int
+    created_at: datetime
+
+    def as_json(self) -> dict:
+        return {"id": self.log_id, "bundle": self.bundle_code, "operation": self.operation_id,
+                "qty": self.pieces, "created_at": self.created_at.isoformat() + "Z",
+                "replay": not self.created}
+
+
+_FIND = text("""
+SELECT b.id, b.status, b.pieces, b.order_id, o.line_id, op.id, op.sam, op.piece_rate,
+       CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END,
+       CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
+                           WHERE o2.style_id = o.style_id AND o2.active) THEN 1 ELSE 0 END,
+       p.done, p.pieces, o.status
+FROM bundles b
+JOIN orders o ON o.id = b.order_id
+LEFT JOIN operations op ON op.id = :op
+LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
+WHERE b.code = :code
+""")
+_REPLAY = text("SELECT w.id, w.bundle_id, b.code, w.operation_id, w.pieces, w.created_at, w.operator_id "
+               "FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid")
+_INSERT_LOG = text("""
+INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate,
+                      client_id, reverses_id, reason, created_by_id, created_at)
+VALUES (:b, :op, :u, :line, :q, :sam, :rate, :cid, :rev, :reason, :by, :ts)
+ON CONFLICT (client_id) DO NOTHING
+RETURNING id
+""")
+_ENSURE_PROGRESS = text("INSERT INTO bundle_op_progress (bundle_id, operation_id, pieces, done) "
+                        "VALUES (:b, :op, :cap, 0) ON CONFLICT (bundle_id, operation_id) DO NOTHING")
+_ADD_PROGRESS = text("UPDATE bundle_op_progress SET done = done + :q "
+                     "WHERE bundle_id = :b AND operation_id = :op AND done + :q <= pieces AND done + :q >= 0 "
+                     "RETURNING done")
+_LINE_HOUR = text("""
+INSERT INTO line_hour_output (line_id, day, hour, pieces, output, earned_minutes)
+VALUES (:line, :day, :hour, :q, :out, :earned)
+ON CONFLICT (line_id, day, hour) DO UPDATE SET
+  pieces = line_hour_output.pieces + excluded.pieces,
+  output = line_hour_output.output + excluded.output,
+  earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes
+""")
+_ORDER_OP = text("""
+INSERT INTO order_op_progress (order_id, operation_id, done) VALUES (:o, :op, :q)
+ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
+""")
+_DONE_BY = text("SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id "
+                "WHERE w.bundle_id = :b AND w.operation_id = :op GROUP BY u.name HAVING sum(w.pieces) > 0 "
+                "ORDER BY max(w.created_at) DESC")
+
+
+def _validate_client_id(client_id: str | None) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    client_id = str(client_id)
+    if len(client_id) > MAX_CLIENT_ID or not client_id.isprintable():
+        raise DomainError(_("The scan's client id is not valid."), status=422)
+    return client_id
+
+
+def _validate_qty(qty) -> int | None:
+    if qty is None or qty == "":
+        return None
+    try:
+        q = int(qty)
+    except (TypeError, ValueError):
+        raise DomainError(_("The number of pieces must be a whole number."), status=422) from None
+    if q < 1:
+        raise DomainError(_("The number of pieces must be at least 1."), status=422)
+    return q
+
+
+def find_replay(client_id: str | None) -> ScanResult | None:
+    if not client_id:
+        return None
+    row = db.session.execute(_REPLAY, {"cid": client_id}).first()
+    if row is None:
+        return None
+    return ScanResult(log_id=row[0], created=False, bundle_id=row[1], bundle_code=row[2],
+                      operation_id=row[3], pieces=row[4], created_at=_as_dt(row[5]))
+
+
+def _as_dt(value) -> datetime:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def done_by(bundle_id: int, operation_id: int) -> list[str]:
+    return [r[0] for r in db.session.execute(_DONE_BY, {"b": bundle_id, "op": operation_id})]
+
+
+def record_scan(*, operator_id: int, operator_line_id: int | None, bundle_ref: str, operation_id,
+                qty=None, client_id: str | None = None, now: datetime | None = None) -> ScanResult:
+    """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator."""
+    client_id = _validate_client_id(client_id)
+    replay = find_replay(client_id)
+    if replay is not None:
+        return replay
+    code = parse_reference(bundle_ref)
+    q = _validate_qty(qty)
+    try:
+        op_id = int(operation_id)
+    except (TypeError, ValueError):
+        raise DomainError(_("Choose an operation."), status=422) from None
+    now = now or clock.utcnow()
+
+    try:
+        with write_transaction() as s:
+            row = s.execute(_FIND, {"code": code, "op": op_id}).first()
+            if row is None:
+                raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
+            (bundle_id, status, pieces, order_id, order_line, found_op, sam, rate, on_style, is_last,
+             done, cap, order_status) = row
+            if found_op is None or not on_style:
+                raise DomainError(_("This operation is not on this bundle's style."), status=422,
+                                  code="wrong_operation")
+            if status == "hold" or order_status in ("cancelled", "hold"):
+                raise DomainError(_("Bundle %(code)s is on hold. Do not work on it; tell your supervisor.",
+                                    code=code), status=409, code="hold")
+            cap = cap if cap is not None else pieces
+            done = done or 0
+            remaining = cap - done
+            if status == "rework":
+                remaining = min(remaining, _good_pieces_limit(s, bundle_id, op_id, cap) - done)
+            if remaining <= 0:
+                names = ", ".join(done_by(bundle_id, op_id)) or "?"
+                if status == "rework":
+                    raise DomainError(_("Bundle %(code)s is in rework: no good pieces are left to log here.",
+                                        code=code), status=409, code="rework")
+                raise DomainError(_("Already done: all %(n)d pieces of this operation were logged by %(who)s.",
+                                    n=cap, who=names), status=409, code="already_done")
+            q = remaining if q is None else q
+            if q > remaining:
+                raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
+                                    left=remaining, q=q), status=409, code="over_quantity")
+            line_id = operator_line_id or order_line
+            log_id = s.execute(_INSERT_LOG, {
+                "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam,
+                "rate": rate, "cid": client_id, "rev": None, "reason": None, "by": operator_id, "ts": now,
+            }).scalar()
+            if log_id is None:  # same client id committed meanwhile
+                raise _Replay()
+            if row[10] is None:
+                s.execute(_ENSURE_PROGRESS, {"b": bundle_id, "op": op_id, "cap": pieces})
+            if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": q}).first() is None:
+                raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
+                                    left=max(0, remaining), q=q), status=409, code="over_quantity")
+            _add_summaries(s, line_id, order_id, op_id, q, sam, is_last, now)
+    except _Replay:
+        return find_replay(client_id)
+    except IntegrityError:
+        db.session.rollback()
+        replay = find_replay(client_id)
+        if replay is not None:
+            return replay
+        raise DomainError(_("Those pieces were just logged by someone else. Scan again to see what is left."),
+                          status=409, code="over_quantity") from None
+    return ScanResult(log_id=log_id, created=True, bundle_id=bundle_id, bundle_code=code,
+                      operation_id=op_id, pieces=q, created_at=now)
+
+
+class _Replay(Exception):
+    pass
+
+
+def _add_summaries(s, line_id, order_id, op_id, q, sam, is_last, ts: datetime) -> None:
+    day, hour = clock.local_bucket(ts)
+    if line_id is not None:
+        s.execute(_LINE_HOUR, {"line": line_id, "day": day, "hour": hour, "q": q,
+                               "out": q if is_last else 0, "earned": q * sam})
+    s.execute(_ORDER_OP, {"o": order_id, "op": op_id, "q": q})
+
+
+def _good_pieces_limit(s, bundle_id: int, op_id: int, cap: int) -> int:
+    """Upper bound of pieces that may be logged at op while the bundle is in rework.
+
+    The quality module registers a function here; without it a bundle in rework takes nothing more.
+    """
+    if REWORK_LIMIT is None:
+        return 0
+    return REWORK_LIMIT(s, bundle_id, op_id, cap)
+
+
+REWORK_LIMIT = None  # set by shopfloor.quality when installed
+
+
+_FIND_LOG = text("""
+SELECT w.id, w.bundle_id, w.operation_id, w.operator_id, w.line_id, w.pieces, w.sam, w.piece_rate,
+       w.created_at, w.reverses_id, b.order_id,
+       CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
+                           WHERE o2.style_id = op.style_id AND o2.active) THEN 1 ELSE 0 END,
+       (SELECT r.id FROM work_log r WHERE r.reverses_id = w.id)
+FROM work_log w JOIN bundles b ON b.id = w.bundle_id JOIN operations op ON op.id = w.operation_id
+WHERE w.id = :id
+""")
+
+
+def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | None = None,
+                  only_operator_id: int | None = None, within_seconds: int | None = None) -> int:
+    """Append a reversal row for a ledger entry and take its pieces off every counter.
+
+    Returns the reversal's id. The unique reverses_id makes a second reversal impossible.
+    """
+    now = now or clock.utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for the correction."), status=422)
+    try:
+        with write_transaction() as s:
+            row = s.execute(_FIND_LOG, {"id": log_id}).first()
+            if row is None:
+                raise DomainError(_("That entry does not exist."), status=404)
+            (wid, bundle_id, op_id, operator_id, line_id, pieces, sam, rate, created_at, reverses_id,
+             order_id, is_last, reversed_by) = row
+            created_at = _as_dt(created_at)
+            if only_operator_id is not None and operator_id != only_operator_id:
+                raise DomainError(_("You can only undo your own entries."), status=403)
+            if reverses_id is not None:
+                raise DomainError(_("A correction cannot itself be reversed."), status=409)
+            if reversed_by is not None:
+                raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed")
+            if within_seconds is not None and now - created_at > timedelta(seconds=within_seconds):
+                raise DomainError(_("Undo is only possible within %(n)d seconds. Ask your supervisor to correct it.",
+                                    n=within_seconds), status=409, code="too_late")
+            rid = s.execute(_INSERT_LOG, {
+                "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": -pieces, "sam": sam,
+                "rate": rate, "cid": None, "rev": wid, "reason": reason[:200], "by": by_user_id, "ts": now,
+            }).scalar()
+            if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": -pieces}).first() is None:
+                raise DomainError(_("This entry cannot be reversed."), status=409)
+            # Take the pieces off the hour they were credited in, so hourly figures stay true.
+            _add_summaries(s, line_id, order_id, op_id, -pieces, sam, is_last, created_at)
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed") from None
+    return rid
+
+
+def undo_scan(log_id: int, *, user_id: int, now: datetime | None = None) -> int:
+    return reverse_entry(log_id, by_user_id=user_id, reason=_("Undone by operator"), now=now,
+                         only_operator_id=user_id, within_seconds=UNDO_SECONDS)

@@ -1,0 +1,48 @@
+"""Jinja globals, filters and the navigation shown to each role."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_babel import format_decimal, lazy_gettext as _l
+from flask_login import current_user
+
+# (endpoint, label, roles allowed) — links whose endpoint is not registered are hidden.
+NAV = [
+    ("scan.page", _l("Scan"), ("operator", "qc", "supervisor", "manager")),
+    ("scan.my_day", _l("My day"), ("operator",)),
+    ("quality.inspect", _l("Inspect"), ("qc", "supervisor", "manager")),
+    ("supervise.index", _l("Supervise"), ("supervisor", "manager")),
+    ("board.page", _l("Board"), ("operator", "qc", "supervisor", "manager")),
+    ("review.index", _l("Review"), ("manager", "supervisor")),
+    ("planning.orders", _l("Orders"), ("manager",)),
+    ("planning.styles", _l("Styles"), ("manager",)),
+]
+
+
+def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(current_app.config.get("FACTORY_TIMEZONE", "UTC"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(tz).strftime(fmt)
+
+
+def register(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["num"] = lambda v, p=1: format_decimal(round(float(v or 0), p),
+                                                               format="#,##0" + ("." + "0" * p if p else ""))
+
+    @app.context_processor
+    def nav():
+        items = []
+        if current_user.is_authenticated:
+            for endpoint, label, roles in NAV:
+                if endpoint in app.view_functions and current_user.has_role(*roles):
+                    items.append((endpoint, label))
+        return {"nav_items": items}

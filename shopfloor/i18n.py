@@ -16,3 +16,6 @@ def select_locale() -> str | None:
     if request:
         return request.accept_languages.best_match(langs) or langs[0]
     return langs[0]
+
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}

@@ -45,4 +45,7 @@ def register(app: Flask) -> None:
             for endpoint, label, roles in NAV:
                 if endpoint in app.view_functions and current_user.has_role(*roles):
                     items.append((endpoint, label))
-        return {"nav_items": items}
+        from shopfloor.i18n import LANGUAGE_NAMES
+
+        langs = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]
+        return {"nav_items": items, "languages": langs}

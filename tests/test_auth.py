@@ -112,7 +112,7 @@ def test_csrf_is_enforced(app, factory):
 def test_every_route_is_guarded(app):
     """Every endpoint except sign-in, static and the public kiosk routes requires a role."""
     public = {"static", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge",
-              "auth.badge_link", "auth.logout", "home.index"}
+              "auth.badge_link", "auth.logout", "auth.language", "home.index"}
     unguarded = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public or rule.endpoint.startswith("public."):

@@ -66,6 +66,22 @@ def badge_link(payload: str):
     return render_template("auth/badge_confirm.html", payload=payload)
 
 
+@bp.post("/language")
+def language():
+    """Choose the interface language (kept in the session; signed-in users keep it on their profile)."""
+    from flask import current_app, session
+
+    from shopfloor.auth.services import set_language
+
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            set_language(current_user, lang)
+    ref = request.referrer or ""
+    return redirect(ref if ref.startswith(request.host_url) else url_for("home.index"))
+
+
 @bp.post("/logout")
 @login_required
 def logout():

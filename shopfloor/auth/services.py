@@ -120,3 +120,8 @@ def create_user(name: str, role: str, *, username: str | None = None, password: 
         set_pin(user, pin)
     db.session.add(user)
     return user
+
+
+def set_language(user: User, lang: str) -> None:
+    with write_transaction():
+        db.session.execute(update(User).where(User.id == user.id).values(language=lang))

@@ -6,7 +6,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 8000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test install vendor bench
+.PHONY: run test install vendor bench messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,18 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+PO := $(wildcard shopfloor/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+install: $(VENV)/.installed $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -f -i $< -o $@
+
+# Refresh the message catalogue after changing user-facing strings.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs "node_modules instance .* ._" -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d shopfloor/translations
 
 run: install
 	$(FLASK) db upgrade

@@ -1,0 +1,37 @@
+"""Which bundles to print and what each ticket says."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+from shopfloor.models import Bundle, Order
+from shopfloor.scan.codes import ticket_payload
+from shopfloor.tickets import pdf
+
+
+def order_tickets(order_id: int, bundle_ids: list[int] | None = None) -> tuple[Order, list[pdf.Ticket]]:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise DomainError(_("That order does not exist."), status=404)
+    q = select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)
+    if bundle_ids:
+        q = q.where(Bundle.id.in_(bundle_ids))
+    bundles = db.session.scalars(q).all()
+    if not bundles:
+        raise DomainError(_("Order %(n)s has no bundles yet. Cut it into bundles first.", n=order.number),
+                          status=409)
+    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    style = f"{order.style.code} {order.style.name}"
+    return order, [pdf.Ticket(payload=ticket_payload(b.code, base), code=b.code, style=style,
+                              order=order.number, size=b.size, colour=b.colour, pieces=b.pieces,
+                              number=b.number, customer=order.customer) for b in bundles]
+
+
+def render_order_pdf(order_id: int, layout: str, bundle_ids: list[int] | None = None) -> tuple[str, bytes]:
+    if layout not in pdf.LAYOUTS:
+        raise DomainError(_("Unknown ticket layout."), status=422)
+    order, tickets = order_tickets(order_id, bundle_ids)
+    return f"tickets-{order.number}-{layout}.pdf", pdf.render(tickets, layout)

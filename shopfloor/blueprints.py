@@ -11,6 +11,7 @@ BLUEPRINTS = [
     "shopfloor.scan.routes",
     "shopfloor.scan.api",
     "shopfloor.tickets.routes",
+    "shopfloor.board.routes",
 ]
 
 

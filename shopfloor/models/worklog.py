@@ -61,3 +61,14 @@ class OrderOpProgress(db.Model):
     done: Mapped[int] = mapped_column(default=0)
 
     operation = relationship("Operation")
+
+
+class OperatorDay(db.Model):
+    """Summary kept in the scan transaction: an operator's pieces, earned minutes and piece-rate pay per local day."""
+    __tablename__ = "operator_day"
+    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    pieces: Mapped[int] = mapped_column(default=0)
+    earned_minutes: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=Decimal("0"))
+    earnings: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal("0"))

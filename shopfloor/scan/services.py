@@ -79,6 +79,15 @@ _ORDER_OP = text("""
 INSERT INTO order_op_progress (order_id, operation_id, done) VALUES (:o, :op, :q)
 ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
 """)
+_OPERATOR_DAY = text("""
+INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
+VALUES (:u, :day, :line, :q, :earned, :pay)
+ON CONFLICT (operator_id, day) DO UPDATE SET
+  pieces = operator_day.pieces + excluded.pieces,
+  earned_minutes = operator_day.earned_minutes + excluded.earned_minutes,
+  earnings = operator_day.earnings + excluded.earnings,
+  line_id = COALESCE(excluded.line_id, operator_day.line_id)
+""")
 _DONE_BY = text("SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id "
                 "WHERE w.bundle_id = :b AND w.operation_id = :op GROUP BY u.name HAVING sum(w.pieces) > 0 "
                 "ORDER BY max(w.created_at) DESC")
@@ -181,7 +190,7 @@ def record_scan(*, operator_id: int, operator_line_id: int | None, bundle_ref: s
             if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": q}).first() is None:
                 raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
                                     left=max(0, remaining), q=q), status=409, code="over_quantity")
-            _add_summaries(s, line_id, order_id, op_id, q, sam, is_last, now)
+            _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, now)
     except _Replay:
         return find_replay(client_id)
     except IntegrityError:
@@ -199,12 +208,16 @@ class _Replay(Exception):
     pass
 
 
-def _add_summaries(s, line_id, order_id, op_id, q, sam, is_last, ts: datetime) -> None:
+def _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, ts: datetime) -> None:
+    """Keep the board's and pay's summaries in step with the ledger (same transaction)."""
     day, hour = clock.local_bucket(ts)
+    earned = q * sam
     if line_id is not None:
         s.execute(_LINE_HOUR, {"line": line_id, "day": day, "hour": hour, "q": q,
-                               "out": q if is_last else 0, "earned": q * sam})
+                               "out": q if is_last else 0, "earned": earned})
     s.execute(_ORDER_OP, {"o": order_id, "op": op_id, "q": q})
+    s.execute(_OPERATOR_DAY, {"u": operator_id, "day": day, "line": line_id, "q": q, "earned": earned,
+                              "pay": q * rate})
 
 
 def _good_pieces_limit(s, bundle_id: int, op_id: int, cap: int) -> int:
@@ -265,7 +278,7 @@ def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | 
             if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": -pieces}).first() is None:
                 raise DomainError(_("This entry cannot be reversed."), status=409)
             # Take the pieces off the hour they were credited in, so hourly figures stay true.
-            _add_summaries(s, line_id, order_id, op_id, -pieces, sam, is_last, created_at)
+            _add_summaries(s, operator_id, line_id, order_id, op_id, -pieces, sam, rate, is_last, created_at)
     except IntegrityError:
         db.session.rollback()
         raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed") from None

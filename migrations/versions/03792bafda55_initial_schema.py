@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8254e2084dc1
+Revision ID: 03792bafda55
 Revises: 
-Create Date: 2026-11-25 04:30:30.059292
+Create Date: 2026-11-25 05:05:08.236624
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8254e2084dc1'
+revision = '03792bafda55'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -84,31 +84,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_orders_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_style_id'), ['style_id'], unique=False)
 
-    op.create_table('users',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('username', sa.String(length=60), nullable=True),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('badge_code', sa.String(length=40), nullable=True),
-    sa.Column('pin_hash', sa.String(length=255), nullable=True),
-    sa.Column('password_hash', sa.String(length=255), nullable=True),
-    sa.Column('language', sa.String(length=10), nullable=False),
-    sa.Column('line_id', sa.Integer(), nullable=True),
-    sa.Column('assigned_operation_id', sa.Integer(), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('failed_pin_count', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['assigned_operation_id'], ['operations.id'], name=op.f('fk_users_assigned_operation_id_operations')),
-    sa.ForeignKeyConstraint(['line_id'], ['lines.id'], name=op.f('fk_users_line_id_lines')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('badge_code', name=op.f('uq_users_badge_code')),
-    sa.UniqueConstraint('username', name=op.f('uq_users_username'))
-    )
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_users_line_id'), ['line_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
-
     op.create_table('bundles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=12), nullable=False),
@@ -150,6 +125,31 @@ def upgrade():
     with op.batch_alter_table('order_quantities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_quantities_order_id'), ['order_id'], unique=False)
 
+    op.create_table('users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('username', sa.String(length=60), nullable=True),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('badge_code', sa.String(length=40), nullable=True),
+    sa.Column('pin_hash', sa.String(length=255), nullable=True),
+    sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('language', sa.String(length=10), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=True),
+    sa.Column('assigned_operation_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('failed_pin_count', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_operation_id'], ['operations.id'], name=op.f('fk_users_assigned_operation_id_operations')),
+    sa.ForeignKeyConstraint(['line_id'], ['lines.id'], name=op.f('fk_users_line_id_lines')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('badge_code', name=op.f('uq_users_badge_code')),
+    sa.UniqueConstraint('username', name=op.f('uq_users_username'))
+    )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_users_line_id'), ['line_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
+
     op.create_table('bundle_op_progress',
     sa.Column('bundle_id', sa.Integer(), nullable=False),
     sa.Column('operation_id', sa.Integer(), nullable=False),
@@ -160,6 +160,20 @@ def upgrade():
     sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], name=op.f('fk_bundle_op_progress_operation_id_operations')),
     sa.PrimaryKeyConstraint('bundle_id', 'operation_id', name=op.f('pk_bundle_op_progress'))
     )
+    op.create_table('operator_day',
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=True),
+    sa.Column('pieces', sa.Integer(), nullable=False),
+    sa.Column('earned_minutes', sa.Numeric(precision=14, scale=3), nullable=False),
+    sa.Column('earnings', sa.Numeric(precision=14, scale=4), nullable=False),
+    sa.ForeignKeyConstraint(['line_id'], ['lines.id'], name=op.f('fk_operator_day_line_id_lines')),
+    sa.ForeignKeyConstraint(['operator_id'], ['users.id'], name=op.f('fk_operator_day_operator_id_users')),
+    sa.PrimaryKeyConstraint('operator_id', 'day', name=op.f('pk_operator_day'))
+    )
+    with op.batch_alter_table('operator_day', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_operator_day_line_id'), ['line_id'], unique=False)
+
     op.create_table('work_log',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('bundle_id', sa.Integer(), nullable=False),
@@ -204,7 +218,16 @@ def downgrade():
         batch_op.drop_index('ix_work_log_bundle_op')
 
     op.drop_table('work_log')
+    with op.batch_alter_table('operator_day', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_operator_day_line_id'))
+
+    op.drop_table('operator_day')
     op.drop_table('bundle_op_progress')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_role'))
+        batch_op.drop_index(batch_op.f('ix_users_line_id'))
+
+    op.drop_table('users')
     with op.batch_alter_table('order_quantities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_quantities_order_id'))
 
@@ -214,11 +237,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_bundles_order_id'))
 
     op.drop_table('bundles')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_users_role'))
-        batch_op.drop_index(batch_op.f('ix_users_line_id'))
-
-    op.drop_table('users')
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orders_style_id'))
         batch_op.drop_index(batch_op.f('ix_orders_status'))

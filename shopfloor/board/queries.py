@@ -1,0 +1,177 @@
+"""Wall-board figures, read from the summary tables kept in the scan transaction (never GROUP BY the ledger)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import text
+
+from shopfloor import clock
+from shopfloor.extensions import db
+
+ACTIVE_ORDER_STATUSES = ("cutting", "sewing")
+
+
+@dataclass
+class HourBar:
+    hour: int
+    output: int
+    target: float
+    current: bool = False
+
+
+@dataclass
+class LineBoard:
+    id: int
+    code: str
+    name: str
+    target_efficiency: float
+    operators: int = 0
+    pieces: int = 0            # operations logged today (all operations)
+    output: int = 0            # garments out (last operation) today
+    earned_minutes: float = 0.0
+    minutes_worked: float = 0.0
+    target_per_hour: float = 0.0
+    wip_bundles: int = 0
+    style: str = ""
+    hours: list[HourBar] = field(default_factory=list)
+
+    @property
+    def efficiency(self) -> float:
+        """Σ(pieces × SAM) / (operators × minutes worked) × 100."""
+        denom = self.operators * self.minutes_worked
+        return self.earned_minutes * 100.0 / denom if denom else 0.0
+
+    @property
+    def target_so_far(self) -> float:
+        return self.target_per_hour * self.minutes_worked / 60.0
+
+    @property
+    def vs_target(self) -> float:
+        return self.output * 100.0 / self.target_so_far if self.target_so_far else 0.0
+
+
+@dataclass
+class OrderBoard:
+    id: int
+    number: str
+    customer: str
+    style: str
+    line_code: str
+    due_date: date
+    quantity: int
+    output: int
+    days_left: int
+
+    @property
+    def percent(self) -> float:
+        return min(100.0, self.output * 100.0 / self.quantity) if self.quantity else 0.0
+
+
+@dataclass
+class Board:
+    day: date
+    now: datetime
+    lines: list[LineBoard]
+    orders: list[OrderBoard]
+    version: str
+
+
+def shift_window(day: date) -> tuple[datetime, int]:
+    """Local shift start and its length in minutes."""
+    start = datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
+    return start, int(current_app.config["SHIFT_MINUTES"])
+
+
+def minutes_worked(now_local: datetime, day: date) -> float:
+    start, length = shift_window(day)
+    return max(0.0, min(float(length), (now_local.replace(tzinfo=None) - start).total_seconds() / 60.0))
+
+
+def version() -> str:
+    """Changes whenever the ledger changes (reversals are rows too), the day turns, or a minute passes."""
+    top = db.session.execute(text("SELECT max(id) FROM work_log")).scalar() or 0
+    now = clock.to_local(clock.utcnow())
+    return f"{now:%Y%m%d%H%M}-{top}"
+
+
+_LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
+_HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output WHERE day = :day")
+_PRESENT = text("SELECT line_id, count(*) FROM operator_day WHERE day = :day AND pieces > 0 GROUP BY line_id")
+_ASSIGNED = text("SELECT line_id, count(*) FROM users WHERE role = 'operator' AND active AND line_id IS NOT NULL "
+                 "GROUP BY line_id")
+_ORDERS = text("""
+SELECT o.id, o.number, o.customer, s.code, l.code, o.due_date, o.line_id, o.style_id,
+       (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = o.id),
+       (SELECT sum(op.sam) FROM operations op WHERE op.style_id = o.style_id AND op.active),
+       COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
+                 WHERE p.order_id = o.id AND op.seq = (SELECT max(o2.seq) FROM operations o2
+                                                       WHERE o2.style_id = o.style_id AND o2.active)), 0)
+FROM orders o JOIN styles s ON s.id = o.style_id LEFT JOIN lines l ON l.id = o.line_id
+WHERE o.status IN ('cutting', 'sewing')
+ORDER BY o.due_date, o.number
+""")
+_WIP = text("""
+SELECT o.line_id, count(*)
+FROM bundles b JOIN orders o ON o.id = b.order_id
+WHERE o.status IN ('cutting', 'sewing')
+  AND EXISTS (SELECT 1 FROM bundle_op_progress p WHERE p.bundle_id = b.id AND p.done > 0)
+  AND NOT EXISTS (SELECT 1 FROM bundle_op_progress p JOIN operations op ON op.id = p.operation_id
+                  WHERE p.bundle_id = b.id AND p.done >= p.pieces
+                    AND op.seq = (SELECT max(o2.seq) FROM operations o2 WHERE o2.style_id = o.style_id
+                                  AND o2.active))
+GROUP BY o.line_id
+""")
+
+
+def board(now_utc: datetime | None = None) -> Board:
+    now_utc = now_utc or clock.utcnow()
+    now_local = clock.to_local(now_utc)
+    day = now_local.date()
+    worked = minutes_worked(now_local, day)
+    shift_start, shift_len = shift_window(day)
+
+    lines = {r[0]: LineBoard(id=r[0], code=r[1], name=r[2], target_efficiency=float(r[3]))
+             for r in db.session.execute(_LINES)}
+    hourly: dict[int, dict[int, tuple]] = {}
+    for line_id, hour, pieces, output, earned in db.session.execute(_HOURS, {"day": day}):
+        if line_id in lines:
+            hourly.setdefault(line_id, {})[hour] = (pieces, output, earned)
+            lb = lines[line_id]
+            lb.pieces += pieces
+            lb.output += output
+            lb.earned_minutes += float(earned or 0)
+    present = dict(db.session.execute(_PRESENT, {"day": day}).all())
+    assigned = dict(db.session.execute(_ASSIGNED).all())
+    wip = dict(db.session.execute(_WIP).all())
+
+    orders: list[OrderBoard] = []
+    line_sam: dict[int, tuple[float, str]] = {}
+    for (oid, number, customer, style, line_code, due, line_id, _style_id, qty, sam, out) in db.session.execute(_ORDERS):
+        due = due if isinstance(due, date) else date.fromisoformat(str(due))
+        orders.append(OrderBoard(id=oid, number=number, customer=customer, style=style, line_code=line_code or "",
+                                 due_date=due, quantity=int(qty or 0), output=int(out or 0),
+                                 days_left=(due - day).days))
+        # The line's running style: the earliest-due open order on it.
+        if line_id is not None and line_id not in line_sam and sam:
+            line_sam[line_id] = (float(sam), style)
+
+    first_hour = shift_start.hour
+    n_hours = max(1, (shift_len + 59) // 60)
+    for lb in lines.values():
+        lb.operators = present.get(lb.id) or assigned.get(lb.id, 0)
+        lb.minutes_worked = worked
+        sam, lb.style = line_sam.get(lb.id, (0.0, ""))
+        lb.target_per_hour = lb.operators * 60.0 / sam * lb.target_efficiency if sam else 0.0
+        lb.wip_bundles = wip.get(lb.id, 0)
+        data = hourly.get(lb.id, {})
+        lb.hours = [HourBar(hour=h, output=int(data.get(h, (0, 0, 0))[1]), target=lb.target_per_hour,
+                            current=(h == now_local.hour))
+                    for h in range(first_hour, first_hour + n_hours)]
+    return Board(day=day, now=now_local, lines=list(lines.values()), orders=orders, version=version())
+
+
+def _as_float(v) -> float:
+    return float(v) if isinstance(v, (Decimal, int, float)) else 0.0

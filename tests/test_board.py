@@ -1,0 +1,103 @@
+"""Wall board: figures from the summary tables, kiosk token, cheap polling."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+
+from shopfloor import clock
+from shopfloor.board import queries
+from shopfloor.extensions import db
+from shopfloor.models import Bundle
+from shopfloor.scan import services
+from tests.conftest import login
+
+
+def _at_local(hh: int, mm: int = 0) -> datetime:
+    """Naive UTC for today's factory-local hh:mm."""
+    local = datetime.combine(clock.local_today(), time(hh, mm), tzinfo=clock.factory_tz())
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _bundles(order):
+    return db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).all()
+
+
+def test_board_figures_match_hand_computation(factory):
+    # Style SAMs 0.5 + 1.0 + 0.75 = 2.25 min; line target efficiency 70 %; shift from 08:00.
+    line, style, order, op1 = factory.floor()
+    op2 = factory.user("operator", line=line)
+    b1, b2 = _bundles(order)
+    last = style.operations[-1]
+    services.record_scan(operator_id=op1.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=style.operations[0].id, qty=10, now=_at_local(8, 20))
+    services.record_scan(operator_id=op2.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=last.id, qty=10, now=_at_local(9, 10))
+    board = queries.board(now_utc=_at_local(10, 0))
+    lb = next(x for x in board.lines if x.id == line.id)
+    assert lb.operators == 2                        # both logged today
+    assert lb.output == 10                          # only the last operation counts as output
+    assert lb.minutes_worked == 120
+    # earned = 10 x 0.5 + 10 x 0.75 = 12.5 min; efficiency = 12.5 / (2 x 120) x 100 = 5.2 %
+    assert round(lb.efficiency, 1) == 5.2
+    # target/hour = 2 x 60 / 2.25 x 0.70 = 37.33; so far (2 h) = 74.7
+    assert round(lb.target_per_hour, 2) == 37.33 and round(lb.target_so_far, 1) == 74.7
+    assert [h.output for h in lb.hours[:3]] == [0, 10, 0]
+    assert lb.wip_bundles == 0                      # b1 finished at the last operation, b2 not started
+    o = next(x for x in board.orders if x.id == order.id)
+    assert (o.output, o.quantity) == (10, 20) and o.percent == 50.0
+
+
+def test_wip_counts_started_unfinished_bundles(factory):
+    line, style, order, op = factory.floor()
+    b1, _ = _bundles(order)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=style.operations[0].id, qty=3)
+    lb = next(x for x in queries.board().lines if x.id == line.id)
+    assert lb.wip_bundles == 1
+
+
+def test_board_page_shows_new_scan(client, factory):
+    line, style, order, op = factory.floor()
+    login(client, op)
+    page = client.get("/board")
+    assert page.status_code == 200 and line.name in page.text and order.number in page.text
+    assert f'data-order="{order.number}">0 / 20' in page.text
+    b1, _ = _bundles(order)
+    client.post("/scan/log", data={"bundle": b1.code, "operation": style.operations[-1].id, "qty": "10",
+                                   "client_id": "x1"})
+    live = client.get("/board/live", headers={"HX-Request": "true"})
+    assert f'data-order="{order.number}">10 / 20' in live.text
+    assert live.text.lstrip().startswith('<div id="board"')
+
+
+def test_unchanged_board_answers_304_and_changes_after_scan(client, factory):
+    line, style, order, op = factory.floor()
+    login(client, op)
+    first = client.get("/board/live")
+    tag = first.headers["HX-PTag"]
+    again = client.get("/board/live", headers={"HX-PTag": tag})
+    assert again.status_code == 304 and again.data == b""
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=_bundles(order)[0].code,
+                         operation_id=style.operations[0].id, qty=1)
+    changed = client.get("/board/live", headers={"HX-PTag": tag})
+    assert changed.status_code == 200 and changed.headers["HX-PTag"] != tag
+
+
+def test_kiosk_token(client, factory, app):
+    line = factory.line()
+    good = client.get("/board", query_string={"token": app.config["BOARD_TOKEN"]})
+    assert good.status_code == 200 and line.name in good.text
+    assert 'token=board-token-for-tests' in good.text   # the poll keeps the token
+    assert client.get("/board?token=wrong").status_code == 403
+    assert client.get("/board").status_code == 302        # no token, not signed in: sign-in page
+
+
+def test_board_ignores_finished_orders_and_idle_day(factory):
+    line, style, order, op = factory.floor()
+    order.status = "shipped"
+    db.session.commit()
+    board = queries.board(now_utc=_at_local(7, 0))
+    assert all(o.id != order.id for o in board.orders)
+    lb = next(x for x in board.lines if x.id == line.id)
+    assert lb.minutes_worked == 0 and lb.efficiency == 0 and lb.target_so_far == 0

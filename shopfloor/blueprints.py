@@ -10,6 +10,7 @@ BLUEPRINTS = [
     "shopfloor.home.routes",
     "shopfloor.scan.routes",
     "shopfloor.scan.api",
+    "shopfloor.scan.pwa",
     "shopfloor.tickets.routes",
     "shopfloor.board.routes",
 ]

@@ -1,0 +1,218 @@
+// Scan page: camera, keyboard-wedge scanner and typing all end in the same form submit.
+(function () {
+  "use strict";
+  var form = document.getElementById("scan-form");
+  if (!form) return;
+  var input = form.querySelector("input[name=code]");
+  var T = JSON.parse(document.getElementById("scan-text").textContent);
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var assignedOp = form.dataset.assignedOperation || "";
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+  function buzz(pattern) { if (navigator.vibrate) navigator.vibrate(pattern); }
+
+  // ---- the one submit path -------------------------------------------------
+  function submitCode(code) {
+    code = (code || "").trim();
+    if (!code) return;
+    input.value = code;
+    form.requestSubmit();
+  }
+  window.ShopfloorScan = { submitCode: submitCode };
+
+  // ---- offline: queue instead of sending -----------------------------------
+  function queue(item) {
+    item.queued_at = Date.now();
+    return Outbox.add(item).then(function () {
+      showCard('<p class="alert alert-warn" role="status" data-kind="queued">' + escapeHtml(T.queued.replace("{code}", item.bundle)) + "</p>");
+      buzz([40, 60, 40]);
+      refreshCount();
+    });
+  }
+  function queueScan(code) {
+    if (!assignedOp) { showCard('<p class="alert alert-error" role="alert">' + escapeHtml(T.no_operation) + "</p>"); return; }
+    queue({ client_id: uuid(), bundle: code, operation: Number(assignedOp), qty: null });
+  }
+  function queueLog(f) {
+    var qty = f.querySelector("[name=qty]").value;
+    var op = f.querySelector("[name=operation]:checked");
+    queue({ client_id: f.dataset.clientId || uuid(), bundle: f.querySelector("[name=bundle]").value,
+            operation: op ? Number(op.value) : Number(assignedOp), qty: qty ? Number(qty) : null });
+  }
+  function showCard(html) {
+    var card = document.getElementById("bundle-card");
+    if (card) card.innerHTML = html;
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  }
+
+  // Offline submits never reach htmx: the capture listener takes them first.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (navigator.onLine) return;
+    if (f === form) { e.preventDefault(); e.stopImmediatePropagation(); queueScan(input.value.trim()); input.value = ""; }
+    else if (f.classList.contains("log-form")) { e.preventDefault(); e.stopImmediatePropagation(); queueLog(f); }
+  }, true);
+
+  // Each "Done" tap carries a fresh client id, kept on the form in case the network drops mid-request.
+  document.addEventListener("htmx:config:request", function (e) {
+    var f = e.detail.ctx.sourceElement;
+    if (f && f.classList && f.classList.contains("log-form")) {
+      f.dataset.clientId = uuid();
+      e.detail.ctx.request.body.set("client_id", f.dataset.clientId);
+    }
+  });
+  // Network failure while "online" (server unreachable): queue the same request.
+  document.addEventListener("htmx:error", function (e) {
+    var ctx = e.detail.ctx;
+    if (!ctx || ctx.response) return;
+    var f = ctx.sourceElement;
+    if (f === form) queueScan(input.value.trim());
+    else if (f && f.classList && f.classList.contains("log-form")) queueLog(f);
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    var card = document.getElementById("bundle-card");
+    if (!card) return;
+    if (card.querySelector('[data-kind="ok"]')) buzz(120);
+    else if (card.querySelector('[data-kind="error"]')) buzz([80, 60, 80]);
+    startUndoCountdown(card);
+    input.value = "";
+  });
+
+  // ---- undo countdown --------------------------------------------------------
+  function startUndoCountdown(root) {
+    var undo = root.querySelector("form.undo[data-undo-seconds]");
+    if (!undo) return;
+    var left = Number(undo.dataset.undoSeconds), label = undo.querySelector("[data-countdown]");
+    var timer = setInterval(function () {
+      left -= 1;
+      if (label) label.textContent = left;
+      if (left <= 0 || !undo.isConnected) { clearInterval(timer); undo.remove(); }
+    }, 1000);
+  }
+  startUndoCountdown(document);
+
+  // ---- outbox counter and sending ------------------------------------------
+  var counter = document.getElementById("outbox");
+  var refusedList = document.getElementById("outbox-refused");
+  function refreshCount() {
+    return Outbox.count().then(function (n) {
+      counter.hidden = n === 0;
+      counter.querySelector("[data-count]").textContent = n === 1 ? T.waiting_one : T.waiting_many.replace("{n}", n);
+      counter.dataset.count = n;
+    });
+  }
+  function flush() {
+    if (!navigator.onLine) return refreshCount();
+    return Outbox.flush(csrf).then(function (r) {
+      r.refused.forEach(function (x) {
+        var li = document.createElement("li");
+        li.textContent = x.item.bundle + ": " + x.error;
+        refusedList.appendChild(li);
+        refusedList.hidden = false;
+      });
+      if (r.sent) buzz(60);
+      return refreshCount();
+    }).catch(refreshCount);
+  }
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", refreshCount);
+  setInterval(flush, 15000);
+  flush();
+
+  // ---- keyboard-wedge scanners: fast keystrokes ending in Enter -------------
+  var buf = "", last = 0, GAP = 45;
+  document.addEventListener("keydown", function (e) {
+    var now = Date.now();
+    if (now - last > GAP) buf = "";
+    last = now;
+    if (e.key === "Enter") {
+      var t = e.target, typed = buf;
+      buf = "";
+      if (typed.length >= 4 && t !== input) {
+        e.preventDefault();
+        if (t && "value" in t && typeof t.value === "string" && t.value.slice(-typed.length) === typed) {
+          t.value = t.value.slice(0, -typed.length);
+        }
+        submitCode(typed);
+      }
+      return;
+    }
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) buf += e.key;
+  }, true);
+
+  // ---- in-app camera ---------------------------------------------------------
+  var camBtn = document.getElementById("camera-button");
+  var dialog = document.getElementById("camera");
+  var video = dialog && dialog.querySelector("video");
+  var stream = null, running = false;
+
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    var hint = document.getElementById("camera-hint");
+    if (hint) hint.hidden = false;
+    if (camBtn) camBtn.disabled = true;
+  }
+
+  function loadDetector() {
+    if ("BarcodeDetector" in window) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = form.dataset.polyfill;
+      s.onload = function () {
+        // The decoder's wasm is served from this site, never from a CDN.
+        BarcodeDetectionAPI.setZXingModuleOverrides({
+          locateFile: function (path) { return form.dataset.wasmBase + path; }
+        });
+        resolve();
+      };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
+  function stopCamera() {
+    running = false;
+    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+    stream = null;
+    if (dialog.open) dialog.close();
+  }
+  function startCamera() {
+    var status = dialog.querySelector("[data-status]");
+    status.textContent = T.camera_starting;
+    dialog.showModal();
+    Promise.all([
+      loadDetector(),
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+    ]).then(function (res) {
+      stream = res[1];
+      video.srcObject = stream;
+      return video.play();
+    }).then(function () {
+      var detector = new BarcodeDetector({ formats: ["qr_code"] });
+      status.textContent = T.camera_point;
+      running = true;
+      (function tick() {
+        if (!running) return;
+        detector.detect(video).then(function (codes) {
+          if (codes.length && running) { stopCamera(); buzz(60); submitCode(codes[0].rawValue); }
+          else setTimeout(tick, 120);
+        }, function () { setTimeout(tick, 250); });
+      })();
+    }).catch(function (err) {
+      status.textContent = T.camera_failed + " (" + (err && err.name || err) + ")";
+      running = false;
+    });
+  }
+  if (camBtn) camBtn.addEventListener("click", startCamera);
+  if (dialog) {
+    dialog.querySelector("[data-close]").addEventListener("click", stopCamera);
+    dialog.addEventListener("cancel", stopCamera);
+  }
+
+  // ---- offline shell ------------------------------------------------------------
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(form.dataset.sw, { scope: "/" });
+})();

@@ -1,9 +1,12 @@
 """Engine set-up: SQLite in WAL with foreign keys and BEGIN IMMEDIATE for writers."""
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 
 from shopfloor.extensions import db
@@ -23,6 +26,9 @@ def configure_engine_options(app: Flask) -> None:
         connect_args.setdefault("check_same_thread", False)
         connect_args.setdefault("timeout", 30)
         opts["connect_args"] = connect_args
+        if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
+            opts.setdefault("pool_size", 20)
+            opts.setdefault("max_overflow", 20)
     else:
         opts.setdefault("pool_pre_ping", True)
         opts.setdefault("pool_size", 10)
@@ -61,16 +67,104 @@ def begin_write() -> None:
     db.session.connection(execution_options=IMMEDIATE)
 
 
+class _WriterQueue:
+    """Queues SQLite writers of all processes on one file lock.
+
+    SQLite's own busy handler makes a waiting writer sleep and retry (1, 2, 5, 10 ms ...), which
+    shows up as long tail latency under load; a blocking flock() wakes the next writer as soon as
+    the lock is released. A thread lock first, because flock() is per open file, not per thread.
+    """
+
+    def __init__(self, path: str):
+        self.thread_lock = threading.Lock()
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    @contextmanager
+    def hold(self):
+        with self.thread_lock:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_queues: dict[str, _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _writer_queue() -> _WriterQueue | None:
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///") or url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    q = _queues.get(url)
+    if q is None:
+        with _queues_lock:
+            q = _queues.get(url) or _WriterQueue(db.engine.url.database + ".writelock")
+            _queues[url] = q
+    return q
+
+
+@contextmanager
+def _nothing():
+    yield
+
+
 @contextmanager
 def write_transaction():
-    """Run a unit of work: BEGIN IMMEDIATE on SQLite, commit or roll back."""
+    """Run a unit of work: BEGIN IMMEDIATE on SQLite (writers queued), commit or roll back."""
     if db.session().in_transaction():
         # A read already started a deferred transaction; end it so the writer starts clean.
         db.session.commit()
-    begin_write()
+    queue = _writer_queue()
+    with queue.hold() if queue else _nothing():
+        begin_write()
+        try:
+            yield db.session
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+class RawConnection:
+    """A pooled DB-API connection for the scan hot path (no ORM session).
+
+    Reads run first without the write lock; write() then queues (SQLite), begins IMMEDIATE and
+    commits. On PostgreSQL reads and writes share the driver's one transaction.
+    """
+
+    def __init__(self):
+        self.pg = db.engine.dialect.name == "postgresql"
+        self.conn = db.engine.raw_connection()
+        self.cur = self.conn.cursor()
+
+    @contextmanager
+    def write(self):
+        queue = None if self.pg else _writer_queue()
+        with queue.hold() if queue else _nothing():
+            if not self.pg:
+                self.cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.cur
+                self.conn.commit()
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+    def close(self) -> None:
+        try:
+            self.conn.rollback()
+        finally:
+            self.conn.close()
+
+
+@contextmanager
+def raw_connection():
+    if db.session().in_transaction():
+        db.session.commit()  # so the caller's later reads see this write
+    rc = RawConnection()
     try:
-        yield db.session
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+        yield rc
+    finally:
+        rc.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import abort, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -49,6 +49,31 @@ def roles_required(*roles: str):
             return fn(*args, **kwargs)
 
         wrapper.required_roles = roles  # inspected by the route-guard test
+        return wrapper
+
+    return deco
+
+
+def session_user_id(*roles: str):
+    """Guard for the scan API's hot path: the signed session's user id is passed to the view, whose
+    service checks role, active flag and line inside its own transaction. Without a session user id
+    (e.g. only a remember-me cookie) the normal Flask-Login check runs."""
+
+    def deco(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            uid = session.get("_user_id")
+            if uid is None:
+                from shopfloor.extensions import login_manager
+
+                if not current_user.is_authenticated:
+                    return login_manager.unauthorized()
+                if not current_user.has_role(*roles):
+                    abort(403)
+                uid = current_user.id
+            return fn(*args, user_id=int(uid), **kwargs)
+
+        wrapper.required_roles = roles
         return wrapper
 
     return deco

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 
 from shopfloor import clock
-from shopfloor.database import write_transaction
+from shopfloor.database import raw_connection, write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.scan.codes import parse_reference
+from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, Stmt
 
 UNDO_SECONDS = 30
 MAX_CLIENT_ID = 64
@@ -41,7 +40,7 @@ class ScanResult:
                 "replay": not self.created}
 
 
-_FIND = text("""
+_FIND = Stmt("""
 SELECT b.id, b.status, b.pieces, b.order_id, o.line_id, op.id, op.sam, op.piece_rate,
        CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END,
        CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
@@ -53,21 +52,21 @@ LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
 WHERE b.code = :code
 """)
-_REPLAY = text("SELECT w.id, w.bundle_id, b.code, w.operation_id, w.pieces, w.created_at, w.operator_id "
+_REPLAY = Stmt("SELECT w.id, w.bundle_id, b.code, w.operation_id, w.pieces, w.created_at, w.operator_id "
                "FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid")
-_INSERT_LOG = text("""
+_INSERT_LOG = Stmt("""
 INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate,
                       client_id, reverses_id, reason, created_by_id, created_at)
 VALUES (:b, :op, :u, :line, :q, :sam, :rate, :cid, :rev, :reason, :by, :ts)
 ON CONFLICT (client_id) DO NOTHING
 RETURNING id
 """)
-_ENSURE_PROGRESS = text("INSERT INTO bundle_op_progress (bundle_id, operation_id, pieces, done) "
+_ENSURE_PROGRESS = Stmt("INSERT INTO bundle_op_progress (bundle_id, operation_id, pieces, done) "
                         "VALUES (:b, :op, :cap, 0) ON CONFLICT (bundle_id, operation_id) DO NOTHING")
-_ADD_PROGRESS = text("UPDATE bundle_op_progress SET done = done + :q "
+_ADD_PROGRESS = Stmt("UPDATE bundle_op_progress SET done = done + :q "
                      "WHERE bundle_id = :b AND operation_id = :op AND done + :q <= pieces AND done + :q >= 0 "
                      "RETURNING done")
-_LINE_HOUR = text("""
+_LINE_HOUR = Stmt("""
 INSERT INTO line_hour_output (line_id, day, hour, pieces, output, earned_minutes)
 VALUES (:line, :day, :hour, :q, :out, :earned)
 ON CONFLICT (line_id, day, hour) DO UPDATE SET
@@ -75,11 +74,11 @@ ON CONFLICT (line_id, day, hour) DO UPDATE SET
   output = line_hour_output.output + excluded.output,
   earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes
 """)
-_ORDER_OP = text("""
+_ORDER_OP = Stmt("""
 INSERT INTO order_op_progress (order_id, operation_id, done) VALUES (:o, :op, :q)
 ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
 """)
-_OPERATOR_DAY = text("""
+_OPERATOR_DAY = Stmt("""
 INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
 VALUES (:u, :day, :line, :q, :earned, :pay)
 ON CONFLICT (operator_id, day) DO UPDATE SET
@@ -88,7 +87,7 @@ ON CONFLICT (operator_id, day) DO UPDATE SET
   earnings = operator_day.earnings + excluded.earnings,
   line_id = COALESCE(excluded.line_id, operator_day.line_id)
 """)
-_DONE_BY = text("SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id "
+_DONE_BY = Stmt("SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id "
                 "WHERE w.bundle_id = :b AND w.operation_id = :op GROUP BY u.name HAVING sum(w.pieces) > 0 "
                 "ORDER BY max(w.created_at) DESC")
 
@@ -114,10 +113,10 @@ def _validate_qty(qty) -> int | None:
     return q
 
 
-def find_replay(client_id: str | None) -> ScanResult | None:
+def find_replay(client_id: str | None, raw: Raw | None = None) -> ScanResult | None:
     if not client_id:
         return None
-    row = db.session.execute(_REPLAY, {"cid": client_id}).first()
+    row = (raw or Raw(db.session)).one(_REPLAY, {"cid": client_id})
     if row is None:
         return None
     return ScanResult(log_id=row[0], created=False, bundle_id=row[1], bundle_code=row[2],
@@ -130,17 +129,19 @@ def _as_dt(value) -> datetime:
     return value
 
 
-def done_by(bundle_id: int, operation_id: int) -> list[str]:
-    return [r[0] for r in db.session.execute(_DONE_BY, {"b": bundle_id, "op": operation_id})]
+def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[str]:
+    return [r[0] for r in (raw or Raw(db.session)).all(_DONE_BY, {"b": bundle_id, "op": operation_id})]
 
 
-def record_scan(*, operator_id: int, operator_line_id: int | None, bundle_ref: str, operation_id,
-                qty=None, client_id: str | None = None, now: datetime | None = None) -> ScanResult:
-    """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator."""
+def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle_ref: str, operation_id,
+                qty=None, client_id: str | None = None, now: datetime | None = None,
+                check_operator_roles: tuple[str, ...] | None = None) -> ScanResult:
+    """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator.
+
+    With check_operator_roles the operator's role, active flag and line are read in the same
+    transaction (the scan API's lean sign-in check).
+    """
     client_id = _validate_client_id(client_id)
-    replay = find_replay(client_id)
-    if replay is not None:
-        return replay
     code = parse_reference(bundle_ref)
     q = _validate_qty(qty)
     try:
@@ -150,51 +151,34 @@ def record_scan(*, operator_id: int, operator_line_id: int | None, bundle_ref: s
     now = now or clock.utcnow()
 
     try:
-        with write_transaction() as s:
-            row = s.execute(_FIND, {"code": code, "op": op_id}).first()
-            if row is None:
-                raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
-            (bundle_id, status, pieces, order_id, order_line, found_op, sam, rate, on_style, is_last,
-             done, cap, order_status) = row
-            if found_op is None or not on_style:
-                raise DomainError(_("This operation is not on this bundle's style."), status=422,
-                                  code="wrong_operation")
-            if status == "hold" or order_status in ("cancelled", "hold"):
-                raise DomainError(_("Bundle %(code)s is on hold. Do not work on it; tell your supervisor.",
-                                    code=code), status=409, code="hold")
-            cap = cap if cap is not None else pieces
-            done = done or 0
-            remaining = cap - done
-            if status == "rework":
-                remaining = min(remaining, _good_pieces_limit(s, bundle_id, op_id, cap) - done)
-            if remaining <= 0:
-                names = ", ".join(done_by(bundle_id, op_id)) or "?"
-                if status == "rework":
-                    raise DomainError(_("Bundle %(code)s is in rework: no good pieces are left to log here.",
-                                        code=code), status=409, code="rework")
-                raise DomainError(_("Already done: all %(n)d pieces of this operation were logged by %(who)s.",
-                                    n=cap, who=names), status=409, code="already_done")
-            q = remaining if q is None else q
-            if q > remaining:
-                raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
-                                    left=remaining, q=q), status=409, code="over_quantity")
+        with raw_connection() as rc:
+            s = Raw(cursor=rc.cur, pg=rc.pg)
+            replay = find_replay(client_id, s)
+            if replay is not None:
+                return replay
+            if check_operator_roles is not None:
+                operator_line_id = _check_operator(s, operator_id, check_operator_roles)
+            row = s.one(_FIND, {"code": code, "op": op_id})
+            q, plan = _plan_scan(s, row, code, op_id, q)
+            bundle_id, order_id, sam, rate, is_last, pieces, order_line = plan
             line_id = operator_line_id or order_line
-            log_id = s.execute(_INSERT_LOG, {
-                "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam,
-                "rate": rate, "cid": client_id, "rev": None, "reason": None, "by": operator_id, "ts": now,
-            }).scalar()
-            if log_id is None:  # same client id committed meanwhile
-                raise _Replay()
-            if row[10] is None:
-                s.execute(_ENSURE_PROGRESS, {"b": bundle_id, "op": op_id, "cap": pieces})
-            if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": q}).first() is None:
-                raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
-                                    left=max(0, remaining), q=q), status=409, code="over_quantity")
-            _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, now)
+            with rc.write():
+                # The writes alone hold the lock; the conditional UPDATE re-checks what the reads saw.
+                log_id = s.one(_INSERT_LOG, {
+                    "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam,
+                    "rate": rate, "cid": client_id, "rev": None, "reason": None, "by": operator_id, "ts": now,
+                })
+                if log_id is None:  # same client id committed meanwhile
+                    raise _Replay()
+                log_id = log_id[0]
+                if row[10] is None:
+                    s.run(_ENSURE_PROGRESS, {"b": bundle_id, "op": op_id, "cap": pieces})
+                if s.one(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": q}) is None:
+                    raise _Raced()
+                _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, now)
     except _Replay:
         return find_replay(client_id)
-    except IntegrityError:
-        db.session.rollback()
+    except (_Raced, *INTEGRITY_ERRORS):
         replay = find_replay(client_id)
         if replay is not None:
             return replay
@@ -208,22 +192,67 @@ class _Replay(Exception):
     pass
 
 
+class _Raced(Exception):
+    """Another scan took the pieces between our read and our write."""
+
+
+def _plan_scan(s: Raw, row, code: str, op_id: int, q: int | None):
+    """Check a scan against the bundle as read; returns the pieces to log and what the writes need."""
+    if row is None:
+        raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
+    (bundle_id, status, pieces, order_id, order_line, found_op, sam, rate, on_style, is_last,
+     done, cap, order_status) = row
+    if found_op is None or not on_style:
+        raise DomainError(_("This operation is not on this bundle's style."), status=422, code="wrong_operation")
+    if status == "hold" or order_status in ("cancelled", "hold"):
+        raise DomainError(_("Bundle %(code)s is on hold. Do not work on it; tell your supervisor.", code=code),
+                          status=409, code="hold")
+    cap = cap if cap is not None else pieces
+    done = done or 0
+    remaining = cap - done
+    if status == "rework":
+        remaining = min(remaining, _good_pieces_limit(s, bundle_id, op_id, cap) - done)
+    if remaining <= 0:
+        if status == "rework":
+            raise DomainError(_("Bundle %(code)s is in rework: no good pieces are left to log here.", code=code),
+                              status=409, code="rework")
+        names = ", ".join(done_by(bundle_id, op_id, s)) or "?"
+        raise DomainError(_("Already done: all %(n)d pieces of this operation were logged by %(who)s.",
+                            n=cap, who=names), status=409, code="already_done")
+    q = remaining if q is None else q
+    if q > remaining:
+        raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
+                            left=remaining, q=q), status=409, code="over_quantity")
+    return q, (bundle_id, order_id, sam, rate, is_last, pieces, order_line)
+
+
+_OPERATOR = Stmt("SELECT role, active, line_id FROM users WHERE id = :u")
+
+
+def _check_operator(s: Raw, operator_id: int, roles: tuple[str, ...]) -> int | None:
+    row = s.one(_OPERATOR, {"u": operator_id})
+    if row is None or not row[1] or (row[0] not in roles and row[0] != "admin"):
+        raise DomainError(_("Your role does not allow this page."), status=403, code="forbidden")
+    return row[2]
+
+
 def _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, ts: datetime) -> None:
     """Keep the board's and pay's summaries in step with the ledger (same transaction)."""
     day, hour = clock.local_bucket(ts)
     earned = q * sam
     if line_id is not None:
-        s.execute(_LINE_HOUR, {"line": line_id, "day": day, "hour": hour, "q": q,
+        s.run(_LINE_HOUR, {"line": line_id, "day": day, "hour": hour, "q": q,
                                "out": q if is_last else 0, "earned": earned})
-    s.execute(_ORDER_OP, {"o": order_id, "op": op_id, "q": q})
-    s.execute(_OPERATOR_DAY, {"u": operator_id, "day": day, "line": line_id, "q": q, "earned": earned,
+    s.run(_ORDER_OP, {"o": order_id, "op": op_id, "q": q})
+    s.run(_OPERATOR_DAY, {"u": operator_id, "day": day, "line": line_id, "q": q, "earned": earned,
                               "pay": q * rate})
 
 
 def _good_pieces_limit(s, bundle_id: int, op_id: int, cap: int) -> int:
     """Upper bound of pieces that may be logged at op while the bundle is in rework.
 
-    The quality module registers a function here; without it a bundle in rework takes nothing more.
+    The quality module registers a function (raw: Raw, bundle_id, op_id, cap) -> int here;
+    without it a bundle in rework takes nothing more.
     """
     if REWORK_LIMIT is None:
         return 0
@@ -233,7 +262,7 @@ def _good_pieces_limit(s, bundle_id: int, op_id: int, cap: int) -> int:
 REWORK_LIMIT = None  # set by shopfloor.quality when installed
 
 
-_FIND_LOG = text("""
+_FIND_LOG = Stmt("""
 SELECT w.id, w.bundle_id, w.operation_id, w.operator_id, w.line_id, w.pieces, w.sam, w.piece_rate,
        w.created_at, w.reverses_id, b.order_id,
        CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
@@ -255,8 +284,9 @@ def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | 
     if not reason:
         raise DomainError(_("Give a reason for the correction."), status=422)
     try:
-        with write_transaction() as s:
-            row = s.execute(_FIND_LOG, {"id": log_id}).first()
+        with write_transaction():
+            s = Raw(db.session)
+            row = s.one(_FIND_LOG, {"id": log_id})
             if row is None:
                 raise DomainError(_("That entry does not exist."), status=404)
             (wid, bundle_id, op_id, operator_id, line_id, pieces, sam, rate, created_at, reverses_id,
@@ -271,15 +301,15 @@ def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | 
             if within_seconds is not None and now - created_at > timedelta(seconds=within_seconds):
                 raise DomainError(_("Undo is only possible within %(n)d seconds. Ask your supervisor to correct it.",
                                     n=within_seconds), status=409, code="too_late")
-            rid = s.execute(_INSERT_LOG, {
+            rid = s.one(_INSERT_LOG, {
                 "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": -pieces, "sam": sam,
                 "rate": rate, "cid": None, "rev": wid, "reason": reason[:200], "by": by_user_id, "ts": now,
-            }).scalar()
-            if s.execute(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": -pieces}).first() is None:
+            })[0]
+            if s.one(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": -pieces}) is None:
                 raise DomainError(_("This entry cannot be reversed."), status=409)
             # Take the pieces off the hour they were credited in, so hourly figures stay true.
             _add_summaries(s, operator_id, line_id, order_id, op_id, -pieces, sam, rate, is_last, created_at)
-    except IntegrityError:
+    except INTEGRITY_ERRORS:
         db.session.rollback()
         raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed") from None
     return rid

@@ -1,0 +1,127 @@
+"""Shared set-up for the benchmarks: a fresh database, a floor to scan, a gunicorn server on loopback."""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+
+
+def fresh_database(kind: str, workdir: str, pg_url: str | None = None) -> str:
+    """A new empty database URL: a SQLite file in workdir, or a new PostgreSQL database on pg_url's server."""
+    if kind == "sqlite":
+        return f"sqlite:///{os.path.join(workdir, 'bench.db')}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"sf_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_app(url: str):
+    from shopfloor import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
+
+
+def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int = 8) -> dict:
+    """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators."""
+    from flask_migrate import upgrade
+
+    from shopfloor.auth.services import create_user
+    from shopfloor.extensions import db
+    from shopfloor.models import Bundle, Line, Operation, Style
+    from shopfloor.orders.services import create_order, cut_order
+
+    with app.app_context():
+        upgrade(directory=os.path.join(ROOT, "migrations"))
+        line = Line(code="B1", name="Bench line", target_efficiency=Decimal("0.7"))
+        style = Style(code="BS", name="Bench style", sizes_csv="M")
+        style.operations = [Operation(seq=i + 1, name=f"Op {i + 1}", machine="Overlock", sam=Decimal("0.5"),
+                                      piece_rate=Decimal("0.025")) for i in range(3)]
+        db.session.add_all([line, style])
+        db.session.flush()
+        order = create_order(number="BENCH", customer="Bench", style=style, due_date=date.today() + timedelta(days=9),
+                             quantities={("M", "Blue"): bundles * bundle_size}, line_id=line.id)
+        cut_order(order, bundle_size)
+        ops = [create_user(f"Bench operator {i}", "operator", pin="123456", line_id=line.id) for i in range(operators)]
+        db.session.commit()
+        codes = [b.code for b in db.session.query(Bundle).order_by(Bundle.id)]
+        return {"codes": codes, "operations": [o.id for o in style.operations], "operators": [u.id for u in ops]}
+
+
+@contextmanager
+def gunicorn(url: str, port: int, workers: int, threads: int, workdir: str):
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret",
+               SHOPFLOOR_WORKERS=str(workers), SHOPFLOOR_THREADS=str(threads))
+    log = open(os.path.join(workdir, "gunicorn.log"), "w")
+    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                             "--config", "python:shopfloor.gunicorn_conf", "app:app"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/login")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+def sign_in(host: str, user_id: int) -> tuple[str, str]:
+    """Sign an operator in through the real form; returns (cookie header, CSRF token)."""
+    h, p = host.split(":")
+    c = http.client.HTTPConnection(h, int(p), timeout=10)
+    c.request("GET", "/login")
+    r = c.getresponse()
+    page = r.read().decode()
+    cookie = "; ".join(v.split(";", 1)[0] for k, v in r.getheaders() if k.lower() == "set-cookie")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrf_token": token, "user_id": user_id, "pin": "123456"})
+    c.request("POST", "/login/pin", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    r = c.getresponse()
+    r.read()
+    cookies = dict(v.split(";", 1)[0].split("=", 1) for k, v in r.getheaders() if k.lower() == "set-cookie")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    c.request("GET", "/scan", headers={"Cookie": cookie})
+    r = c.getresponse()
+    page = r.read().decode()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    return cookie, token

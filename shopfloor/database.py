@@ -50,6 +50,8 @@ def install_sqlite_hooks(app: Flask) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints run in a background thread (see _checkpointer), not inside a scan's commit.
+        cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -89,6 +91,27 @@ class _WriterQueue:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
+class _Checkpointer(threading.Thread):
+    """Moves the WAL into the database file every second, off the request path (PASSIVE: never
+    blocks readers or writers). One per process, started by the first write."""
+
+    def __init__(self, engine):
+        super().__init__(name="sqlite-checkpoint", daemon=True)
+        self.engine = engine
+
+    def run(self) -> None:  # pragma: no cover - timing thread
+        import time
+
+        while True:
+            time.sleep(1.0)
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # the database may be gone (tests, shutdown); try again later
+                continue
+
+
+_checkpointers: dict[str, _Checkpointer] = {}
 _queues: dict[str, _WriterQueue] = {}
 _queues_lock = threading.Lock()
 
@@ -102,6 +125,9 @@ def _writer_queue() -> _WriterQueue | None:
         with _queues_lock:
             q = _queues.get(url) or _WriterQueue(db.engine.url.database + ".writelock")
             _queues[url] = q
+            if url not in _checkpointers:
+                _checkpointers[url] = _Checkpointer(db.engine)
+                _checkpointers[url].start()
     return q
 
 

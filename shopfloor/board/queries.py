@@ -114,15 +114,21 @@ WHERE o.status IN ('cutting', 'sewing')
 ORDER BY o.due_date, o.number
 """)
 _WIP = text("""
-SELECT o.line_id, count(*)
-FROM bundles b JOIN orders o ON o.id = b.order_id
-WHERE o.status IN ('cutting', 'sewing')
-  AND EXISTS (SELECT 1 FROM bundle_op_progress p WHERE p.bundle_id = b.id AND p.done > 0)
-  AND NOT EXISTS (SELECT 1 FROM bundle_op_progress p JOIN operations op ON op.id = p.operation_id
-                  WHERE p.bundle_id = b.id AND p.done >= p.pieces
-                    AND op.seq = (SELECT max(o2.seq) FROM operations o2 WHERE o2.style_id = o.style_id
-                                  AND o2.active))
-GROUP BY o.line_id
+WITH active AS (
+  SELECT o.id, o.line_id,
+         (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
+          ORDER BY op.seq DESC LIMIT 1) AS last_op
+  FROM orders o WHERE o.status IN ('cutting', 'sewing')
+)
+SELECT a.line_id, count(*)
+FROM active a
+JOIN bundles b ON b.order_id = a.id
+JOIN bundle_op_progress l ON l.bundle_id = b.id AND l.operation_id = a.last_op
+-- started (any operation has pieces) and not finished at the last operation; a scalar
+-- subquery per bundle keeps both planners on the primary-key index
+WHERE l.done < l.pieces
+  AND (SELECT max(p.done) FROM bundle_op_progress p WHERE p.bundle_id = b.id) > 0
+GROUP BY a.line_id
 """)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
@@ -19,6 +19,9 @@ class WorkLog(db.Model):
         Index("ix_work_log_operator_created", "operator_id", "created_at"),
         Index("ix_work_log_bundle_op", "bundle_id", "operation_id"),
         Index("ix_work_log_line_created", "line_id", "created_at"),
+        # One reversal per entry at most; only reversal rows are indexed.
+        Index("uq_work_log_reverses_id", "reverses_id", unique=True,
+              sqlite_where=text("reverses_id IS NOT NULL"), postgresql_where=text("reverses_id IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id"))
@@ -30,10 +33,10 @@ class WorkLog(db.Model):
     sam: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     piece_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4))
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("work_log.id"), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("work_log.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column()
 
     bundle = relationship("Bundle")
     operation = relationship("Operation")

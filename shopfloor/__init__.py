@@ -37,6 +37,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from shopfloor import blueprints, errors, cli, templating
 
     blueprints.register(app)
+    from shopfloor.quality.services import install as install_quality
+
+    install_quality()
     errors.register(app)
     cli.register(app)
     templating.register(app)

@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "shopfloor.scan.pwa",
     "shopfloor.tickets.routes",
     "shopfloor.board.routes",
+    "shopfloor.quality.routes",
 ]
 
 

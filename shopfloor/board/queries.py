@@ -93,8 +93,9 @@ def minutes_worked(now_local: datetime, day: date) -> float:
 def version() -> str:
     """Changes whenever the ledger changes (reversals are rows too), the day turns, or a minute passes."""
     top = db.session.execute(text("SELECT max(id) FROM work_log")).scalar() or 0
+    qc = db.session.execute(text("SELECT max(id) FROM inspections")).scalar() or 0
     now = clock.to_local(clock.utcnow())
-    return f"{now:%Y%m%d%H%M}-{top}"
+    return f"{now:%Y%m%d%H%M}-{top}-{qc}"
 
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")

@@ -37,9 +37,12 @@ def board_access(fn):
 
 
 def _render(template: str):
+    from shopfloor.quality.metrics import line_quality_today
+
     data = queries.board()
     resp = current_app.make_response(render_template(template, board=data, chart=hourly_chart,
-                                                     token=request.args.get("token")))
+                                                     token=request.args.get("token"),
+                                                     quality=line_quality_today()))
     resp.headers["HX-PTag"] = data.version
     resp.headers["Cache-Control"] = "no-store"
     return resp

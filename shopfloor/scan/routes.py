@@ -30,9 +30,13 @@ def page():
 
 
 @bp.get("/b/<path:token>")
-@roles_required(*SCANNERS)
+@roles_required(*SCANNERS, "qc")
 def ticket_link(token: str):
-    """A ticket QR opened by the phone's own camera lands here."""
+    """A ticket QR opened by the phone's own camera lands here (inspectors go to the inspection)."""
+    if current_user.role == "qc":
+        from flask import redirect, url_for
+
+        return redirect(url_for("quality.inspect", code=token))
     card, error, status = None, None, 200
     try:
         card = queries.bundle_card(token, current_user)

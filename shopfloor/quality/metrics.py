@@ -1,0 +1,138 @@
+"""Quality figures from the inspection ledger: DHU, % defective, right-first-time, Pareto."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import text
+
+from shopfloor import clock
+from shopfloor.extensions import db
+
+
+@dataclass
+class QualityRow:
+    key: object
+    label: str
+    checked: int
+    defective: int
+    defects: int
+
+    @property
+    def dhu(self) -> float:
+        """Defects per hundred units = defects x 100 / pieces checked."""
+        return self.defects * 100.0 / self.checked if self.checked else 0.0
+
+    @property
+    def pct_defective(self) -> float:
+        return self.defective * 100.0 / self.checked if self.checked else 0.0
+
+    @property
+    def rft(self) -> float:
+        """Right first time: pieces good at the first check / pieces checked, in %."""
+        return (self.checked - self.defective) * 100.0 / self.checked if self.checked else 0.0
+
+
+def dhu(defects: int, checked: int) -> float:
+    return defects * 100.0 / checked if checked else 0.0
+
+
+_FIRST_PASS = "i.kind IN ('inline', 'endline') AND i.created_at >= :start AND i.created_at < :end"
+
+_BY = {
+    "line": f"""SELECT i.line_id, coalesce(l.name, '-'), sum(i.checked), sum(i.defective), sum(i.defects)
+                FROM inspections i LEFT JOIN lines l ON l.id = i.line_id
+                WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
+                GROUP BY i.line_id, l.name ORDER BY l.name""",
+    "operation": f"""SELECT op.id, op.name, sum(i.checked), 0,
+                       coalesce((SELECT sum(d.count) FROM inspection_defects d JOIN inspections j ON j.id = d.inspection_id
+                                 WHERE d.operation_id = op.id AND j.kind IN ('inline', 'endline')
+                                   AND j.created_at >= :start AND j.created_at < :end
+                                   AND (CAST(:line AS INTEGER) IS NULL OR j.line_id = :line)), 0)
+                FROM inspections i JOIN bundles b ON b.id = i.bundle_id JOIN orders o ON o.id = b.order_id
+                JOIN operations op ON op.style_id = o.style_id
+                WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
+                GROUP BY op.id, op.name, op.seq ORDER BY op.name""",
+    "operator": f"""SELECT u.id, u.name, sum(i.checked), 0,
+                      coalesce((SELECT sum(d.count) FROM inspection_defects d JOIN inspections j ON j.id = d.inspection_id
+                                WHERE d.operator_id = u.id AND j.kind IN ('inline', 'endline')
+                                  AND j.created_at >= :start AND j.created_at < :end
+                                  AND (CAST(:line AS INTEGER) IS NULL OR j.line_id = :line)), 0)
+                FROM inspections i
+                JOIN (SELECT DISTINCT bundle_id, operator_id FROM work_log) bo ON bo.bundle_id = i.bundle_id
+                JOIN users u ON u.id = bo.operator_id
+                WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
+                GROUP BY u.id, u.name ORDER BY u.name""",
+}
+
+
+def breakdown(by: str, start: datetime, end: datetime, line_id: int | None = None) -> list[QualityRow]:
+    """Quality per line, operation or operator over [start, end) (naive UTC)."""
+    rows = db.session.execute(text(_BY[by]), {"start": start, "end": end, "line": line_id}).all()
+    return [QualityRow(key=r[0], label=r[1], checked=int(r[2] or 0), defective=int(r[3] or 0),
+                       defects=int(r[4] or 0)) for r in rows]
+
+
+def by_hour(day: date, line_id: int | None = None) -> list[QualityRow]:
+    start, end = clock.local_day_bounds_utc(day)
+    rows = db.session.execute(text(f"""SELECT i.created_at, i.checked, i.defective, i.defects FROM inspections i
+                                       WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)"""),
+                              {"start": start, "end": end, "line": line_id}).all()
+    hours: dict[int, QualityRow] = {}
+    for created, checked, defective, defects in rows:
+        created = datetime.fromisoformat(created) if isinstance(created, str) else created
+        h = clock.local_bucket(created)[1]
+        row = hours.setdefault(h, QualityRow(h, f"{h:02d}:00", 0, 0, 0))
+        row.checked += checked
+        row.defective += defective
+        row.defects += defects
+    return [hours[h] for h in sorted(hours)]
+
+
+@dataclass
+class ParetoRow:
+    name: str
+    severity: str
+    count: int
+    cumulative_pct: float
+
+
+def pareto(start: datetime, end: datetime, line_id: int | None = None) -> list[ParetoRow]:
+    rows = db.session.execute(text("""
+        SELECT t.name, t.severity, sum(d.count) AS n FROM inspection_defects d
+        JOIN inspections i ON i.id = d.inspection_id JOIN defect_types t ON t.id = d.defect_type_id
+        WHERE i.kind IN ('inline', 'endline') AND i.created_at >= :start AND i.created_at < :end
+          AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
+        GROUP BY t.name, t.severity ORDER BY n DESC, t.name"""), {"start": start, "end": end, "line": line_id}).all()
+    total = sum(r[2] for r in rows) or 1
+    out, running = [], 0
+    for name, severity, n in rows:
+        running += n
+        out.append(ParetoRow(name, severity, int(n), running * 100.0 / total))
+    return out
+
+
+@dataclass
+class LineQuality:
+    dhu: float
+    checked: int
+    red_lights: int
+    open_rework: int
+
+
+def line_quality_today(now: datetime | None = None) -> dict[int, LineQuality]:
+    """For the wall board: today's DHU, red traffic lights and open rework pieces per line."""
+    day = clock.to_local(now or clock.utcnow()).date()
+    start, end = clock.local_day_bounds_utc(day)
+    out: dict[int, LineQuality] = {}
+    for line_id, checked, defects, reds in db.session.execute(text(f"""
+            SELECT i.line_id, sum(i.checked), sum(i.defects),
+                   sum(CASE WHEN i.light = 'red' THEN 1 ELSE 0 END)
+            FROM inspections i WHERE {_FIRST_PASS} AND i.line_id IS NOT NULL GROUP BY i.line_id"""),
+            {"start": start, "end": end}):
+        out[line_id] = LineQuality(dhu(int(defects or 0), int(checked or 0)), int(checked or 0), int(reds or 0), 0)
+    for line_id, pieces in db.session.execute(text("""
+            SELECT o.line_id, sum(r.pieces) FROM rework r JOIN orders o ON o.id = r.order_id
+            WHERE r.status <> 'closed' AND o.line_id IS NOT NULL GROUP BY o.line_id""")):
+        out.setdefault(line_id, LineQuality(0.0, 0, 0, 0)).open_rework = int(pieces or 0)
+    return out

@@ -1,0 +1,215 @@
+"""Inspections, the rework loop and customer returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from shopfloor import clock
+from shopfloor.database import write_transaction
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+from shopfloor.models import Bundle, DefectType, Inspection, InspectionDefect, Operation, Order, Rework, WorkLog
+from shopfloor.models.quality import CustomerReturn
+from shopfloor.scan import services as scan_services
+from shopfloor.scan.queries import find_bundle
+from shopfloor.scan.sql import Stmt
+
+INLINE_SAMPLE = 7
+KINDS = ("inline", "endline")
+
+
+def traffic_light(defects: int) -> str:
+    """Inline audit of 7 pieces: 0 defects green, 1 yellow, 2 or more red (stop and fix)."""
+    return "green" if defects == 0 else "yellow" if defects == 1 else "red"
+
+
+@dataclass
+class DefectEntry:
+    defect_type_id: int
+    operation_id: int | None
+    count: int
+
+
+def responsible_operator(bundle_id: int, operation_id: int | None) -> int | None:
+    """Who did this operation on this bundle: the operator with the most net pieces in the ledger."""
+    if operation_id is None:
+        return None
+    row = db.session.execute(
+        select(WorkLog.operator_id, func.sum(WorkLog.pieces).label("n"))
+        .where(WorkLog.bundle_id == bundle_id, WorkLog.operation_id == operation_id)
+        .group_by(WorkLog.operator_id).having(func.sum(WorkLog.pieces) > 0)
+        .order_by(func.sum(WorkLog.pieces).desc())).first()
+    return row[0] if row else None
+
+
+def _int(value, message: str, minimum: int = 0) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(message) from None
+    if n < minimum:
+        raise DomainError(message)
+    return n
+
+
+def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked, defective=None,
+                      entries: list[DefectEntry], operator_id: int | None = None,
+                      operation_id: int | None = None) -> Inspection:
+    """Record a check of a bundle. Failed pieces open rework for the operator responsible."""
+    if kind not in KINDS:
+        raise DomainError(_("Choose inline audit or end-line inspection."))
+    bundle = find_bundle(bundle_ref)
+    style_ops = {o.id: o for o in db.session.scalars(select(Operation).where(
+        Operation.style_id == bundle.order.style_id))}
+    checked = INLINE_SAMPLE if kind == "inline" and checked in (None, "") else checked
+    checked = _int(checked, _("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces), 1)
+    if checked > bundle.pieces:
+        raise DomainError(_("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces))
+    entries = [e for e in entries if e.count]
+    for e in entries:
+        if e.count < 0:
+            raise DomainError(_("Defect counts cannot be negative."))
+        if e.operation_id is not None and e.operation_id not in style_ops:
+            raise DomainError(_("Defects must be traced to an operation of this style."))
+    known = set(db.session.scalars(select(DefectType.id).where(DefectType.active.is_(True))))
+    if any(e.defect_type_id not in known for e in entries):
+        raise DomainError(_("Unknown defect type."))
+    total = sum(e.count for e in entries)
+    if defective in (None, ""):
+        defective = min(total, checked)
+    defective = _int(defective, _("Defective pieces must be a whole number."))
+    if defective > checked:
+        raise DomainError(_("Defective pieces cannot be more than the pieces checked."))
+    if total and not defective:
+        raise DomainError(_("Defects were found, so at least one piece is defective."))
+    if defective > total:
+        raise DomainError(_("Record a defect for every defective piece."))
+    if kind == "inline":
+        if operation_id is None or operation_id not in style_ops:
+            raise DomainError(_("An inline audit is of one operation of this style: choose it."))
+        operator_id = operator_id or responsible_operator(bundle.id, operation_id)
+
+    with write_transaction():
+        insp = Inspection(kind=kind, bundle_id=bundle.id, line_id=bundle.order.line_id, inspector_id=inspector_id,
+                          operator_id=operator_id if kind == "inline" else None,
+                          operation_id=operation_id if kind == "inline" else None, checked=checked,
+                          defective=defective, defects=total, result="fail" if defective else "pass",
+                          light=traffic_light(total) if kind == "inline" else None, created_at=clock.utcnow())
+        for e in entries:
+            op_id = e.operation_id if e.operation_id is not None else (operation_id if kind == "inline" else None)
+            insp.items.append(InspectionDefect(defect_type_id=e.defect_type_id, operation_id=op_id,
+                                               operator_id=responsible_operator(bundle.id, op_id), count=e.count))
+        db.session.add(insp)
+        db.session.flush()
+        _open_rework(insp, bundle, defective)
+    return insp
+
+
+def _open_rework(insp: Inspection, bundle: Bundle, defective: int) -> None:
+    """Split the defective pieces over the operations the defects were traced to."""
+    if not defective:
+        return
+    by_op: dict[int | None, list[InspectionDefect]] = {}
+    for item in insp.items:
+        by_op.setdefault(item.operation_id, []).append(item)
+    left = defective
+    for op_id, items in sorted(by_op.items(), key=lambda kv: -sum(i.count for i in kv[1])):
+        pieces = min(left, sum(i.count for i in items))
+        if pieces <= 0:
+            break
+        left -= pieces
+        top = max(items, key=lambda i: i.count)
+        db.session.add(Rework(bundle_id=bundle.id, order_id=bundle.order_id, inspection_id=insp.id,
+                              operation_id=op_id, operator_id=top.operator_id, defect_type_id=top.defect_type_id,
+                              pieces=pieces, status="open"))
+    bundle.status = "rework"
+
+
+def mark_repaired(rework_id: int, *, user_id: int, is_staff: bool) -> Rework:
+    with write_transaction():
+        rw = db.session.get(Rework, rework_id)
+        if rw is None:
+            raise DomainError(_("That rework does not exist."), status=404)
+        if rw.operator_id not in (None, user_id) and not is_staff:
+            raise DomainError(_("This rework belongs to someone else."), status=403)
+        if rw.status != "open":
+            raise DomainError(_("This rework is not open."), status=409)
+        rw.status, rw.repaired_at = "repaired", clock.utcnow()
+    return rw
+
+
+def recheck(rework_id: int, *, inspector_id: int, passed: bool) -> Rework:
+    """The inspector re-checks repaired pieces: good closes the rework, not good sends it back."""
+    with write_transaction():
+        rw = db.session.get(Rework, rework_id)
+        if rw is None:
+            raise DomainError(_("That rework does not exist."), status=404)
+        if rw.status != "repaired":
+            raise DomainError(_("Only repaired pieces can be re-checked."), status=409)
+        if rw.bundle_id:
+            db.session.add(Inspection(kind="recheck", bundle_id=rw.bundle_id, line_id=rw.order.line_id,
+                                      inspector_id=inspector_id, checked=rw.pieces,
+                                      defective=0 if passed else rw.pieces, defects=0 if passed else rw.pieces,
+                                      result="pass" if passed else "fail", created_at=clock.utcnow()))
+        if passed:
+            rw.status, rw.closed_at, rw.closed_by_id = "closed", clock.utcnow(), inspector_id
+        else:
+            rw.status, rw.repaired_at = "open", None
+        db.session.flush()
+        if rw.bundle_id and passed:
+            still_open = db.session.scalar(select(func.count()).select_from(Rework).where(
+                Rework.bundle_id == rw.bundle_id, Rework.status != "closed"))
+            if not still_open and rw.bundle.status == "rework":
+                rw.bundle.status = "open"
+    return rw
+
+
+_OPEN_REWORK_BEFORE = Stmt("""
+SELECT coalesce(sum(r.pieces), 0) FROM rework r
+JOIN operations resp ON resp.id = r.operation_id
+JOIN operations target ON target.id = :op
+WHERE r.bundle_id = :b AND r.status <> 'closed' AND resp.seq < target.seq
+""")
+
+
+def rework_limit(raw, bundle_id: int, op_id: int, cap: int) -> int:
+    """While a bundle is in rework, operations after the responsible one get only the good pieces."""
+    return cap - int(raw.one(_OPEN_REWORK_BEFORE, {"b": bundle_id, "op": op_id})[0])
+
+
+def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int | None, reason: str,
+                  disposition: str, user_id: int) -> CustomerReturn:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise DomainError(_("That order does not exist."), status=404)
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(_("Enter the customer's return reference."))
+    pieces = _int(pieces, _("Returned pieces must be a whole number of at least 1."), 1)
+    if pieces > order.total_quantity:
+        raise DomainError(_("More pieces returned (%(n)d) than the order holds (%(q)d).", n=pieces,
+                            q=order.total_quantity))
+    if disposition not in ("repair", "scrap", "restock"):
+        raise DomainError(_("Choose what happens to the pieces: repair, scrap or restock."))
+    if defect_type_id is not None and db.session.get(DefectType, defect_type_id) is None:
+        raise DomainError(_("Unknown defect type."))
+    if db.session.scalar(select(CustomerReturn.id).where(CustomerReturn.order_id == order.id,
+                                                         CustomerReturn.reference == reference)):
+        raise DomainError(_("Return %(r)s is already recorded for this order.", r=reference))
+    with write_transaction():
+        ret = CustomerReturn(order_id=order.id, reference=reference[:40], pieces=pieces,
+                             defect_type_id=defect_type_id, reason=(reason or "").strip()[:300],
+                             disposition=disposition, created_by_id=user_id)
+        db.session.add(ret)
+        db.session.flush()
+        if disposition == "repair":
+            db.session.add(Rework(order_id=order.id, return_id=ret.id, defect_type_id=defect_type_id,
+                                  pieces=pieces, status="open"))
+    return ret
+
+
+def install() -> None:
+    """Let the scan rules see open rework (see scan.services.REWORK_LIMIT)."""
+    scan_services.REWORK_LIMIT = rework_limit

@@ -69,8 +69,11 @@ LAST = ["Akter", "Hossain", "Begum", "Uddin", "Khatun", "Islam", "Rahman", "Ali"
 STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"),
          ("supervisor", "Sami Supervisor", "supervisor"), ("qc", "Quinn Inspector", "qc")]
 
-# Extra seeding steps registered by other areas (quality, planning): fn(rng) run after the floor history.
-EXTRA_STEPS: list = []
+def _extra_steps() -> list:
+    """Seeding steps of other areas, run after the floor history: fn(rng)."""
+    from shopfloor.quality.demo import seed_quality
+
+    return [seed_quality]
 
 
 def has_demo_users() -> bool:
@@ -131,7 +134,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
             ([orders[2].id], [u.id for u in operators[lines[1].id]])]
     n_lines, n_ops = len(lines), sum(len(v) for v in operators.values())
     scans = sum(_history(rng, days, order_ids, user_ids) for order_ids, user_ids in plan)
-    for step in EXTRA_STEPS:
+    for step in _extra_steps():
         step(rng)
         db.session.commit()
     return {"lines": n_lines, "operators": n_ops, "orders": 5, "scans": scans}

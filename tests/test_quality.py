@@ -210,3 +210,10 @@ def test_aql_audit_route_records_result(client, floor):
                                         "cartons_opened": 8, "critical": 0, "major": 5, "minor": 8})
     report = client.get(ok.headers["Location"])
     assert 'data-result="fail"' in report.text      # minor 8 > accept 7
+
+
+def test_inspect_page_without_code_renders_the_prompt(client, floor):
+    line, style, order, op, qc, b1 = floor
+    login(client, qc)
+    page = client.get("/qc")
+    assert "Scan or type a bundle code to inspect it." in page.text and "&lt;section" not in page.text

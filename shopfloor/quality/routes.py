@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from shopfloor.auth.login import roles_required
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Operation, Order, Rework
+from shopfloor.models import Order, Rework
 from shopfloor.quality import aql, audits, catalogue, services
 from shopfloor.scan.queries import bundle_card
 
@@ -33,7 +34,7 @@ def _inspect_fragment(code: str, *, message=None, error=None, status=200, inspec
 def inspect():
     code = request.args.get("code", "")
     html, status = _inspect_fragment(code)
-    return render_template("quality/inspect.html", fragment=html, code=code), status
+    return render_template("quality/inspect.html", fragment=Markup(html), code=code), status
 
 
 @bp.get("/qc/bundle")
@@ -190,7 +191,3 @@ def defects():
         except DomainError as e:
             error, status = e.message, e.status
     return render_template("quality/defects.html", items=catalogue.all_defects(), error=error), status
-
-
-def operations_of(card) -> list[Operation]:
-    return card.operations if card else []

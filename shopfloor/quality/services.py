@@ -56,7 +56,7 @@ def _int(value, message: str, minimum: int = 0) -> int:
 
 def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked, defective=None,
                       entries: list[DefectEntry], operator_id: int | None = None,
-                      operation_id: int | None = None) -> Inspection:
+                      operation_id: int | None = None, now=None) -> Inspection:
     """Record a check of a bundle. Failed pieces open rework for the operator responsible."""
     if kind not in KINDS:
         raise DomainError(_("Choose inline audit or end-line inspection."))
@@ -96,7 +96,8 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked,
                           operator_id=operator_id if kind == "inline" else None,
                           operation_id=operation_id if kind == "inline" else None, checked=checked,
                           defective=defective, defects=total, result="fail" if defective else "pass",
-                          light=traffic_light(total) if kind == "inline" else None, created_at=clock.utcnow())
+                          light=traffic_light(total) if kind == "inline" else None,
+                          created_at=now or clock.utcnow())
         for e in entries:
             op_id = e.operation_id if e.operation_id is not None else (operation_id if kind == "inline" else None)
             insp.items.append(InspectionDefect(defect_type_id=e.defect_type_id, operation_id=op_id,

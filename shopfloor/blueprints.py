@@ -14,6 +14,9 @@ BLUEPRINTS = [
     "shopfloor.tickets.routes",
     "shopfloor.board.routes",
     "shopfloor.quality.routes",
+    "shopfloor.planning.routes",
+    "shopfloor.review.routes",
+    "shopfloor.supervise.routes",
 ]
 
 

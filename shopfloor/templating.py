@@ -11,7 +11,7 @@ from flask_login import current_user
 # (endpoint, label, roles allowed) — links whose endpoint is not registered are hidden.
 NAV = [
     ("scan.page", _l("Scan"), ("operator", "qc", "supervisor", "manager")),
-    ("scan.my_day", _l("My day"), ("operator",)),
+    ("review.my_day", _l("My day"), ("operator",)),
     ("quality.inspect", _l("Inspect"), ("qc", "supervisor", "manager")),
     ("quality.rework", _l("Rework"), ("qc", "supervisor")),
     ("quality.my_rework", _l("My rework"), ("operator",)),
@@ -22,7 +22,7 @@ NAV = [
     ("board.page", _l("Board"), ("operator", "qc", "supervisor", "manager")),
     ("review.index", _l("Review"), ("manager", "supervisor")),
     ("planning.orders", _l("Orders"), ("manager",)),
-    ("planning.styles", _l("Styles"), ("manager",)),
+    ("planning.styles_list", _l("Styles"), ("manager",)),
 ]
 
 

@@ -38,11 +38,13 @@ def board_access(fn):
 
 def _render(template: str):
     from shopfloor.quality.metrics import line_quality_today
+    from shopfloor.review.forecast import order_forecasts
 
     data = queries.board()
+    forecasts = order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in data.orders])
     resp = current_app.make_response(render_template(template, board=data, chart=hourly_chart,
                                                      token=request.args.get("token"),
-                                                     quality=line_quality_today()))
+                                                     quality=line_quality_today(), forecasts=forecasts))
     resp.headers["HX-PTag"] = data.version
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -1,0 +1,121 @@
+"""Styles and their operation bulletins."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from shopfloor.database import write_transaction
+from shopfloor.errors import DomainError
+from shopfloor.extensions import db
+from shopfloor.models import Operation, Style, WorkLog
+
+
+def _decimal(value, message: str, positive: bool = True) -> Decimal:
+    try:
+        d = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        raise DomainError(message) from None
+    if d.is_nan() or (positive and d <= 0) or (not positive and d < 0):
+        raise DomainError(message)
+    return d
+
+
+def save_style(*, style_id: int | None, code: str, name: str, sizes: str, target_cost: str = "") -> Style:
+    code, name = (code or "").strip().upper(), (name or "").strip()
+    size_list = [s.strip() for s in (sizes or "").split(",") if s.strip()]
+    if not code or not name:
+        raise DomainError(_("A style needs a code and a name."))
+    if not size_list:
+        raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
+    if len(set(size_list)) != len(size_list):
+        raise DomainError(_("Each size may appear only once."))
+    cost = _decimal(target_cost, _("Target cost must be a number."), positive=False) if target_cost else None
+    clash = db.session.scalar(select(Style.id).where(Style.code == code))
+    if clash and clash != style_id:
+        raise DomainError(_("Style code %(c)s is already used.", c=code))
+    with write_transaction():
+        style = db.session.get(Style, style_id) if style_id else Style()
+        if style is None:
+            raise DomainError(_("That style does not exist."), status=404)
+        style.code, style.name, style.sizes, style.target_cost_per_piece = code, name, size_list, cost
+        db.session.add(style)
+    return style
+
+
+def add_operation(style_id: int, *, name: str, machine: str, sam, piece_rate="", qc_point: bool = False) -> Operation:
+    style = db.session.get(Style, style_id)
+    if style is None:
+        raise DomainError(_("That style does not exist."), status=404)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("An operation needs a name."))
+    sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
+    wage = Decimal(str(current_app.config["WAGE_PER_MINUTE"]))
+    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False) if str(
+        piece_rate).strip() else (sam_d * wage).quantize(Decimal("0.0001"))
+    with write_transaction():
+        seq = (db.session.scalar(select(func.max(Operation.seq)).where(Operation.style_id == style.id)) or 0) + 1
+        op = Operation(style_id=style.id, seq=seq, name=name[:120], machine=(machine or "").strip()[:60], sam=sam_d,
+                       piece_rate=rate, qc_point=qc_point)
+        db.session.add(op)
+    return op
+
+
+def update_operation(op_id: int, *, name: str, machine: str, sam, piece_rate, qc_point: bool) -> Operation:
+    op = db.session.get(Operation, op_id)
+    if op is None:
+        raise DomainError(_("That operation does not exist."), status=404)
+    if not (name or "").strip():
+        raise DomainError(_("An operation needs a name."))
+    sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
+    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False)
+    with write_transaction():
+        op.name, op.machine, op.sam, op.piece_rate, op.qc_point = name.strip()[:120], (machine or "")[:60], sam_d, \
+            rate, qc_point
+    return op
+
+
+def move_operation(op_id: int, direction: int) -> None:
+    """Swap an operation with its neighbour in the bulletin (direction -1 up, +1 down)."""
+    op = db.session.get(Operation, op_id)
+    if op is None:
+        raise DomainError(_("That operation does not exist."), status=404)
+    ops = list(db.session.scalars(select(Operation).where(Operation.style_id == op.style_id).order_by(Operation.seq)))
+    i = ops.index(op)
+    j = i + direction
+    if not 0 <= j < len(ops):
+        return
+    with write_transaction():
+        a, b = ops[i], ops[j]
+        a_seq, b_seq = a.seq, b.seq
+        a.seq = -1  # the (style, seq) unique constraint holds during the swap
+        db.session.flush()
+        b.seq = a_seq
+        db.session.flush()
+        a.seq = b_seq
+
+
+def set_operation_active(op_id: int, active: bool) -> None:
+    """Operations are never deleted once used: they are retired, and the ledger keeps them."""
+    op = db.session.get(Operation, op_id)
+    if op is None:
+        raise DomainError(_("That operation does not exist."), status=404)
+    with write_transaction():
+        used = db.session.scalar(select(WorkLog.id).where(WorkLog.operation_id == op.id).limit(1))
+        if not active or used:
+            op.active = active
+        else:
+            op.active = True
+
+
+def bulletin_figures(style: Style, efficiency: float = 0.7, operators: int = 0) -> dict:
+    """Total SAM, pieces/hour per operator at 100 % and at the given efficiency, line output for N operators."""
+    ops = [o for o in style.operations if o.active]
+    total = float(sum(o.sam for o in ops))
+    per_op = {o.id: {"at100": 60.0 / float(o.sam), "at_eff": 60.0 / float(o.sam) * efficiency} for o in ops}
+    line_per_hour = operators * 60.0 / total * efficiency if total and operators else 0.0
+    return {"total_sam": total, "ops": per_op, "line_per_hour": line_per_hour,
+            "operators_needed": {o.id: float(o.sam) / total * operators if total and operators else 0.0 for o in ops}}

@@ -1,0 +1,104 @@
+"""Projected finish per order from the recent output rate, against the due date."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from shopfloor import clock
+from shopfloor.extensions import db
+
+WINDOW_DAYS = 3       # recent working days the rate is taken over
+BUFFER_DAYS = 1       # finishing with less than this margin before the due date is "at risk"
+LABELS = {"done": _l("Done"), "on_track": _l("On track"), "at_risk": _l("At risk"), "late": _l("Late"),
+          "not_started": _l("Not started")}
+
+
+def add_working_days(start: date, days: int) -> date:
+    """start + days working days (Sundays off)."""
+    d = start
+    while days > 0:
+        d += timedelta(days=1)
+        if d.weekday() != 6:
+            days -= 1
+    return d
+
+
+@dataclass(frozen=True)
+class Forecast:
+    status: str
+    finish: date | None
+    rate_per_day: float
+    remaining: int
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.status])
+
+
+def project(*, quantity: int, output: int, rate_per_day: float, today: date, due: date) -> Forecast:
+    """Pure rule: remaining / recent rate -> finish date -> on track, at risk or late."""
+    remaining = max(0, quantity - output)
+    if remaining == 0:
+        return Forecast("done", today, rate_per_day, 0)
+    if rate_per_day <= 0:
+        status = "not_started" if output == 0 else "at_risk"
+        if today > due:
+            status = "late"
+        return Forecast(status, None, 0.0, remaining)
+    finish = add_working_days(today, math.ceil(remaining / rate_per_day) - 1) if remaining > rate_per_day \
+        else today
+    if finish > due:
+        status = "late"
+    elif (due - finish).days < BUFFER_DAYS:
+        status = "at_risk"
+    else:
+        status = "on_track"
+    return Forecast(status, finish, rate_per_day, remaining)
+
+
+_RECENT = text("""
+SELECT b.order_id, sum(w.pieces)
+FROM orders o
+JOIN bundles b ON b.order_id = o.id
+JOIN work_log w ON w.bundle_id = b.id
+ AND w.operation_id = (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
+                       ORDER BY op.seq DESC LIMIT 1)
+WHERE o.status IN ('cutting', 'sewing') AND w.created_at >= :since
+GROUP BY b.order_id
+""")
+
+
+RATE_TTL_SECONDS = 60
+_rate_cache: dict[str, tuple[float, date, dict]] = {}
+
+
+def recent_output(today: date) -> dict[int, int]:
+    """Pieces out of the line per active order over the last WINDOW_DAYS days.
+
+    A rate over days moves slowly, so it is read at most once a minute per process; the board polls
+    every few seconds and must stay cheap.
+    """
+    key = str(db.engine.url)
+    hit = _rate_cache.get(key)
+    now = time.monotonic()
+    if hit and hit[1] == today and now - hit[0] < RATE_TTL_SECONDS:
+        return hit[2]
+    since, _ = clock.local_day_bounds_utc(today - timedelta(days=WINDOW_DAYS))
+    recent = {oid: int(n or 0) for oid, n in db.session.execute(_RECENT, {"since": since}).all()}
+    _rate_cache[key] = (now, today, recent)
+    return recent
+
+
+def order_forecasts(rows, *, fresh: bool = False) -> dict[int, Forecast]:
+    """Forecasts for (order_id, quantity, output, due) rows, with the rate over the last WINDOW_DAYS."""
+    today = clock.local_today()
+    if fresh:
+        _rate_cache.clear()
+    recent = recent_output(today)
+    return {oid: project(quantity=qty, output=out, rate_per_day=float(recent.get(oid, 0) or 0) / WINDOW_DAYS,
+                         today=today, due=due) for oid, qty, out, due in rows}

@@ -1,0 +1,117 @@
+"""Manager review: orders, forecast, budget, efficiency, quality, pay; drill-downs and exports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from shopfloor import clock
+from shopfloor.auth.login import roles_required
+from shopfloor.extensions import db
+from shopfloor.models import Line, OperatorDay, WorkLog
+from shopfloor.planning.queries import order_rows
+from shopfloor.quality import metrics
+from shopfloor.review import budget, forecast, queries
+from shopfloor.review.svg import line_chart
+
+bp = Blueprint("review", __name__)
+REVIEWERS = ("manager", "supervisor")
+
+
+def _context():
+    start, end, line_id = queries.period(request.args)
+    lines = db.session.scalars(select(Line).order_by(Line.code)).all()
+    rows = [r for r in order_rows() if r.order.status in ("open", "cutting", "sewing")
+            and (line_id is None or r.order.line_id == line_id)]
+    fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
+    budgets = budget.order_budgets({r.order.id: r.output for r in rows})
+    eff = queries.line_efficiency(start, end, line_id)
+    names = {ln.id: ln.name for ln in lines}
+    series: dict[str, list] = {}
+    for d in eff:
+        series.setdefault(names.get(d.line_id, "?"), []).append((d.day.isoformat(), d.efficiency))
+    s, _e = clock.local_day_bounds_utc(start)
+    _s, e = clock.local_day_bounds_utc(end)
+    dhu_series: dict[str, list] = {}
+    day = start
+    while day <= end:
+        ds, de = clock.local_day_bounds_utc(day)
+        for row in metrics.breakdown("line", ds, de, line_id):
+            dhu_series.setdefault(row.label, []).append((day.isoformat(), row.dhu))
+        day += timedelta(days=1)
+    return dict(start=start, end=end, line_id=line_id, lines=lines, rows=rows, forecasts=fc, budgets=budgets,
+                eff=eff, eff_chart=line_chart(series, label=_("Line efficiency by day")),
+                dhu_chart=line_chart(dhu_series, unit="", label=_("DHU by day")),
+                quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
+                operators=metrics.breakdown("operator", s, e, line_id)[:10],
+                pay=queries.operator_pay(start, end, line_id))
+
+
+@bp.get("/review")
+@roles_required(*REVIEWERS)
+def index():
+    template = "review/_content.html" if request.headers.get("HX-Request") else "review/page.html"
+    return render_template(template, **_context())
+
+
+@bp.get("/review/bundles")
+@roles_required(*REVIEWERS)
+def bundle():
+    code = request.args.get("code", "")
+    b, log, (qc, rework) = queries.bundle_history(code) if code else (None, [], ([], []))
+    status = 404 if code and b is None else 200
+    return render_template("review/bundle.html", code=code, bundle=b, log=log, qc=qc, rework=rework), status
+
+
+def _csv(kind: str, header: list[str]):
+    start, end, line_id = queries.period(request.args)
+
+    def generate():
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        for row in queries.export_rows(kind, start, end, line_id):
+            w.writerow(row)
+            if buf.tell() > 65536:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+    name = f"{kind}-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/review/export/worklog.csv")
+@roles_required(*REVIEWERS)
+def export_worklog():
+    return _csv("worklog", ["entry", "time", "operator", "badge", "line", "order", "bundle", "operation", "pieces",
+                            "sam", "earned_minutes", "piece_rate", "amount", "reversal_of", "reason", "entered_by"])
+
+
+@bp.get("/review/export/qc.csv")
+@roles_required(*REVIEWERS, "qc")
+def export_qc():
+    return _csv("qc", ["inspection", "time", "kind", "bundle", "order", "line", "inspector", "checked", "defective",
+                       "defects", "result", "light"])
+
+
+@bp.get("/me")
+@roles_required("operator")
+def my_day():
+    today = clock.local_today()
+    day = db.session.get(OperatorDay, (current_user.id, today))
+    start, end = clock.local_day_bounds_utc(today)
+    entries = db.session.scalars(select(WorkLog).where(WorkLog.operator_id == current_user.id,
+                                                       WorkLog.created_at >= start, WorkLog.created_at < end)
+                                 .order_by(WorkLog.id.desc())).all()
+    minutes = queries.shift_minutes_on(today)
+    earned = float(day.earned_minutes) if day else 0.0
+    return render_template("review/my_day.html", day=day, entries=entries, minutes=minutes, earned=earned,
+                           efficiency=queries.efficiency(earned, 1, minutes))

@@ -1,0 +1,51 @@
+"""Line WIP and bottleneck from the order x operation summary."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from shopfloor.extensions import db
+from shopfloor.models import Operation, Order
+
+
+@dataclass
+class Station:
+    op: Operation
+    done: int
+    wip_before: int   # pieces done at the previous operation but not yet here
+
+
+@dataclass
+class LineFlow:
+    order: Order
+    stations: list[Station]
+
+    @property
+    def bottleneck(self) -> Station | None:
+        """The operation with the most work piled up in front of it."""
+        waiting = [s for s in self.stations if s.wip_before > 0]
+        return max(waiting, key=lambda s: s.wip_before) if waiting else None
+
+    @property
+    def wip(self) -> int:
+        """Pieces started (first operation) and not yet out (last operation)."""
+        return self.stations[0].done - self.stations[-1].done if self.stations else 0
+
+
+def line_flows(line_id: int | None = None) -> list[LineFlow]:
+    q = select(Order).where(Order.status.in_(("cutting", "sewing"))).order_by(Order.due_date)
+    if line_id:
+        q = q.where(Order.line_id == line_id)
+    flows = []
+    for order in db.session.scalars(q):
+        done = dict(db.session.execute(text("SELECT operation_id, done FROM order_op_progress WHERE order_id = :o"),
+                                       {"o": order.id}).all())
+        ops = [o for o in order.style.operations if o.active]
+        stations, prev = [], None
+        for op in ops:
+            d = int(done.get(op.id, 0))
+            stations.append(Station(op, d, (prev - d) if prev is not None else 0))
+            prev = d
+        flows.append(LineFlow(order, stations))
+    return flows

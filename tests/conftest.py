@@ -99,9 +99,13 @@ def factory(ctx):
 
 def login(client, user) -> None:
     """Sign a test client in as user (the sign-in routes themselves are tested in test_auth)."""
+    from flask import g
+
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
+    # Tests run requests inside the fixture's app context, where Flask-Login caches the user on g.
+    g.pop("_login_user", None)
 
 
 def free_port() -> int:

@@ -1,0 +1,56 @@
+"""A manager, in Chromium, creates an order with a size x colour grid, cuts it and prints its tickets."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from shopfloor.extensions import db
+from shopfloor.models import Bundle, Order
+from tests.factories import PASSWORD
+
+
+def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tmp_path):
+    line = factory.line()
+    style = factory.style(sizes="S,M,L")
+    mgr = factory.user("manager")
+    style_id, line_id = style.id, line.id
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", mgr.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.goto(f"{live_server}/orders")
+    page.fill("#number", "PO-77")
+    page.fill("#customer", "Harbour Sport")
+    page.select_option("#style", value=str(style_id))
+    page.select_option("#line", value=str(line_id))
+    page.fill("#due_date", (date.today() + timedelta(days=14)).isoformat())
+    page.fill("input[name='colour-0']", "Navy")
+    page.fill("input[name='qty-0-S']", "20")
+    page.fill("input[name='qty-0-M']", "35")
+    page.fill("input[name='colour-1']", "White")
+    page.fill("input[name='qty-1-L']", "8")
+    page.click("#new-order button.btn-primary")
+    page.wait_for_url("**/orders/*")
+    assert "PO-77" in page.inner_text("h1")
+    page.fill("#bundle_size", "10")
+    page.click("#cutting form[method=get] button")
+    assert "4 × (10, 10, 10, 5)" in page.inner_text("#cutting")
+    page.click("#cutting form[method=post] button")
+    page.wait_for_selector("#bundles table")
+    assert "7 bundles" in page.inner_text("#bundles h2")
+    db.session.remove()
+    order = db.session.scalar(select(Order).where(Order.number == "PO-77"))
+    codes = [b.code for b in db.session.scalars(select(Bundle).where(Bundle.order_id == order.id))]
+    assert len(codes) == 7 and all(c in page.inner_text("#bundles") for c in codes)
+    # the tickets link serves the PDF
+    href = page.get_attribute("text=Print tickets (A4 sheet)", "href")
+    pdf = page.request.get(f"{live_server}{href}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+    # the key steps also fit a phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/orders/{order.id}")
+    assert page.locator("text=Print tickets (A4 sheet)").is_visible()
+    ctx.close()

@@ -124,6 +124,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
                      due_date=today + timedelta(days=30), line_id=lines[1].id,
                      quantities=_grid(styles["PL-200"], ["Navy"], [50, 100, 150, 100, 50])),
     ]
+    _materials(orders, today)
     for order in orders[:4]:
         cut_order(order, 10)
         order.status = "sewing"
@@ -138,6 +139,29 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
         step(rng)
         db.session.commit()
     return {"lines": n_lines, "operators": n_ops, "orders": 5, "scans": scans}
+
+
+def _materials(orders, today) -> None:
+    """Fabric and trims: in for the orders being sewn; the last order's fabric is still on its way."""
+    from decimal import Decimal as D
+
+    from shopfloor.models.planning import Material, Supplier
+
+    mill, trims = Supplier(name="Chittagong Knit Mills", contact="+880 31 555 0101"), Supplier(name="Dhaka Trims Ltd")
+    db.session.add_all([mill, trims])
+    db.session.flush()
+    for i, o in enumerate(orders):
+        fabric_qty = D(o.total_quantity) * D("0.32")  # kg of fabric per garment
+        arrived = i < 4
+        db.session.add(Material(order_id=o.id, supplier_id=mill.id, kind="fabric", name=f"{o.style.name} fabric",
+                                quantity=fabric_qty, unit="kg", ordered_on=today - timedelta(days=30),
+                                expected_on=today - timedelta(days=12) if arrived else today + timedelta(days=5),
+                                received=fabric_qty if arrived else D("0"),
+                                received_on=today - timedelta(days=12) if arrived else None))
+        db.session.add(Material(order_id=o.id, supplier_id=trims.id, kind="trims", name="Labels, thread, buttons",
+                                quantity=D(o.total_quantity), unit="sets", ordered_on=today - timedelta(days=25),
+                                expected_on=today - timedelta(days=8), received=D(o.total_quantity),
+                                received_on=today - timedelta(days=8)))
 
 
 def _grid(style: Style, colours: list[str], per_size: list[int]) -> dict:

@@ -22,6 +22,7 @@ NAV = [
     ("board.page", _l("Board"), ("operator", "qc", "supervisor", "manager")),
     ("review.index", _l("Review"), ("manager", "supervisor")),
     ("planning.orders", _l("Orders"), ("manager",)),
+    ("planning.schedule_page", _l("Schedule"), ("manager", "supervisor")),
     ("planning.styles_list", _l("Styles"), ("manager",)),
 ]
 

@@ -38,6 +38,9 @@ def create_order(*, number: str, customer: str, style: Style, due_date: date,
     order.quantities = [OrderQuantity(size=s, colour=c, quantity=q) for (s, c), q in clean.items()]
     db.session.add(order)
     db.session.flush()
+    from shopfloor.planning.schedule import create_milestones
+
+    create_milestones(order)
     return order
 
 

@@ -56,10 +56,17 @@ def cut_preview(order: Order, bundle_size: int) -> list[tuple[str, str, int, lis
     return [(q.size, q.colour, q.quantity, split_quantity(q.quantity, bundle_size)) for q in order.quantities]
 
 
-def cut(order_id: int, bundle_size) -> int:
+def cut(order_id: int, bundle_size, fabric_confirmed: bool = False) -> int:
+    from shopfloor.planning.materials import fabric_missing
+
     order = db.session.get(Order, order_id)
     if order is None:
         raise DomainError(_("That order does not exist."), status=404)
+    missing = fabric_missing(order.id)
+    if missing and not fabric_confirmed:
+        raise DomainError(_("Fabric is not fully in: %(m)s. Tick the box to cut anyway.",
+                            m=", ".join(f"{m.name} {_n(m.received)}/{_n(m.quantity)} {m.unit}" for m in missing)),
+                          status=409, code="fabric_missing")
     try:
         size = int(bundle_size or DEFAULT_BUNDLE)
     except ValueError:
@@ -68,3 +75,9 @@ def cut(order_id: int, bundle_size) -> int:
     with write_transaction():
         bundles = cut_order(order, size)
     return len(bundles)
+
+
+def _n(d) -> str:
+    """A quantity without trailing zeros: 120.00 -> 120, 12.50 -> 12.5."""
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -9,7 +9,7 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Operation, Order, Style
 from shopfloor.planning import orders as order_forms
-from shopfloor.planning import queries, styles
+from shopfloor.planning import capacity, materials, queries, schedule, styles
 
 bp = Blueprint("planning", __name__)
 MANAGER = ("manager",)
@@ -146,7 +146,10 @@ def _order_page(order_id: int, error=None, status=200):
     except DomainError as e:
         error = error or e.message
     return render_template("planning/order.html", order=order, detail=queries.order_detail(order), preview=preview,
-                           bundle_size=size, error=error), status
+                           bundle_size=size, error=error, milestones=schedule.milestones(order),
+                           labels=schedule.LABELS, overdue=schedule.is_overdue,
+                           materials=materials.for_order(order.id),
+                           fabric_missing=materials.fabric_missing(order.id)), status
 
 
 @bp.get("/orders/<int:order_id>")
@@ -159,7 +162,58 @@ def order(order_id: int):
 @roles_required(*MANAGER)
 def order_cut(order_id: int):
     try:
-        order_forms.cut(order_id, request.form.get("bundle_size"))
+        order_forms.cut(order_id, request.form.get("bundle_size"), request.form.get("fabric_ok") == "1")
     except DomainError as e:
         return _order_page(order_id, e.message, e.status)
     return redirect(url_for("planning.order", order_id=order_id))
+
+
+@bp.post("/milestones/<int:milestone_id>")
+@roles_required(*MANAGER)
+def milestone_update(milestone_id: int):
+    f = request.form
+    try:
+        m = schedule.update_milestone(milestone_id, planned=f.get("planned", ""), actual=f.get("actual", ""),
+                                      owner=f.get("owner", ""))
+    except DomainError as e:
+        from shopfloor.models.planning import Milestone
+
+        m = db.session.get(Milestone, milestone_id)
+        if m is None:
+            abort(404)
+        return _order_page(m.order_id, e.message, e.status)
+    return redirect(url_for("planning.order", order_id=m.order_id) + "#schedule")
+
+
+@bp.post("/orders/<int:order_id>/materials")
+@roles_required(*MANAGER)
+def material_add(order_id: int):
+    f = request.form
+    try:
+        materials.add_material(order_id, kind=f.get("kind", ""), name=f.get("name", ""), quantity=f.get("quantity"),
+                               unit=f.get("unit", "m"), supplier=f.get("supplier", ""),
+                               ordered_on=f.get("ordered_on", ""), expected_on=f.get("expected_on", ""))
+    except DomainError as e:
+        return _order_page(order_id, e.message, e.status)
+    return redirect(url_for("planning.order", order_id=order_id) + "#materials")
+
+
+@bp.post("/materials/<int:material_id>/receive")
+@roles_required(*MANAGER)
+def material_receive(material_id: int):
+    from shopfloor.models.planning import Material
+
+    m = db.session.get(Material, material_id)
+    if m is None:
+        abort(404)
+    try:
+        materials.receive(material_id, request.form.get("quantity"))
+    except DomainError as e:
+        return _order_page(m.order_id, e.message, e.status)
+    return redirect(url_for("planning.order", order_id=m.order_id) + "#materials")
+
+
+@bp.get("/schedule")
+@roles_required("manager", "supervisor")
+def schedule_page():
+    return render_template("planning/schedule.html", loads=capacity.line_loads(), timeline=capacity.timeline_svg())

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9e09ac4063e6
+Revision ID: 60827382e657
 Revises: 
-Create Date: 2026-11-25 05:37:54.394882
+Create Date: 2026-11-25 05:50:38.268815
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9e09ac4063e6'
+revision = '60827382e657'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,6 +47,13 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_styles')),
     sa.UniqueConstraint('code', name=op.f('uq_styles_code'))
+    )
+    op.create_table('suppliers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppliers')),
+    sa.UniqueConstraint('name', name=op.f('uq_suppliers_name'))
     )
     op.create_table('line_hour_output',
     sa.Column('line_id', sa.Integer(), nullable=False),
@@ -113,6 +120,44 @@ def upgrade():
     )
     with op.batch_alter_table('bundles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bundles_order_id'), ['order_id'], unique=False)
+
+    op.create_table('materials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('unit', sa.String(length=10), nullable=False),
+    sa.Column('ordered_on', sa.Date(), nullable=True),
+    sa.Column('expected_on', sa.Date(), nullable=True),
+    sa.Column('received', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=True),
+    sa.CheckConstraint("kind IN ('fabric', 'trims')", name=op.f('ck_materials_kind_known')),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_materials_quantity_positive')),
+    sa.CheckConstraint('received >= 0', name=op.f('ck_materials_received_not_negative')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_materials_order_id_orders')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_materials_supplier_id_suppliers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_materials'))
+    )
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_materials_order_id'), ['order_id'], unique=False)
+
+    op.create_table('milestones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=30), nullable=False),
+    sa.Column('sort', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.String(length=80), nullable=False),
+    sa.Column('planned', sa.Date(), nullable=False),
+    sa.Column('actual', sa.Date(), nullable=True),
+    sa.Column('auto', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_milestones_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_milestones')),
+    sa.UniqueConstraint('order_id', 'key', name=op.f('uq_milestones_order_id'))
+    )
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_milestones_order_id'), ['order_id'], unique=False)
 
     op.create_table('order_op_progress',
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -397,6 +442,14 @@ def downgrade():
 
     op.drop_table('order_quantities')
     op.drop_table('order_op_progress')
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_milestones_order_id'))
+
+    op.drop_table('milestones')
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_materials_order_id'))
+
+    op.drop_table('materials')
     with op.batch_alter_table('bundles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bundles_order_id'))
 
@@ -412,6 +465,7 @@ def downgrade():
 
     op.drop_table('operations')
     op.drop_table('line_hour_output')
+    op.drop_table('suppliers')
     op.drop_table('styles')
     op.drop_table('lines')
     op.drop_table('defect_types')

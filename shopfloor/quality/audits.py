@@ -11,6 +11,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Order
 from shopfloor.models.quality import AqlAudit
 from shopfloor.quality import aql
+from shopfloor.quality.services import whole_number
 
 
 @dataclass
@@ -29,19 +30,9 @@ class AuditPlan:
         return max(self.critical.sample, self.major.sample, self.minor.sample)
 
 
-def _whole(value, message: str, minimum: int) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(message) from None
-    if n < minimum:
-        raise DomainError(message)
-    return n
-
-
 def plan(lot, level: str = "II", cartons="0") -> AuditPlan:
-    lot = _whole(lot, _("The lot size must be a whole number of at least 2."), 2)
-    cartons = _whole(cartons or 0, _("Cartons must be a whole number."), 0)
+    lot = whole_number(lot, _("The lot size must be a whole number of at least 2."), 2)
+    cartons = whole_number(cartons or 0, _("Cartons must be a whole number."), 0)
     if level not in aql.LEVELS:
         raise DomainError(_("Inspection level must be I, II or III."))
     return AuditPlan(lot=lot, level=level, letter=aql.code_letter(lot, level),
@@ -55,13 +46,13 @@ def record(*, order_id, lot, level, cartons, cartons_opened, critical, major, mi
     if order is None:
         raise DomainError(_("Choose the order being audited."))
     p = plan(lot, level, cartons)
-    opened = _whole(cartons_opened or 0, _("Cartons opened must be a whole number."), 0)
+    opened = whole_number(cartons_opened or 0, _("Cartons opened must be a whole number."), 0)
     if p.cartons and opened < p.cartons_to_open:
         raise DomainError(_("Open at least %(n)d cartons (the square root of %(c)d).", n=p.cartons_to_open,
                             c=p.cartons))
     if opened > p.cartons:
         raise DomainError(_("More cartons opened than the lot has."))
-    found = [_whole(v or 0, _("Defect counts must be whole numbers, 0 or more."), 0) for v in (critical, major, minor)]
+    found = [whole_number(v or 0, _("Defect counts must be whole numbers, 0 or more."), 0) for v in (critical, major, minor)]
     passed = found[0] <= p.critical.accept and found[1] <= p.major.accept and found[2] <= p.minor.accept
     with write_transaction():
         a = AqlAudit(order_id=order.id, inspector_id=inspector_id, lot_size=p.lot, level=p.level, code_letter=p.letter,

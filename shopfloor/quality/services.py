@@ -44,7 +44,7 @@ def responsible_operator(bundle_id: int, operation_id: int | None) -> int | None
     return row[0] if row else None
 
 
-def _int(value, message: str, minimum: int = 0) -> int:
+def whole_number(value, message: str, minimum: int = 0) -> int:
     try:
         n = int(value)
     except (TypeError, ValueError):
@@ -64,7 +64,7 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked,
     style_ops = {o.id: o for o in db.session.scalars(select(Operation).where(
         Operation.style_id == bundle.order.style_id))}
     checked = INLINE_SAMPLE if kind == "inline" and checked in (None, "") else checked
-    checked = _int(checked, _("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces), 1)
+    checked = whole_number(checked, _("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces), 1)
     if checked > bundle.pieces:
         raise DomainError(_("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces))
     entries = [e for e in entries if e.count]
@@ -79,7 +79,7 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked,
     total = sum(e.count for e in entries)
     if defective in (None, ""):
         defective = min(total, checked)
-    defective = _int(defective, _("Defective pieces must be a whole number."))
+    defective = whole_number(defective, _("Defective pieces must be a whole number."))
     if defective > checked:
         raise DomainError(_("Defective pieces cannot be more than the pieces checked."))
     if total and not defective:
@@ -188,7 +188,7 @@ def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int 
     reference = (reference or "").strip()
     if not reference:
         raise DomainError(_("Enter the customer's return reference."))
-    pieces = _int(pieces, _("Returned pieces must be a whole number of at least 1."), 1)
+    pieces = whole_number(pieces, _("Returned pieces must be a whole number of at least 1."), 1)
     if pieces > order.total_quantity:
         raise DomainError(_("More pieces returned (%(n)d) than the order holds (%(q)d).", n=pieces,
                             q=order.total_quantity))

@@ -22,12 +22,12 @@ MO := $(PO:.po=.mo)
 install: $(VENV)/.installed $(MO)
 
 %.mo: %.po $(VENV)/.installed
-	$(BIN)/pybabel compile -f -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 # Refresh the message catalogue after changing user-facing strings.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs "node_modules instance .* ._" -o messages.pot .
-	$(BIN)/pybabel update -i messages.pot -d shopfloor/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i messages.pot -d shopfloor/translations
 
 run: install
 	$(FLASK) db upgrade

@@ -41,3 +41,22 @@ def test_spanish_is_rendered_when_chosen(client, factory):
     client.post("/language", data={"lang": "es"})
     page = client.get("/login")
     assert "Iniciar sesión" in page.text and 'lang="es"' in page.text
+
+
+def test_worker_sees_refusals_in_their_language(client, factory):
+    from sqlalchemy import select
+
+    from shopfloor.extensions import db
+    from shopfloor.models import Bundle
+    from tests.conftest import login
+
+    line, style, order, op = factory.floor()
+    op.language = "es"
+    db.session.commit()
+    login(client, op)
+    b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first()
+    resp = client.post("/scan/log", data={"bundle": b1.code, "operation": style.operations[0].id, "qty": "11",
+                                          "client_id": "es-1"})
+    assert resp.status_code == 409 and "Solo quedan 10 piezas" in resp.text
+    page = client.get("/scan")
+    assert "Cámara" in page.text and "escaneos pendientes de envío" in page.text

@@ -106,6 +106,7 @@ def login(client, user) -> None:
         sess["_fresh"] = True
     # Tests run requests inside the fixture's app context, where Flask-Login caches the user on g.
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
 
 
 def free_port() -> int:

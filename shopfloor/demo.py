@@ -125,6 +125,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
                      quantities=_grid(styles["PL-200"], ["Navy"], [50, 100, 150, 100, 50])),
     ]
     _materials(orders, today)
+    _close_early_milestones(orders, today)
     for order in orders[:4]:
         cut_order(order, 10)
         order.status = "sewing"
@@ -162,6 +163,16 @@ def _materials(orders, today) -> None:
                                 quantity=D(o.total_quantity), unit="sets", ordered_on=today - timedelta(days=25),
                                 expected_on=today - timedelta(days=8), received=D(o.total_quantity),
                                 received_on=today - timedelta(days=8)))
+
+
+def _close_early_milestones(orders, today) -> None:
+    """Pre-production steps already behind these orders (the floor closes the rest by itself)."""
+    from shopfloor.models.planning import Milestone
+
+    db.session.flush()
+    for m in db.session.scalars(select(Milestone).where(Milestone.order_id.in_([o.id for o in orders]))):
+        if m.key in ("sample_approval", "fabric_booking", "trims_booking", "pp_meeting") and m.planned <= today:
+            m.actual = m.planned
 
 
 def _grid(style: Style, colours: list[str], per_size: list[int]) -> dict:

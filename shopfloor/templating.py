@@ -36,7 +36,14 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
     return value.astimezone(tz).strftime(fmt)
 
 
+def quantity(value) -> str:
+    """A quantity without trailing zeros: 120.00 -> 120, 12.50 -> 12.5."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["qty"] = quantity
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale

@@ -9,6 +9,7 @@ from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Order, Style
+from shopfloor.templating import quantity
 from shopfloor.orders.services import DEFAULT_BUNDLE, MAX_BUNDLE, MIN_BUNDLE, create_order, cut_order, split_quantity
 
 
@@ -65,7 +66,7 @@ def cut(order_id: int, bundle_size, fabric_confirmed: bool = False) -> int:
     missing = fabric_missing(order.id)
     if missing and not fabric_confirmed:
         raise DomainError(_("Fabric is not fully in: %(m)s. Tick the box to cut anyway.",
-                            m=", ".join(f"{m.name} {_n(m.received)}/{_n(m.quantity)} {m.unit}" for m in missing)),
+                            m=", ".join(f"{m.name} {quantity(m.received)}/{quantity(m.quantity)} {m.unit}" for m in missing)),
                           status=409, code="fabric_missing")
     try:
         size = int(bundle_size or DEFAULT_BUNDLE)
@@ -76,8 +77,3 @@ def cut(order_id: int, bundle_size, fabric_confirmed: bool = False) -> int:
         bundles = cut_order(order, size)
     return len(bundles)
 
-
-def _n(d) -> str:
-    """A quantity without trailing zeros: 120.00 -> 120, 12.50 -> 12.5."""
-    text = format(d, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

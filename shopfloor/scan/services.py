@@ -45,13 +45,49 @@ SELECT b.id, b.status, b.pieces, b.order_id, o.line_id, op.id, op.sam, op.piece_
        CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END,
        CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
                            WHERE o2.style_id = o.style_id AND o2.active) THEN 1 ELSE 0 END,
-       p.done, p.pieces, o.status
+       p.done, p.pieces, o.status,
+       (SELECT w.id FROM work_log w WHERE w.client_id = :cid),
+       (SELECT u.role FROM users u WHERE u.id = :u), (SELECT u.active FROM users u WHERE u.id = :u),
+       (SELECT u.line_id FROM users u WHERE u.id = :u)
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
 LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
 WHERE b.code = :code
 """)
+# PostgreSQL: every write of a scan in one round trip. Each step runs only if the one before it did,
+# so (ledger id, new count) = (None, None) is a replay and (id, None) lost a race (rolled back).
+_PG_WRITE = Stmt("""
+WITH ins AS (
+  INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate, client_id,
+                        reverses_id, reason, created_by_id, created_at)
+  VALUES (:b, :op, :u, :line, :q, :sam, :rate, :cid, NULL, NULL, :u, :ts)
+  ON CONFLICT (client_id) DO NOTHING RETURNING id
+), prog AS (
+  UPDATE bundle_op_progress SET done = done + :q
+  WHERE bundle_id = :b AND operation_id = :op AND done + :q <= pieces AND EXISTS (SELECT 1 FROM ins)
+  RETURNING done
+), lh AS (
+  INSERT INTO line_hour_output (line_id, day, hour, pieces, output, earned_minutes)
+  SELECT :line, :day, :hour, :q, :out, :earned WHERE :line IS NOT NULL AND EXISTS (SELECT 1 FROM prog)
+  ON CONFLICT (line_id, day, hour) DO UPDATE SET
+    pieces = line_hour_output.pieces + excluded.pieces, output = line_hour_output.output + excluded.output,
+    earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes
+), oo AS (
+  INSERT INTO order_op_progress (order_id, operation_id, done) SELECT :o, :op, :q WHERE EXISTS (SELECT 1 FROM prog)
+  ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
+), od AS (
+  INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
+  SELECT :u, :day, :line, :q, :earned, :pay WHERE EXISTS (SELECT 1 FROM prog)
+  ON CONFLICT (operator_id, day) DO UPDATE SET
+    pieces = operator_day.pieces + excluded.pieces,
+    earned_minutes = operator_day.earned_minutes + excluded.earned_minutes,
+    earnings = operator_day.earnings + excluded.earnings,
+    line_id = COALESCE(excluded.line_id, operator_day.line_id)
+)
+SELECT (SELECT id FROM ins), (SELECT done FROM prog)
+""")
+_PG_WRITE.pg = _PG_WRITE.pg.replace("WHERE %(line)s IS NOT NULL", "WHERE CAST(%(line)s AS INTEGER) IS NOT NULL")
 _REPLAY = Stmt("SELECT w.id, w.bundle_id, b.code, w.operation_id, w.pieces, w.created_at, w.operator_id "
                "FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid")
 _INSERT_LOG = Stmt("""
@@ -153,15 +189,20 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
     try:
         with raw_connection() as rc:
             s = Raw(cursor=rc.cur, pg=rc.pg)
-            replay = find_replay(client_id, s)
-            if replay is not None:
-                return replay
+            # One read: the bundle and operation, an earlier scan with this client id, the operator.
+            row = s.one(_FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id})
+            if row is not None and row[13] is not None:
+                return find_replay(client_id, s)
             if check_operator_roles is not None:
-                operator_line_id = _check_operator(s, operator_id, check_operator_roles)
-            row = s.one(_FIND, {"code": code, "op": op_id})
+                operator_line_id = _check_operator(row, check_operator_roles)
             q, plan = _plan_scan(s, row, code, op_id, q)
             bundle_id, order_id, sam, rate, is_last, pieces, order_line = plan
             line_id = operator_line_id or order_line
+            if rc.pg and row[10] is not None:
+                log_id = _pg_write(rc, s, bundle_id, op_id, operator_id, line_id, q, sam, rate, client_id,
+                                   order_id, is_last, now)
+                return ScanResult(log_id=log_id, created=True, bundle_id=bundle_id, bundle_code=code,
+                                  operation_id=op_id, pieces=q, created_at=now)
             with rc.write():
                 # The writes alone hold the lock; the conditional UPDATE re-checks what the reads saw.
                 log_id = s.one(_INSERT_LOG, {
@@ -201,7 +242,7 @@ def _plan_scan(s: Raw, row, code: str, op_id: int, q: int | None):
     if row is None:
         raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
     (bundle_id, status, pieces, order_id, order_line, found_op, sam, rate, on_style, is_last,
-     done, cap, order_status) = row
+     done, cap, order_status) = row[:13]
     if found_op is None or not on_style:
         raise DomainError(_("This operation is not on this bundle's style."), status=422, code="wrong_operation")
     if status == "hold" or order_status in ("cancelled", "hold"):
@@ -226,14 +267,27 @@ def _plan_scan(s: Raw, row, code: str, op_id: int, q: int | None):
     return q, (bundle_id, order_id, sam, rate, is_last, pieces, order_line)
 
 
-_OPERATOR = Stmt("SELECT role, active, line_id FROM users WHERE id = :u")
-
-
-def _check_operator(s: Raw, operator_id: int, roles: tuple[str, ...]) -> int | None:
-    row = s.one(_OPERATOR, {"u": operator_id})
-    if row is None or not row[1] or (row[0] not in roles and row[0] != "admin"):
+def _check_operator(row, roles: tuple[str, ...]) -> int | None:
+    """Role, active flag and line of the scanning user, as read with the bundle."""
+    role, active, line = (row[14], row[15], row[16]) if row is not None else (None, None, None)
+    if row is not None and (role is None or not active or (role not in roles and role != "admin")):
         raise DomainError(_("Your role does not allow this page."), status=403, code="forbidden")
-    return row[2]
+    return line
+
+
+def _pg_write(rc, s: Raw, bundle_id, op_id, operator_id, line_id, q, sam, rate, client_id, order_id, is_last,
+              now) -> int:
+    day, hour = clock.local_bucket(now)
+    with rc.write():
+        log_id, done = s.one(_PG_WRITE, {
+            "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam, "rate": rate,
+            "cid": client_id, "ts": now, "day": day, "hour": hour, "out": q if is_last else 0, "earned": q * sam,
+            "pay": q * rate, "o": order_id})
+        if log_id is None:
+            raise _Replay()
+        if done is None:
+            raise _Raced()
+    return log_id
 
 
 def _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, ts: datetime) -> None:

@@ -5,7 +5,10 @@ import os
 workers = int(os.environ.get("SHOPFLOOR_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("SHOPFLOOR_THREADS", 4))
-keepalive = 30
+# A worker takes no more than this many connections at once, so busy keep-alive clients spread
+# evenly over the workers instead of piling onto the first one.
+worker_connections = int(os.environ.get("SHOPFLOOR_WORKER_CONNECTIONS", 1000))
+keepalive = int(os.environ.get("SHOPFLOOR_KEEPALIVE", 30))
 timeout = 60
 accesslog = os.environ.get("SHOPFLOOR_ACCESS_LOG") or None
 

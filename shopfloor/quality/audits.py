@@ -41,6 +41,14 @@ def plan(lot, level: str = "II", cartons="0") -> AuditPlan:
                      cartons_to_open=aql.cartons_to_open(cartons))
 
 
+def plan_or_none(lot, level: str = "II", cartons="0") -> AuditPlan | None:
+    """The plan when the inputs make one (to show it again next to an error), else None."""
+    try:
+        return plan(lot, level, cartons)
+    except DomainError:
+        return None
+
+
 def record(*, order_id, lot, level, cartons, cartons_opened, critical, major, minor, notes, inspector_id) -> AqlAudit:
     order = db.session.get(Order, order_id or 0)
     if order is None:

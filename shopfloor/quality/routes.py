@@ -140,11 +140,7 @@ def audit_record():
                                minor=f.get("minor", "0"), notes=f.get("notes", ""), inspector_id=current_user.id)
     except DomainError as e:
         orders = db.session.scalars(select(Order).order_by(Order.number)).all()
-        plan = None
-        try:
-            plan = audits.plan(f.get("lot"), f.get("level", "II"), f.get("cartons", "0"))
-        except DomainError:
-            pass
+        plan = audits.plan_or_none(f.get("lot"), f.get("level", "II"), f.get("cartons", "0"))
         return render_template("quality/audit.html", orders=orders, plan=plan, error=e.message, args=f,
                                levels=aql.LEVELS), e.status
     return redirect(url_for("quality.audit_report", audit_id=result.id))

@@ -17,7 +17,7 @@ def main(n: int = 1000) -> None:
     with app.app_context():
         tickets = [pdf.Ticket(payload=ticket_payload(c, "http://192.168.1.20:8000"), code=c,
                               style="TS-100 Crew-neck T-shirt", order="ORD-1001", size="XL", colour="Navy",
-                              pieces=10, number=i + 1) for i, c in enumerate(new_code() for _ in range(n))]
+                              pieces=10, number=i + 1, pieces_label="10 pcs") for i, c in enumerate(new_code() for _ in range(n))]
         for layout in pdf.LAYOUTS:
             t0 = time.perf_counter()
             data = pdf.render(tickets, layout)

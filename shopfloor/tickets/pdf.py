@@ -28,6 +28,7 @@ class Ticket:
     pieces: int
     number: int
     customer: str = ""
+    pieces_label: str = ""   # e.g. "10 pcs", translated by the caller
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:
@@ -63,7 +64,7 @@ def _text_block(c: Canvas, t: Ticket, x: float, top: float, width: float, scale:
     c.setFont("Helvetica-Bold", 8.5 * scale)
     c.drawString(x, top - 26 * scale, _fit(c, f"{t.style}", width, "Helvetica-Bold", 8.5 * scale))
     c.setFont("Helvetica", 8 * scale)
-    lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}"[:40], f"{t.pieces} pcs"]
+    lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}"[:40], t.pieces_label or str(t.pieces)]
     for i, line in enumerate(lines):
         c.drawString(x, top - (37 + 10 * i) * scale, _fit(c, line, width, "Helvetica", 8 * scale))
 
@@ -74,14 +75,14 @@ def _fit(c: Canvas, text: str, width: float, font: str, size: float) -> str:
     return text
 
 
-def render(tickets: list[Ticket], layout: str = "a4", *, compress: bool = True) -> bytes:
+def render(tickets: list[Ticket], layout: str = "a4", *, compress: bool = True, title: str = "") -> bytes:
     if layout not in LAYOUTS:
         raise ValueError(layout)
     buf = io.BytesIO()
     if layout == "a4":
-        _render_a4(tickets, buf, compress)
+        _render_a4(tickets, buf, compress, title)
     else:
-        _render_labels(tickets, buf, compress)
+        _render_labels(tickets, buf, compress, title)
     return buf.getvalue()
 
 
@@ -89,9 +90,9 @@ A4_COLS, A4_ROWS = 3, 8
 A4_LABEL_W, A4_LABEL_H = 70 * mm, 37.125 * mm
 
 
-def _render_a4(tickets: list[Ticket], buf, compress: bool) -> None:
+def _render_a4(tickets: list[Ticket], buf, compress: bool, title: str) -> None:
     c = Canvas(buf, pagesize=A4, pageCompression=1 if compress else 0, invariant=1)
-    c.setTitle("Bundle tickets")
+    c.setTitle(title)
     per_page = A4_COLS * A4_ROWS
     for i, t in enumerate(tickets):
         if i and i % per_page == 0:
@@ -114,9 +115,9 @@ def _render_a4(tickets: list[Ticket], buf, compress: bool) -> None:
 LABEL_SIZE = (4 * inch, 2 * inch)
 
 
-def _render_labels(tickets: list[Ticket], buf, compress: bool) -> None:
+def _render_labels(tickets: list[Ticket], buf, compress: bool, title: str) -> None:
     c = Canvas(buf, pagesize=LABEL_SIZE, pageCompression=1 if compress else 0, invariant=1)
-    c.setTitle("Bundle tickets")
+    c.setTitle(title)
     w, h = LABEL_SIZE
     pad = 0.12 * inch
     qr = h - 2 * pad

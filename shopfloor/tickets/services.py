@@ -27,11 +27,13 @@ def order_tickets(order_id: int, bundle_ids: list[int] | None = None) -> tuple[O
     style = f"{order.style.code} {order.style.name}"
     return order, [pdf.Ticket(payload=ticket_payload(b.code, base), code=b.code, style=style,
                               order=order.number, size=b.size, colour=b.colour, pieces=b.pieces,
-                              number=b.number, customer=order.customer) for b in bundles]
+                              number=b.number, customer=order.customer,
+                              pieces_label=_("%(n)d pcs", n=b.pieces)) for b in bundles]
 
 
 def render_order_pdf(order_id: int, layout: str, bundle_ids: list[int] | None = None) -> tuple[str, bytes]:
     if layout not in pdf.LAYOUTS:
         raise DomainError(_("Unknown ticket layout."), status=422)
     order, tickets = order_tickets(order_id, bundle_ids)
-    return f"tickets-{order.number}-{layout}.pdf", pdf.render(tickets, layout)
+    title = _("Bundle tickets · %(order)s", order=order.number)
+    return f"tickets-{order.number}-{layout}.pdf", pdf.render(tickets, layout, title=title)

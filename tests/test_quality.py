@@ -188,6 +188,7 @@ def test_operator_sees_and_repairs_own_rework(client, floor):
     services.record_inspection(inspector_id=qc.id, bundle_ref=b1.code, kind="endline", checked=10,
                                entries=[DefectEntry(_defect("open_seam").id, style.operations[0].id, 1)])
     login(client, op)
+    assert 'data-rework="1"' in client.get("/scan").text
     mine = client.get("/rework/mine")
     assert b1.code in mine.text and "1 piece" in mine.text
     rw = db.session.scalars(select(Rework)).one()

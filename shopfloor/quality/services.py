@@ -211,6 +211,12 @@ def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int 
     return ret
 
 
+def open_rework_pieces(operator_id: int) -> int:
+    """Pieces waiting for this operator to repair."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Rework.pieces), 0)).where(
+        Rework.operator_id == operator_id, Rework.status == "open")) or 0)
+
+
 def install() -> None:
     """Let the scan rules see open rework (see scan.services.REWORK_LIMIT)."""
     scan_services.REWORK_LIMIT = rework_limit

@@ -26,7 +26,9 @@ def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, e
 @bp.get("/scan")
 @roles_required(*SCANNERS)
 def page():
-    return render_template("scan/page.html", card=None, ref="")
+    from shopfloor.quality.services import open_rework_pieces
+
+    return render_template("scan/page.html", card=None, ref="", rework=open_rework_pieces(current_user.id))
 
 
 @bp.get("/b/<path:token>")

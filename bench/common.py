@@ -124,4 +124,5 @@ def sign_in(host: str, user_id: int) -> tuple[str, str]:
     r = c.getresponse()
     page = r.read().decode()
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    c.close()  # do not hold a keep-alive slot during the measurement
     return cookie, token

@@ -54,7 +54,8 @@ function done(summary, latency, requests)
     for k, v in pairs(s) do total[k] = (total[k] or 0) + v end
   end
   for k, v in pairs(total) do io.write(string.format("STATUS %%d %%d\n", k, v)) end
-  io.write(string.format("P99_US %%d\nP50_US %%d\n", latency:percentile(99), latency:percentile(50)))
+  io.write(string.format("P99_US %%d\nP50_US %%d\nP90_US %%d\nMAX_US %%d\n", latency:percentile(99),
+           latency:percentile(50), latency:percentile(90), latency.max))
 end
 """
 
@@ -90,6 +91,8 @@ def run(kind: str, pg_url: str | None, port: int, workers: int, threads: int, se
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         p99 = int(re.search(r"P99_US (\d+)", out).group(1)) / 1000
         p50 = int(re.search(r"P50_US (\d+)", out).group(1)) / 1000
+        p90 = int(re.search(r"P90_US (\d+)", out).group(1)) / 1000
+        pmax = int(re.search(r"MAX_US (\d+)", out).group(1)) / 1000
         socket_errors = re.search(r"Socket errors: (.*)", out)
         with app.app_context():
             from sqlalchemy import text
@@ -99,7 +102,7 @@ def run(kind: str, pg_url: str | None, port: int, workers: int, threads: int, se
             db.engine.dispose()
         created = statuses.get(201, 0)
         errors = sum(v for k, v in statuses.items() if k not in (200, 201))
-        return {"kind": kind, "rps": rps, "p50": p50, "p99": p99, "created": created, "errors": errors,
+        return {"kind": kind, "rps": rps, "p50": p50, "p90": p90, "max": pmax, "p99": p99, "created": created, "errors": errors,
                 "socket_errors": socket_errors.group(1) if socket_errors else "none", "rows": rows,
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
     finally:
@@ -113,7 +116,7 @@ def report(r: dict) -> None:
     # Requests still in flight when wrk stops are committed but not counted by wrk: at most one per connection.
     consistent = r["rows"] == r["pieces"] == r["progress"] and 0 <= r["rows"] - r["created"] <= 32
     print(f"scan POST  {r['kind']:<10} {r['workers']}x{r['threads']}  {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f} ms  "
-          f"p99 {r['p99']:5.1f} ms  errors {r['errors']} (socket: {r['socket_errors']})  "
+          f"p90 {r['p90']:5.1f} ms  p99 {r['p99']:5.1f} ms  max {r['max']:5.0f} ms  errors {r['errors']} (socket: {r['socket_errors']})  "
           f"target >= {target_rps} req/s, p99 <= {target_p99} ms: {'OK' if ok else 'MISSED'}")
     print(f"           ledger rows {r['rows']} = pieces {r['pieces']} = counters {r['progress']}; 201 answers "
           f"{r['created']} (+{r['rows'] - r['created']} in flight at the cut-off): "

@@ -5,10 +5,12 @@ import os
 workers = int(os.environ.get("SHOPFLOOR_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("SHOPFLOOR_THREADS", 4))
-# A worker takes no more than this many connections at once, so busy keep-alive clients spread
-# evenly over the workers instead of piling onto the first one.
+# Connections one worker holds at once. A low cap (e.g. 17 for 32 busy clients on 2 workers) spreads
+# keep-alive clients evenly and cuts tail latency, but clients beyond the cap wait for a free slot,
+# so the default stays high; see README "Benchmarks".
+# Phones scan every few seconds at most, so a short keep-alive frees idle connections quickly.
 worker_connections = int(os.environ.get("SHOPFLOOR_WORKER_CONNECTIONS", 1000))
-keepalive = int(os.environ.get("SHOPFLOOR_KEEPALIVE", 30))
+keepalive = int(os.environ.get("SHOPFLOOR_KEEPALIVE", 5))
 timeout = 60
 accesslog = os.environ.get("SHOPFLOOR_ACCESS_LOG") or None
 

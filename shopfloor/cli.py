@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask_babel import gettext as _
 
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -132,18 +132,13 @@ def _writer_queue() -> _WriterQueue | None:
 
 
 @contextmanager
-def _nothing():
-    yield
-
-
-@contextmanager
 def write_transaction():
     """Run a unit of work: BEGIN IMMEDIATE on SQLite (writers queued), commit or roll back."""
     if db.session().in_transaction():
         # A read already started a deferred transaction; end it so the writer starts clean.
         db.session.commit()
     queue = _writer_queue()
-    with queue.hold() if queue else _nothing():
+    with queue.hold() if queue else nullcontext():
         begin_write()
         try:
             yield db.session
@@ -167,8 +162,8 @@ class RawConnection:
 
     @contextmanager
     def write(self):
-        queue = None if self.pg else _writer_queue()
-        with queue.hold() if queue else _nothing():
+        queue = _writer_queue()  # None on PostgreSQL
+        with queue.hold() if queue else nullcontext():
             if not self.pg:
                 self.cur.execute("BEGIN IMMEDIATE")
             try:

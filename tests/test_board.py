@@ -1,7 +1,7 @@
 """Wall board: figures from the summary tables, kiosk token, cheap polling."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
 from sqlalchemy import select
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import text
@@ -178,7 +177,3 @@ def board(now_utc: datetime | None = None) -> Board:
                             current=(h == now_local.hour))
                     for h in range(first_hour, first_hour + n_hours)]
     return Board(day=day, now=now_local, lines=list(lines.values()), orders=orders, version=version())
-
-
-def _as_float(v) -> float:
-    return float(v) if isinstance(v, (Decimal, int, float)) else 0.0

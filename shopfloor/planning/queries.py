@@ -33,8 +33,13 @@ def _last_op_output(order_ids: list[int]) -> dict[int, int]:
     return {oid: int(done) for oid, done in rows if oid in wanted}
 
 
-def order_rows() -> list[OrderRow]:
-    orders = db.session.scalars(select(Order).order_by(Order.due_date, Order.number)).all()
+def order_rows(statuses: tuple[str, ...] | None = None, line_id: int | None = None) -> list[OrderRow]:
+    q = select(Order).order_by(Order.due_date, Order.number)
+    if statuses:
+        q = q.where(Order.status.in_(statuses))
+    if line_id is not None:
+        q = q.where(Order.line_id == line_id)
+    orders = db.session.scalars(q).all()
     cut = dict(db.session.execute(select(Bundle.order_id, func.sum(Bundle.pieces)).group_by(Bundle.order_id)).all())
     out = _last_op_output([o.id for o in orders])
     return [OrderRow(o, o.total_quantity, int(cut.get(o.id, 0) or 0), out.get(o.id, 0)) for o in orders]

@@ -39,14 +39,6 @@ def create_milestones(order: Order) -> None:
                                  planned=order.due_date - timedelta(days=days)))
 
 
-def _day(v) -> date | None:
-    if v is None:
-        return None
-    if isinstance(v, date):
-        return v if not hasattr(v, "date") else v.date()
-    return date.fromisoformat(str(v)[:10])
-
-
 def floor_actuals(order: Order) -> dict[str, date]:
     """What the floor says happened: materials received, cut, first and last sewing, passed final audit."""
     p = {"o": order.id}

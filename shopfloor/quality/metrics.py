@@ -73,20 +73,41 @@ def breakdown(by: str, start: datetime, end: datetime, line_id: int | None = Non
                        defects=int(r[4] or 0)) for r in rows]
 
 
-def by_hour(day: date, line_id: int | None = None) -> list[QualityRow]:
-    start, end = clock.local_day_bounds_utc(day)
-    rows = db.session.execute(text(f"""SELECT i.created_at, i.checked, i.defective, i.defects FROM inspections i
-                                       WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)"""),
-                              {"start": start, "end": end, "line": line_id}).all()
-    hours: dict[int, QualityRow] = {}
-    for created, checked, defective, defects in rows:
+def _bucketed(start: datetime, end: datetime, line_id: int | None, key) -> dict:
+    """First-pass inspections in [start, end) summed per key(line label, local day, local hour)."""
+    rows = db.session.execute(text(f"""
+        SELECT coalesce(l.name, '-'), i.created_at, i.checked, i.defective, i.defects
+        FROM inspections i LEFT JOIN lines l ON l.id = i.line_id
+        WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)"""),
+        {"start": start, "end": end, "line": line_id}).all()
+    out: dict = {}
+    for line, created, checked, defective, defects in rows:
         created = datetime.fromisoformat(created) if isinstance(created, str) else created
-        h = clock.local_bucket(created)[1]
-        row = hours.setdefault(h, QualityRow(h, f"{h:02d}:00", 0, 0, 0))
+        k = key(line, *clock.local_bucket(created))
+        row = out.setdefault(k, QualityRow(k, str(k), 0, 0, 0))
         row.checked += checked
         row.defective += defective
         row.defects += defects
+    return out
+
+
+def by_hour(day: date, line_id: int | None = None) -> list[QualityRow]:
+    start, end = clock.local_day_bounds_utc(day)
+    hours = _bucketed(start, end, line_id, lambda _line, _day, hour: hour)
+    for h, row in hours.items():
+        row.label = f"{h:02d}:00"
     return [hours[h] for h in sorted(hours)]
+
+
+def dhu_by_line_day(first: date, last: date, line_id: int | None = None) -> dict[str, list[tuple[str, float]]]:
+    """DHU per line and factory-local day, for the review trend (one query)."""
+    start, _ = clock.local_day_bounds_utc(first)
+    _, end = clock.local_day_bounds_utc(last)
+    cells = _bucketed(start, end, line_id, lambda line, day, _hour: (line, day))
+    series: dict[str, list[tuple[str, float]]] = {}
+    for (line, day), row in sorted(cells.items()):
+        series.setdefault(line, []).append((day.isoformat(), row.dhu))
+    return series
 
 
 @dataclass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -26,8 +25,7 @@ REVIEWERS = ("manager", "supervisor")
 def _context():
     start, end, line_id = queries.period(request.args)
     lines = db.session.scalars(select(Line).order_by(Line.code)).all()
-    rows = [r for r in order_rows() if r.order.status in ("open", "cutting", "sewing")
-            and (line_id is None or r.order.line_id == line_id)]
+    rows = order_rows(statuses=("open", "cutting", "sewing"), line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
     budgets = budget.order_budgets({r.order.id: r.output for r in rows})
     eff = queries.line_efficiency(start, end, line_id)
@@ -37,18 +35,11 @@ def _context():
         series.setdefault(names.get(d.line_id, "?"), []).append((d.day.isoformat(), d.efficiency))
     s, _e = clock.local_day_bounds_utc(start)
     _s, e = clock.local_day_bounds_utc(end)
-    dhu_series: dict[str, list] = {}
-    day = start
-    while day <= end:
-        ds, de = clock.local_day_bounds_utc(day)
-        for row in metrics.breakdown("line", ds, de, line_id):
-            dhu_series.setdefault(row.label, []).append((day.isoformat(), row.dhu))
-        day += timedelta(days=1)
     return dict(start=start, end=end, line_id=line_id, lines=lines, rows=rows, forecasts=fc, budgets=budgets,
                 eff=eff, eff_chart=line_chart(series, label=_("Line efficiency by day")),
-                dhu_chart=line_chart(dhu_series, unit="", label=_("DHU by day")),
+                dhu_chart=line_chart(metrics.dhu_by_line_day(start, end, line_id), unit="",
+                                     label=_("DHU by day")),
                 quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
-                operators=metrics.breakdown("operator", s, e, line_id)[:10],
                 pay=queries.operator_pay(start, end, line_id))
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from shopfloor.extensions import db
-from shopfloor.models import Operation, Order
+from shopfloor.models import Operation, Order, OrderOpProgress
 
 
 @dataclass
@@ -37,10 +37,16 @@ def line_flows(line_id: int | None = None) -> list[LineFlow]:
     q = select(Order).where(Order.status.in_(("cutting", "sewing"))).order_by(Order.due_date)
     if line_id:
         q = q.where(Order.line_id == line_id)
+    orders = db.session.scalars(q).all()
+    progress: dict[int, dict[int, int]] = {}
+    if orders:
+        for oid, op_id, n in db.session.execute(select(OrderOpProgress.order_id, OrderOpProgress.operation_id,
+                                                       OrderOpProgress.done)
+                                                .where(OrderOpProgress.order_id.in_([o.id for o in orders]))):
+            progress.setdefault(oid, {})[op_id] = n
     flows = []
-    for order in db.session.scalars(q):
-        done = dict(db.session.execute(text("SELECT operation_id, done FROM order_op_progress WHERE order_id = :o"),
-                                       {"o": order.id}).all())
+    for order in orders:
+        done = progress.get(order.id, {})
         ops = [o for o in order.style.operations if o.active]
         stations, prev = [], None
         for op in ops:

@@ -79,9 +79,13 @@ def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int 
 
 
 @contextmanager
-def gunicorn(url: str, port: int, workers: int, threads: int, workdir: str):
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret",
-               SHOPFLOOR_WORKERS=str(workers), SHOPFLOOR_THREADS=str(threads))
+def gunicorn(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
+    """The server `make run` starts (shopfloor/gunicorn_conf.py); workers/threads override its defaults."""
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
+    if workers:
+        env["SHOPFLOOR_WORKERS"] = str(workers)
+    if threads:
+        env["SHOPFLOOR_THREADS"] = str(threads)
     log = open(os.path.join(workdir, "gunicorn.log"), "w")
     proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}",
                              "--config", "python:shopfloor.gunicorn_conf", "app:app"],

@@ -64,7 +64,10 @@ def proc_failed(p) -> bool:
     return p.returncode != 0
 
 
-def run(kind: str, pg_url: str | None, port: int, workers: int, threads: int, seconds: int) -> dict:
+def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: int | None, seconds: int) -> dict:
+    from shopfloor import gunicorn_conf  # the defaults `make run` uses
+
+    workers, threads = workers or gunicorn_conf.workers, threads or gunicorn_conf.threads
     workdir = tempfile.mkdtemp(prefix="sf-bench-")
     url = fresh_database(kind, workdir, pg_url)
     try:
@@ -135,9 +138,9 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     if not a.only_postgres:
-        report(run("sqlite", None, a.port, a.workers or 3, a.threads or 4, a.seconds))
+        report(run("sqlite", None, a.port, a.workers, a.threads, a.seconds))
     if a.postgres:
-        report(run("postgresql", a.postgres, a.port, a.workers or 3, a.threads or 4, a.seconds))
+        report(run("postgresql", a.postgres, a.port, a.workers, a.threads, a.seconds))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from shopfloor import database, i18n
     from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
 
+    from shopfloor.sessions import CachedSerializerSessionInterface
+
+    app.session_interface = CachedSerializerSessionInterface()
     database.configure_engine_options(app)
     db.init_app(app)
     database.install_sqlite_hooks(app)

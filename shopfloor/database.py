@@ -92,23 +92,46 @@ class _WriterQueue:
 
 
 class _Checkpointer(threading.Thread):
-    """Moves the WAL into the database file every second, off the request path (PASSIVE: never
-    blocks readers or writers). One per process, started by the first write."""
+    """Keeps the WAL small, off the request path (one thread per process, started by the first write).
 
-    def __init__(self, engine):
+    Every INTERVAL seconds a PASSIVE checkpoint copies the WAL into the database file without
+    blocking anyone. Under steady scanning that alone never lets the WAL start over (some reader
+    always uses it), so the file would grow by hundreds of MB an hour, and every append to a growing
+    file costs more than rewriting one already in the page cache. So once the WAL passes
+    RESTART_FRAMES pages a RESTART checkpoint follows, taken in the writers' queue and waiting at most RESTART_WAIT_MS for readers: short enough that
+    no scan notices, and when readers are busy it simply tries again next time.
+    """
+
+    INTERVAL = 0.2
+    RESTART_WAIT_MS = 5
+    RESTART_FRAMES = 2000  # pages (8 MB at 4 KB): only a WAL under steady load gets this far
+
+    def __init__(self, engine, queue: _WriterQueue):
         super().__init__(name="sqlite-checkpoint", daemon=True)
         self.engine = engine
+        self.queue = queue
 
     def run(self) -> None:  # pragma: no cover - timing thread
         import time
 
         while True:
-            time.sleep(1.0)
+            time.sleep(self.INTERVAL)
             try:
-                with self.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                self.checkpoint()
             except Exception:  # the database may be gone (tests, shutdown); try again later
                 continue
+
+    def checkpoint(self) -> None:
+        with self.engine.connect() as conn:
+            busy, frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            if frames < self.RESTART_FRAMES:
+                return  # a quiet WAL starts over by itself; do not take the write lock for nothing
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={self.RESTART_WAIT_MS}")
+            try:
+                with self.queue.hold():
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")
+            finally:
+                conn.exec_driver_sql("PRAGMA busy_timeout=30000")
 
 
 _checkpointers: dict[str, _Checkpointer] = {}
@@ -126,7 +149,7 @@ def _writer_queue() -> _WriterQueue | None:
             q = _queues.get(url) or _WriterQueue(db.engine.url.database + ".writelock")
             _queues[url] = q
             if url not in _checkpointers:
-                _checkpointers[url] = _Checkpointer(db.engine)
+                _checkpointers[url] = _Checkpointer(db.engine, q)
                 _checkpointers[url].start()
     return q
 

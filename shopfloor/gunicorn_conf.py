@@ -1,18 +1,30 @@
-"""Gunicorn settings for `make run` (override with GUNICORN_CMD_ARGS)."""
+"""Gunicorn settings for `make run` (override with GUNICORN_CMD_ARGS or the SHOPFLOOR_* variables)."""
 import multiprocessing
 import os
 
-workers = int(os.environ.get("SHOPFLOOR_WORKERS", multiprocessing.cpu_count() + 1))
-worker_class = "gthread"
-threads = int(os.environ.get("SHOPFLOOR_THREADS", 4))
-# Connections one worker holds at once. A low cap (e.g. 17 for 32 busy clients on 2 workers) spreads
-# keep-alive clients evenly and cuts tail latency, but clients beyond the cap wait for a free slot,
-# so the default stays high; see README "Benchmarks".
-# Phones scan every few seconds at most, so a short keep-alive frees idle connections quickly.
+from shopfloor.gunicorn_worker import assign_slot, release_slot
+
+workers = int(os.environ.get("SHOPFLOOR_WORKERS", multiprocessing.cpu_count()))
+# Gunicorn's threaded worker, with connections spread evenly over the processes (see gunicorn_worker).
+worker_class = "shopfloor.gunicorn_worker.BalancedThreadWorker"
+threads = int(os.environ.get("SHOPFLOOR_THREADS", 1))
 worker_connections = int(os.environ.get("SHOPFLOOR_WORKER_CONNECTIONS", 1000))
+# Phones scan every few seconds at most, so a short keep-alive frees idle connections quickly.
 keepalive = int(os.environ.get("SHOPFLOOR_KEEPALIVE", 5))
 timeout = 60
 accesslog = os.environ.get("SHOPFLOOR_ACCESS_LOG") or None
+
+pre_fork = assign_slot
+child_exit = release_slot
+
+# A kept-alive connection is closed after this many requests (like nginx's keepalive_requests), so
+# that over a shift clients move to whichever worker has room. 0 keeps them open.
+_REQUESTS_PER_CONNECTION = int(os.environ.get("SHOPFLOOR_REQUESTS_PER_CONNECTION", 100))
+
+
+def pre_request(worker, req):
+    if _REQUESTS_PER_CONNECTION and req.req_number % _REQUESTS_PER_CONNECTION == 0:
+        req.must_close = True
 
 
 def post_fork(server, worker):

@@ -19,7 +19,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from shopfloor import database, i18n
     from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
-
     from shopfloor.sessions import CachedSerializerSessionInterface
 
     app.session_interface = CachedSerializerSessionInterface()

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from shopfloor.extensions import db
 
 IMMEDIATE = {"sqlite_immediate": True}
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for a lock before "database is locked"
 
 
 def is_sqlite(app: Flask) -> bool:
@@ -24,7 +25,7 @@ def configure_engine_options(app: Flask) -> None:
         connect_args = dict(opts.get("connect_args", {}))
         # Let SQLAlchemy own BEGIN (pysqlite's implicit transactions are turned off below).
         connect_args.setdefault("check_same_thread", False)
-        connect_args.setdefault("timeout", 30)
+        connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
         opts["connect_args"] = connect_args
         if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
             opts.setdefault("pool_size", 20)
@@ -48,7 +49,7 @@ def install_sqlite_hooks(app: Flask) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         # Checkpoints run in a background thread (see _checkpointer), not inside a scan's commit.
         cur.execute("PRAGMA wal_autocheckpoint=0")
@@ -98,8 +99,9 @@ class _Checkpointer(threading.Thread):
     blocking anyone. Under steady scanning that alone never lets the WAL start over (some reader
     always uses it), so the file would grow by hundreds of MB an hour, and every append to a growing
     file costs more than rewriting one already in the page cache. So once the WAL passes
-    RESTART_FRAMES pages a RESTART checkpoint follows, taken in the writers' queue and waiting at most RESTART_WAIT_MS for readers: short enough that
-    no scan notices, and when readers are busy it simply tries again next time.
+    RESTART_FRAMES pages a RESTART checkpoint follows, taken in the writers' queue and waiting at
+    most RESTART_WAIT_MS for readers: short enough that no scan notices, and when readers are busy
+    it simply tries again next time.
     """
 
     INTERVAL = 0.2
@@ -123,7 +125,7 @@ class _Checkpointer(threading.Thread):
 
     def checkpoint(self) -> None:
         with self.engine.connect() as conn:
-            busy, frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            _busy, frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
             if frames < self.RESTART_FRAMES:
                 return  # a quiet WAL starts over by itself; do not take the write lock for nothing
             conn.exec_driver_sql(f"PRAGMA busy_timeout={self.RESTART_WAIT_MS}")
@@ -131,7 +133,7 @@ class _Checkpointer(threading.Thread):
                 with self.queue.hold():
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")
             finally:
-                conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 _checkpointers: dict[str, _Checkpointer] = {}
@@ -205,7 +207,8 @@ class RawConnection:
 
 @contextmanager
 def raw_connection():
-    if db.session().in_transaction():
+    # Only look at the ORM session if this request already has one (creating it costs time).
+    if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()  # so the caller's later reads see this write
     rc = RawConnection()
     try:

@@ -101,8 +101,7 @@ class BalancedThreadWorker(ThreadWorker):
             return
         client = _TimedSocket(client.family, client.type, client.proto, fileno=client.detach())
         self.nr_conns += 1
-        conn = TConn(self.cfg, client, addr, listener.getsockname())
-        client.setblocking(False)
+        conn = TConn(self.cfg, client, addr, listener.getsockname())  # sets the socket non-blocking
         conn.timeout = time.monotonic() + (self.cfg.keepalive or 5)
         self.pending_conns.append(conn)
         self.poller.register(client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))

@@ -120,7 +120,7 @@ def test_session_signing_follows_the_secret_key(app, client, factory):
 
 def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite only")
+        pytest.skip("the write-ahead log and its checkpoints exist only on SQLite")
     from shopfloor import database
     from shopfloor.extensions import db
 
@@ -139,7 +139,7 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
         reader.execute("ROLLBACK")
         reader.close()
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == database.BUSY_TIMEOUT_MS
     # The writers' queue is free again.
     with queue.hold():
         pass

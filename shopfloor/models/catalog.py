@@ -32,7 +32,8 @@ class Style(db.Model):
 
     @property
     def total_sam(self) -> Decimal:
-        return sum((op.sam for op in self.operations), Decimal("0"))
+        """SAM of the garment: its active operations only."""
+        return sum((op.sam for op in self.operations if op.active), Decimal("0"))
 
 
 class Operation(db.Model):

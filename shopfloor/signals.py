@@ -1,0 +1,32 @@
+"""Named floor events (blinker signals). Areas send them; shopfloor/events.py is the one place
+that subscribes reactions to them. A module that sends a signal never imports the modules that react.
+
+Every signal is sent inside the transaction that wrote the event, so a reaction commits or rolls
+back with it. Receivers take the keyword arguments listed here.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_floor = Namespace()
+
+# Asked by the scan rules while a bundle is in rework: how many pieces may be logged at an operation.
+#   kwargs: raw (shopfloor.scan.sql.Raw on the scan's connection), bundle_id, operation_id, cap (pieces)
+#   receivers return an int; the scan takes the smallest answer, and 0 when nobody answers.
+rework_cap = _floor.signal("rework-cap")
+
+# A new ledger entry was written (not sent for replays, nor for reversals).
+#   kwargs: raw, order_id, order_status (before this entry), bundle_id, operation_id, is_output, pieces, at
+work_logged = _floor.signal("work-logged")
+
+# An order's size x colour quantities were cut into bundles.   kwargs: order_id, at
+bundles_cut = _floor.signal("bundles-cut")
+
+# Materials of an order were received (in part or whole).     kwargs: order_id, kind, at
+materials_received = _floor.signal("materials-received")
+
+# A final (AQL) audit of an order passed.                     kwargs: order_id, at
+audit_passed = _floor.signal("audit-passed")
+
+# A shipment left the factory.                                 kwargs: order_ids, at
+shipment_shipped = _floor.signal("shipment-shipped")

@@ -1,0 +1,176 @@
+"""The floor's vocabulary, each idea defined once: statuses and their labels, status groups,
+"the output operation", efficiency and working days.
+
+Every page, query and service reads these names; templates show a status through the `label`
+filter (templating.py), never through a dictionary of their own.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+
+class Vocabulary(str, enum.Enum):
+    """A status family: the stored value is the enum's value, the label is translated when shown."""
+
+    @property
+    def label(self) -> str:
+        return str(self._labels()[self])
+
+    @classmethod
+    def _labels(cls) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def sql(cls, group) -> str:
+        """A group as an SQL list literal, for plain-SQL queries: ('cutting', 'sewing')."""
+        return "(" + ", ".join(f"'{s.value}'" for s in group) + ")"
+
+    def __str__(self) -> str:  # format and Jinja show the stored value, as a plain str column did
+        return self.value
+
+
+class OrderStatus(Vocabulary):
+    """open -> cutting -> sewing -> finishing -> packed -> shipped -> closed; or hold / cancelled."""
+    OPEN = "open"
+    CUTTING = "cutting"
+    SEWING = "sewing"
+    FINISHING = "finishing"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+    HOLD = "hold"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _l("open"), cls.CUTTING: _l("cutting"), cls.SEWING: _l("sewing"),
+                cls.FINISHING: _l("finishing"), cls.PACKED: _l("packed"), cls.SHIPPED: _l("shipped"),
+                cls.CLOSED: _l("closed"), cls.HOLD: _l("on hold"), cls.CANCELLED: _l("cancelled")}
+
+
+# Which orders are ... (used by the board, review, forecast, capacity and supervision alike)
+ORDERS_ON_FLOOR = (OrderStatus.CUTTING, OrderStatus.SEWING, OrderStatus.FINISHING)  # being made now
+ORDERS_OPEN = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR                                  # still to make
+ORDERS_FINISHED = (OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.CLOSED)
+ORDERS_STOPPED = (OrderStatus.HOLD, OrderStatus.CANCELLED)                           # no work may be logged
+ORDERS_LISTED = ORDERS_OPEN + ORDERS_FINISHED + (OrderStatus.HOLD,)                  # everything but cancelled
+
+
+class BundleStatus(Vocabulary):
+    OPEN = "open"
+    HOLD = "hold"
+    REWORK = "rework"
+    DONE = "done"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _l("open"), cls.HOLD: _l("on hold"), cls.REWORK: _l("in rework"), cls.DONE: _l("done")}
+
+
+class ReworkStatus(Vocabulary):
+    """open -> repaired (by the operator) -> closed (re-checked good)."""
+    OPEN = "open"
+    REPAIRED = "repaired"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _l("open"), cls.REPAIRED: _l("repaired"), cls.CLOSED: _l("closed")}
+
+
+REWORK_PENDING = (ReworkStatus.OPEN, ReworkStatus.REPAIRED)  # not yet re-checked good
+
+
+class InspectionResult(Vocabulary):
+    PASS = "pass"
+    FAIL = "fail"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.PASS: _l("pass"), cls.FAIL: _l("fail")}
+
+
+class InspectionKind(Vocabulary):
+    INLINE = "inline"
+    ENDLINE = "endline"
+    RECHECK = "recheck"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.INLINE: _l("inline audit"), cls.ENDLINE: _l("end-line inspection"), cls.RECHECK: _l("re-check")}
+
+
+class MilestoneStatus(Vocabulary):
+    DONE = "done"
+    LATE = "late"
+    PLANNED = "planned"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.DONE: _l("done"), cls.LATE: _l("late"), cls.PLANNED: _l("planned")}
+
+    @classmethod
+    def of(cls, planned: date, actual: date | None, today: date) -> "MilestoneStatus":
+        if actual is not None:
+            return cls.DONE
+        return cls.LATE if planned < today else cls.PLANNED
+
+
+class MaterialStatus(Vocabulary):
+    RECEIVED = "received"
+    PARTIAL = "partial"
+    ORDERED = "ordered"
+    PLANNED = "planned"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.RECEIVED: _l("received"), cls.PARTIAL: _l("partly received"), cls.ORDERED: _l("ordered"),
+                cls.PLANNED: _l("not ordered")}
+
+
+# "The output operation": the last active operation of a style's bulletin. A piece logged there is a
+# garment out of the line. The ledger stores, on each row, whether it counted as output when written.
+def output_seq_sql(style_id_sql: str) -> str:
+    """SQL for the seq of a style's output operation (style_id_sql is a column expression)."""
+    return f"(SELECT max(o2.seq) FROM operations o2 WHERE o2.style_id = {style_id_sql} AND o2.active)"
+
+
+def output_operation(operations):
+    """The output operation among a style's operations (None if it has no active one)."""
+    active = [o for o in operations if o.active]
+    return max(active, key=lambda o: o.seq) if active else None
+
+
+def efficiency(earned_minutes, available_minutes) -> float | None:
+    """Efficiency % = earned minutes (Σ pieces × SAM) × 100 / available minutes.
+
+    Available minutes are operators × minutes worked (attended minutes once attendance is kept).
+    Undefined (None, shown as —) when nothing was available.
+    """
+    available = float(available_minutes or 0)
+    return float(earned_minutes or 0) * 100.0 / available if available > 0 else None
+
+
+WORKING_WEEKDAYS = (0, 1, 2, 3, 4, 5)  # Monday to Saturday; Sunday off
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() in WORKING_WEEKDAYS
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The working day `days` working days after start (start itself when days <= 0)."""
+    d = start
+    while days > 0:
+        d += timedelta(days=1)
+        if is_working_day(d):
+            days -= 1
+    return d
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after start up to and including end."""
+    return sum(1 for i in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=i)))

@@ -36,12 +36,13 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     auth_login.init_login_manager(login_manager)
 
-    from shopfloor import blueprints, errors, cli, templating
+    from shopfloor import blueprints, errors, cli, events, templating
 
     blueprints.register(app)
     from shopfloor.quality.services import install as install_quality
 
     install_quality()
+    events.subscribe()
     errors.register(app)
     cli.register(app)
     templating.register(app)

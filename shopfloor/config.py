@@ -38,6 +38,19 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+BOARD_THRESHOLDS = {"output_good": 100.0, "output_warn": 85.0, "dhu_warn": 5.0, "dhu_bad": 10.0}
+
+
+def _thresholds() -> dict:
+    """SHOPFLOOR_BOARD_THRESHOLDS="output_good=100,output_warn=85,dhu_warn=5,dhu_bad=10" (any subset)."""
+    out = dict(BOARD_THRESHOLDS)
+    for part in filter(None, os.environ.get("SHOPFLOOR_BOARD_THRESHOLDS", "").split(",")):
+        key, _, value = part.partition("=")
+        if key.strip() in out:
+            out[key.strip()] = float(value)
+    return out
+
+
 @dataclass
 class Config:
     SECRET_KEY: str
@@ -58,6 +71,9 @@ class Config:
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
     WTF_CSRF_TIME_LIMIT: int | None = None
     TESTING: bool = False
+    # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
+    # DHU >= dhu_bad red, >= dhu_warn amber.
+    BOARD_THRESHOLDS: dict = field(default_factory=lambda: dict(BOARD_THRESHOLDS))
 
     @classmethod
     def from_env(cls, instance_path: str | Path) -> "Config":
@@ -73,6 +89,7 @@ class Config:
             WAGE_PER_MINUTE=float(os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),
             MINIMUM_WAGE_PER_DAY=float(os.environ.get("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20")),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
+            BOARD_THRESHOLDS=_thresholds(),
         )
 
     def as_dict(self) -> dict:

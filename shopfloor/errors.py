@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+from shopfloor.extensions import db
 
 
 class DomainError(Exception):
@@ -48,4 +50,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
+        """The one place a refused action becomes a response (see shopfloor.edge)."""
+        if wants_json():
+            body = {"error": e.message, "code": e.code}
+            body.update(e.data)
+            return jsonify(body), e.status
+        view = current_app.view_functions.get(request.endpoint or "")
+        render = getattr(view, "on_refusal", None)
+        if render is not None:
+            db.session.rollback()  # the refused action changed nothing; render from a clean session
+            try:
+                rv = current_app.make_response(render(e))
+            except DomainError as page_error:  # the page itself is gone (e.g. a deleted record)
+                return _render(page_error.status, _("Refused"), e.message)
+            if rv.status_code < 400:
+                rv.status_code = e.status
+            return rv
+        if request.headers.get("HX-Request"):
+            return render_template("common/_error.html", message=e.message), e.status
         return _render(e.status, _("Refused"), e.message)

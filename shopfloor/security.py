@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -33,3 +34,20 @@ def unsign(kind: str, token: str) -> str | None:
 
 def has_signature(token: str) -> bool:
     return SEP in token.strip()
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A `next=` target only if it is a path on this site, else the fallback (no open redirect).
+
+    Browsers ignore tabs and newlines in URLs and treat a backslash as a slash, so "/\\t/evil" or
+    "/\\\\evil" would lead off-site: any such character, a scheme or a host refuses the target.
+    """
+    t = target or ""
+    if not t.startswith("/") or t.startswith(("//", "/\\")):
+        return fallback
+    if any(ord(c) < 33 or ord(c) == 127 or c == "\\" for c in t):
+        return fallback
+    parts = urlsplit(t)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return t

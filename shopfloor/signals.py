@@ -19,6 +19,9 @@ rework_cap = _floor.signal("rework-cap")
 #   kwargs: raw, order_id, order_status (before this entry), bundle_id, operation_id, is_output, pieces, at
 work_logged = _floor.signal("work-logged")
 
+# A new order was entered (flushed, same transaction).        kwargs: order
+order_created = _floor.signal("order-created")
+
 # An order's size x colour quantities were cut into bundles.   kwargs: order_id, at
 bundles_cut = _floor.signal("bundles-cut")
 

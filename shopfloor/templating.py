@@ -8,6 +8,9 @@ from flask import Flask, current_app
 from flask_babel import format_decimal, lazy_gettext as _l
 from flask_login import current_user
 
+from shopfloor.i18n import LANGUAGE_NAMES
+from shopfloor.vocabulary import Vocabulary
+
 # (endpoint, label, roles allowed) — links whose endpoint is not registered are hidden.
 NAV = [
     ("scan.page", _l("Scan"), ("operator", "qc", "supervisor", "manager")),
@@ -42,14 +45,42 @@ def quantity(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def number(value, places: int = 1) -> str:
+    """A figure in the reader's locale; an undefined one (None, e.g. efficiency with no minutes) is —."""
+    if value is None:
+        return "—"
+    return format_decimal(round(float(value), places), format="#,##0" + ("." + "0" * places if places else ""))
+
+
+def tone(kind: str, value, target=None) -> str:
+    """The board's colour for a figure ("good", "warn", "bad" or "" when undefined), by the thresholds
+    in configuration (BOARD_THRESHOLDS)."""
+    if value is None:
+        return ""
+    t = current_app.config["BOARD_THRESHOLDS"]
+    if kind == "output":      # % of target so far
+        return "good" if value >= t["output_good"] else "warn" if value >= t["output_warn"] else "bad"
+    if kind == "efficiency":  # against the line's planned efficiency (target, in %)
+        return "good" if target is not None and value >= target else "warn"
+    if kind == "dhu":
+        return "bad" if value >= t["dhu_bad"] else "warn" if value >= t["dhu_warn"] else "good"
+    raise ValueError(kind)
+
+
+def label(value) -> str:
+    """The translated label of a status or any other word of the floor's vocabulary."""
+    return value.label if isinstance(value, Vocabulary) else ("" if value is None else str(value))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["qty"] = quantity
+    app.jinja_env.filters["label"] = label
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["num"] = lambda v, p=1: format_decimal(round(float(v or 0), p),
-                                                               format="#,##0" + ("." + "0" * p if p else ""))
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.globals["tone"] = tone
 
     @app.context_processor
     def nav():
@@ -58,7 +89,5 @@ def register(app: Flask) -> None:
             for endpoint, label, roles in NAV:
                 if endpoint in app.view_functions and current_user.has_role(*roles):
                     items.append((endpoint, label))
-        from shopfloor.i18n import LANGUAGE_NAMES
-
         langs = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]
         return {"nav_items": items, "languages": langs}

@@ -10,6 +10,7 @@ import enum
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum as SqlEnum
 
 
 class Vocabulary(str, enum.Enum):
@@ -32,6 +33,12 @@ class Vocabulary(str, enum.Enum):
         return self.value
 
 
+def column_type(family: type[Vocabulary], length: int) -> SqlEnum:
+    """A status column: stored as its plain value (VARCHAR), read back as the family's member."""
+    return SqlEnum(family, native_enum=False, create_constraint=False, length=length, validate_strings=True,
+                   values_callable=lambda members: [m.value for m in members])
+
+
 class OrderStatus(Vocabulary):
     """open -> cutting -> sewing -> finishing -> packed -> shipped -> closed; or hold / cancelled."""
     OPEN = "open"
@@ -46,9 +53,9 @@ class OrderStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("open"), cls.CUTTING: _l("cutting"), cls.SEWING: _l("sewing"),
-                cls.FINISHING: _l("finishing"), cls.PACKED: _l("packed"), cls.SHIPPED: _l("shipped"),
-                cls.CLOSED: _l("closed"), cls.HOLD: _l("on hold"), cls.CANCELLED: _l("cancelled")}
+        return {cls.OPEN: _l("Open"), cls.CUTTING: _l("Cutting"), cls.SEWING: _l("Sewing"),
+                cls.FINISHING: _l("Finishing"), cls.PACKED: _l("Packed"), cls.SHIPPED: _l("Shipped"),
+                cls.CLOSED: _l("Closed"), cls.HOLD: _l("On hold"), cls.CANCELLED: _l("Cancelled")}
 
 
 # Which orders are ... (used by the board, review, forecast, capacity and supervision alike)
@@ -67,7 +74,7 @@ class BundleStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("open"), cls.HOLD: _l("on hold"), cls.REWORK: _l("in rework"), cls.DONE: _l("done")}
+        return {cls.OPEN: _l("Open"), cls.HOLD: _l("On hold"), cls.REWORK: _l("In rework"), cls.DONE: _l("Done")}
 
 
 class ReworkStatus(Vocabulary):
@@ -78,7 +85,7 @@ class ReworkStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("open"), cls.REPAIRED: _l("repaired"), cls.CLOSED: _l("closed")}
+        return {cls.OPEN: _l("Open"), cls.REPAIRED: _l("Repaired"), cls.CLOSED: _l("Closed")}
 
 
 REWORK_PENDING = (ReworkStatus.OPEN, ReworkStatus.REPAIRED)  # not yet re-checked good
@@ -90,7 +97,7 @@ class InspectionResult(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.PASS: _l("pass"), cls.FAIL: _l("fail")}
+        return {cls.PASS: _l("Pass"), cls.FAIL: _l("Fail")}
 
 
 class InspectionKind(Vocabulary):
@@ -100,7 +107,33 @@ class InspectionKind(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.INLINE: _l("inline audit"), cls.ENDLINE: _l("end-line inspection"), cls.RECHECK: _l("re-check")}
+        return {cls.INLINE: _l("Inline audit"), cls.ENDLINE: _l("End-line"), cls.RECHECK: _l("Re-check")}
+
+
+class Light(Vocabulary):
+    """Traffic light of an inline audit of 7 pieces: 0 defects green, 1 yellow, 2 or more red."""
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.GREEN: _l("Green: carry on"), cls.YELLOW: _l("Yellow: one defect — watch this operator"),
+                cls.RED: _l("Red: stop and fix — check 100 %%")}
+
+    @classmethod
+    def of(cls, defects: int) -> "Light":
+        return cls.GREEN if defects == 0 else cls.YELLOW if defects == 1 else cls.RED
+
+
+class Severity(Vocabulary):
+    CRITICAL = "critical"  # may not ship
+    MAJOR = "major"
+    MINOR = "minor"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.CRITICAL: _l("critical"), cls.MAJOR: _l("major"), cls.MINOR: _l("minor")}
 
 
 class MilestoneStatus(Vocabulary):
@@ -110,7 +143,7 @@ class MilestoneStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.DONE: _l("done"), cls.LATE: _l("late"), cls.PLANNED: _l("planned")}
+        return {cls.DONE: _l("Done"), cls.LATE: _l("Late"), cls.PLANNED: _l("Planned")}
 
     @classmethod
     def of(cls, planned: date, actual: date | None, today: date) -> "MilestoneStatus":
@@ -129,6 +162,26 @@ class MaterialStatus(Vocabulary):
     def _labels(cls):
         return {cls.RECEIVED: _l("received"), cls.PARTIAL: _l("partly received"), cls.ORDERED: _l("ordered"),
                 cls.PLANNED: _l("not ordered")}
+
+
+class Disposition(Vocabulary):
+    """What happens to pieces a customer returned."""
+    REPAIR = "repair"
+    SCRAP = "scrap"
+    RESTOCK = "restock"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.REPAIR: _l("Alter / repair"), cls.SCRAP: _l("Scrap"), cls.RESTOCK: _l("Restock")}
+
+
+class MaterialKind(Vocabulary):
+    FABRIC = "fabric"
+    TRIMS = "trims"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.FABRIC: _l("Fabric"), cls.TRIMS: _l("Trims")}
 
 
 # "The output operation": the last active operation of a style's bulletin. A piece logged there is a

@@ -100,4 +100,4 @@ def test_board_ignores_finished_orders_and_idle_day(factory):
     board = queries.board(now_utc=_at_local(7, 0))
     assert all(o.id != order.id for o in board.orders)
     lb = next(x for x in board.lines if x.id == line.id)
-    assert lb.minutes_worked == 0 and lb.efficiency == 0 and lb.target_so_far == 0
+    assert lb.minutes_worked == 0 and lb.efficiency is None and lb.target_so_far == 0  # undefined, shown as —

@@ -101,7 +101,7 @@ def test_someone_else_cannot_mark_my_rework(floor, factory):
 @pytest.mark.parametrize("kwargs,message", [
     ({"checked": 11}, "from 1 to 10"),
     ({"checked": 0}, "from 1 to 10"),
-    ({"checked": "x"}, "from 1 to 10"),
+    ({"checked": None}, "from 1 to 10"),
     ({"defective": 11}, "cannot be more than the pieces checked"),
     ({"entries": "foreign-op"}, "operation of this style"),
     ({"entries": "negative"}, "cannot be negative"),

@@ -7,12 +7,11 @@ from flask import abort, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from shopfloor.extensions import db
+from shopfloor.extensions import db, login_manager
+from shopfloor.models import User
 
 
 def init_login_manager(lm: LoginManager) -> None:
-    from shopfloor.models import User
-
     lm.login_view = "auth.login"
     lm.login_message = _l("Please sign in.")
     lm.login_message_category = "info"
@@ -40,8 +39,6 @@ def roles_required(*roles: str):
     def deco(fn):
         @wraps(fn)
         def wrapper(*args, **kwargs):
-            from shopfloor.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):
@@ -64,8 +61,6 @@ def session_user_id(*roles: str):
         def wrapper(*args, **kwargs):
             uid = session.get("_user_id")
             if uid is None:
-                from shopfloor.extensions import login_manager
-
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
                 if not current_user.has_role(*roles):

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shopfloor.auth import services
+from shopfloor.edge import on_refusal, text, whole
 from shopfloor.errors import DomainError
+from shopfloor.security import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next() -> str:
-    nxt = request.values.get("next") or ""
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return nxt
-    return url_for("home.index")
+    return safe_next(request.values.get("next"), url_for("home.index"))
 
 
 def _render_login(error: str | None = None, status: int = 200, tab: str = "pin"):
     return render_template("auth/login.html", operators=services.operators_for_picker(),
                            error=error, tab=tab, next=request.values.get("next", "")), status
+
+
+def _refused(tab: str):
+    return lambda e: _render_login(e.message, e.status, tab)
 
 
 @bp.get("/login")
@@ -30,32 +33,29 @@ def login():
 
 
 @bp.post("/login/pin")
+@on_refusal(_refused("pin"))
 def login_pin():
-    try:
-        user = services.login_with_pin(int(request.form.get("user_id") or 0), request.form.get("pin", ""))
-    except (DomainError, ValueError) as e:
-        msg = e.message if isinstance(e, DomainError) else _("Pick your name from the list.")
-        return _render_login(msg, getattr(e, "status", 422), "pin")
+    user_id = whole(request.form.get("user_id"), _("Pick your name from the list."), minimum=1)
+    if user_id is None:
+        raise DomainError(_("Pick your name from the list."))
+    user = services.login_with_pin(user_id, request.form.get("pin", ""))
     login_user(user, remember=True)
     return redirect(_safe_next())
 
 
 @bp.post("/login/password")
+@on_refusal(_refused("staff"))
 def login_password():
-    try:
-        user = services.login_with_password(request.form.get("username", ""), request.form.get("password", ""))
-    except DomainError as e:
-        return _render_login(e.message, e.status, "staff")
+    user = services.login_with_password(text(request.form.get("username"), max_len=60),
+                                        request.form.get("password", "")[:200])
     login_user(user, remember=request.form.get("remember") == "1")
     return redirect(_safe_next())
 
 
 @bp.post("/login/badge")
+@on_refusal(_refused("badge"))
 def login_badge():
-    try:
-        user = services.login_with_badge(request.form.get("badge", ""))
-    except DomainError as e:
-        return _render_login(e.message, e.status, "badge")
+    user = services.login_with_badge(request.form.get("badge", "")[:200])
     login_user(user, remember=True)
     return redirect(_safe_next())
 
@@ -69,15 +69,11 @@ def badge_link(payload: str):
 @bp.post("/language")
 def language():
     """Choose the interface language (kept in the session; signed-in users keep it on their profile)."""
-    from flask import current_app, session
-
-    from shopfloor.auth.services import set_language
-
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
-            set_language(current_user, lang)
+            services.set_language(current_user, lang)
     ref = request.referrer or ""
     return redirect(ref if ref.startswith(request.host_url) else url_for("home.index"))
 

@@ -9,8 +9,9 @@ from sqlalchemy import text
 
 from shopfloor import clock
 from shopfloor.extensions import db
+from shopfloor.models.people import Role
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, efficiency, output_seq_sql
 
-ACTIVE_ORDER_STATUSES = ("cutting", "sewing")
 
 
 @dataclass
@@ -38,18 +39,18 @@ class LineBoard:
     hours: list[HourBar] = field(default_factory=list)
 
     @property
-    def efficiency(self) -> float:
-        """Σ(pieces × SAM) / (operators × minutes worked) × 100."""
-        denom = self.operators * self.minutes_worked
-        return self.earned_minutes * 100.0 / denom if denom else 0.0
+    def efficiency(self) -> float | None:
+        """Σ(pieces × SAM) / (operators × minutes worked) × 100 (vocabulary.efficiency)."""
+        return efficiency(self.earned_minutes, self.operators * self.minutes_worked)
 
     @property
     def target_so_far(self) -> float:
         return self.target_per_hour * self.minutes_worked / 60.0
 
     @property
-    def vs_target(self) -> float:
-        return self.output * 100.0 / self.target_so_far if self.target_so_far else 0.0
+    def vs_target(self) -> float | None:
+        """Output as % of the target so far; undefined before the shift has a target."""
+        return self.output * 100.0 / self.target_so_far if self.target_so_far else None
 
 
 @dataclass
@@ -100,17 +101,17 @@ def version() -> str:
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
 _HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output WHERE day = :day")
 _PRESENT = text("SELECT line_id, count(*) FROM operator_day WHERE day = :day AND pieces > 0 GROUP BY line_id")
-_ASSIGNED = text("SELECT line_id, count(*) FROM users WHERE role = 'operator' AND active AND line_id IS NOT NULL "
+_ASSIGNED = text(f"SELECT line_id, count(*) FROM users WHERE role = '{Role.OPERATOR.value}' AND active "
+                 "AND line_id IS NOT NULL "
                  "GROUP BY line_id")
 _ORDERS = text("""
 SELECT o.id, o.number, o.customer, s.code, l.code, o.due_date, o.line_id, o.style_id,
        (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = o.id),
        (SELECT sum(op.sam) FROM operations op WHERE op.style_id = o.style_id AND op.active),
        COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
-                 WHERE p.order_id = o.id AND op.seq = (SELECT max(o2.seq) FROM operations o2
-                                                       WHERE o2.style_id = o.style_id AND o2.active)), 0)
+                 WHERE p.order_id = o.id AND op.seq = """ + output_seq_sql("o.style_id") + """), 0)
 FROM orders o JOIN styles s ON s.id = o.style_id LEFT JOIN lines l ON l.id = o.line_id
-WHERE o.status IN ('cutting', 'sewing')
+WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 ORDER BY o.due_date, o.number
 """)
 _WIP = text("""
@@ -118,7 +119,7 @@ WITH active AS (
   SELECT o.id, o.line_id,
          (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
           ORDER BY op.seq DESC LIMIT 1) AS last_op
-  FROM orders o WHERE o.status IN ('cutting', 'sewing')
+  FROM orders o WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 )
 SELECT a.line_id, count(*)
 FROM active a

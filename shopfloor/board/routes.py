@@ -10,6 +10,8 @@ from flask_login import current_user
 from shopfloor.board import queries
 from shopfloor.board.svg import hourly_chart
 from shopfloor.extensions import login_manager
+from shopfloor.quality.metrics import line_quality_today
+from shopfloor.review.forecast import order_forecasts
 
 bp = Blueprint("board", __name__)
 BOARD_ROLES = ("operator", "qc", "supervisor", "manager")
@@ -37,9 +39,6 @@ def board_access(fn):
 
 
 def _render(template: str):
-    from shopfloor.quality.metrics import line_quality_today
-    from shopfloor.review.forecast import order_forecasts
-
     data = queries.board()
     forecasts = order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in data.orders])
     resp = current_app.make_response(render_template(template, board=data, chart=hourly_chart,

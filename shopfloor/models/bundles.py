@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -8,13 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
 from shopfloor.extensions import db
-
-
-class BundleStatus(str, enum.Enum):
-    OPEN = "open"
-    HOLD = "hold"
-    REWORK = "rework"
-    DONE = "done"
+from shopfloor.vocabulary import BundleStatus, column_type
 
 
 class Bundle(db.Model):
@@ -31,7 +24,7 @@ class Bundle(db.Model):
     size: Mapped[str] = mapped_column(String(20))
     colour: Mapped[str] = mapped_column(String(40))
     pieces: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(12), default=BundleStatus.OPEN.value)
+    status: Mapped[BundleStatus] = mapped_column(column_type(BundleStatus, 12), default=BundleStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order = relationship("Order")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
 from shopfloor.extensions import db
+from shopfloor.vocabulary import OrderStatus, column_type
 
 
 class Order(db.Model):
@@ -17,8 +18,7 @@ class Order(db.Model):
     style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), index=True)
     line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
     due_date: Mapped[date] = mapped_column()
-    # open -> cutting -> sewing -> finished -> shipped; or cancelled
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[OrderStatus] = mapped_column(column_type(OrderStatus, 20), default=OrderStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     style = relationship("Style")

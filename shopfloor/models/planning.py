@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
+from shopfloor.vocabulary import MaterialKind, MaterialStatus, column_type
 
 
 class Milestone(db.Model):
@@ -41,7 +42,7 @@ class Material(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[MaterialKind] = mapped_column(column_type(MaterialKind, 10))
     name: Mapped[str] = mapped_column(String(120))
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     unit: Mapped[str] = mapped_column(String(10), default="m")
@@ -53,9 +54,9 @@ class Material(db.Model):
     supplier = relationship("Supplier")
 
     @property
-    def status(self) -> str:
+    def status(self) -> MaterialStatus:
         if self.received >= self.quantity:
-            return "received"
+            return MaterialStatus.RECEIVED
         if self.received > 0:
-            return "partial"
-        return "ordered" if self.ordered_on else "planned"
+            return MaterialStatus.PARTIAL
+        return MaterialStatus.ORDERED if self.ordered_on else MaterialStatus.PLANNED

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
 from shopfloor.extensions import db
+from shopfloor.vocabulary import Disposition, InspectionKind, InspectionResult, Light, ReworkStatus, Severity, column_type
 
-SEVERITIES = ("critical", "major", "minor")
+SEVERITIES = tuple(Severity)
 
 
 class DefectType(db.Model):
@@ -17,7 +18,7 @@ class DefectType(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(80))
-    severity: Mapped[str] = mapped_column(String(10), default="major")
+    severity: Mapped[Severity] = mapped_column(column_type(Severity, 10), default=Severity.MAJOR)
     sort: Mapped[int] = mapped_column(default=100)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -31,7 +32,7 @@ class Inspection(db.Model):
         Index("ix_inspections_created", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # inline | endline | recheck
+    kind: Mapped[InspectionKind] = mapped_column(column_type(InspectionKind, 10))
     bundle_id: Mapped[int] = mapped_column(ForeignKey("bundles.id"), index=True)
     line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -41,8 +42,8 @@ class Inspection(db.Model):
     checked: Mapped[int] = mapped_column()
     defective: Mapped[int] = mapped_column(default=0)
     defects: Mapped[int] = mapped_column(default=0)
-    result: Mapped[str] = mapped_column(String(6))  # pass | fail
-    light: Mapped[str | None] = mapped_column(String(6))  # green | yellow | red (inline)
+    result: Mapped[InspectionResult] = mapped_column(column_type(InspectionResult, 6))
+    light: Mapped[Light | None] = mapped_column(column_type(Light, 6))  # inline audits only
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     bundle = relationship("Bundle")
@@ -87,7 +88,7 @@ class Rework(db.Model):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     defect_type_id: Mapped[int | None] = mapped_column(ForeignKey("defect_types.id"))
     pieces: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[ReworkStatus] = mapped_column(column_type(ReworkStatus, 10), default=ReworkStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     repaired_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
@@ -121,7 +122,7 @@ class AqlAudit(db.Model):
     minor_ac: Mapped[int] = mapped_column()
     major_sample: Mapped[int] = mapped_column()
     minor_sample: Mapped[int] = mapped_column()
-    result: Mapped[str] = mapped_column(String(6))
+    result: Mapped[InspectionResult] = mapped_column(column_type(InspectionResult, 6))
     notes: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -142,7 +143,7 @@ class CustomerReturn(db.Model):
     pieces: Mapped[int] = mapped_column()
     defect_type_id: Mapped[int | None] = mapped_column(ForeignKey("defect_types.id"))
     reason: Mapped[str] = mapped_column(String(300), default="")
-    disposition: Mapped[str] = mapped_column(String(10))
+    disposition: Mapped[Disposition] = mapped_column(column_type(Disposition, 10))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

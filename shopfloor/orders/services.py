@@ -6,10 +6,15 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
+from shopfloor import clock, signals
+from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, OrderQuantity, Style
+from shopfloor.planning.materials import fabric_missing
 from shopfloor.scan.codes import new_code
+from shopfloor.templating import quantity
+from shopfloor.vocabulary import OrderStatus
 
 MIN_BUNDLE, MAX_BUNDLE, DEFAULT_BUNDLE = 5, 40, 10
 
@@ -38,10 +43,21 @@ def create_order(*, number: str, customer: str, style: Style, due_date: date,
     order.quantities = [OrderQuantity(size=s, colour=c, quantity=q) for (s, c), q in clean.items()]
     db.session.add(order)
     db.session.flush()
-    from shopfloor.planning.schedule import create_milestones
-
-    create_milestones(order)
+    signals.order_created.send(None, order=order)
     return order
+
+
+def place_order(*, style_id: int | None, number: str, customer: str, due_date: date | None,
+                quantities: dict[tuple[str, str], int], line_id: int | None = None) -> Order:
+    """A manager's new order, in one transaction."""
+    style = db.session.get(Style, style_id or 0)
+    if style is None:
+        raise DomainError(_("Choose a style."))
+    if due_date is None:
+        raise DomainError(_("Enter the due date."))
+    with write_transaction():
+        return create_order(number=number, customer=customer, style=style, due_date=due_date,
+                            quantities=quantities, line_id=line_id)
 
 
 def split_quantity(qty: int, bundle_size: int) -> list[int]:
@@ -62,8 +78,7 @@ def split_quantity(qty: int, bundle_size: int) -> list[int]:
 
 def cut_order(order: Order, bundle_size: int = DEFAULT_BUNDLE) -> list[Bundle]:
     """Cut the not-yet-bundled quantity of each size x colour into bundles (never mixed)."""
-    if not MIN_BUNDLE <= bundle_size <= MAX_BUNDLE:
-        raise DomainError(_("Bundle size must be between %(a)d and %(b)d pieces.", a=MIN_BUNDLE, b=MAX_BUNDLE))
+    _bundle_size_ok(bundle_size)
     ops = db.session.scalars(select(Operation.id).where(Operation.style_id == order.style_id,
                                                         Operation.active.is_(True))).all()
     if not ops:
@@ -87,9 +102,37 @@ def cut_order(order: Order, bundle_size: int = DEFAULT_BUNDLE) -> list[Bundle]:
     db.session.flush()
     db.session.execute(insert(BundleOpProgress), [
         {"bundle_id": b.id, "operation_id": op, "pieces": b.pieces, "done": 0} for b in created for op in ops])
-    if order.status == "open":
-        order.status = "cutting"
+    if order.status == OrderStatus.OPEN:
+        order.status = OrderStatus.CUTTING
+    signals.bundles_cut.send(None, order_id=order.id, at=clock.utcnow())
     return created
+
+
+def _bundle_size_ok(bundle_size: int | None) -> int:
+    if bundle_size is None or not MIN_BUNDLE <= bundle_size <= MAX_BUNDLE:
+        raise DomainError(_("Bundle size must be between %(a)d and %(b)d pieces.", a=MIN_BUNDLE, b=MAX_BUNDLE))
+    return bundle_size
+
+
+def cut_preview(order: Order, bundle_size: int | None) -> list[tuple[str, str, int, list[int]]]:
+    size = _bundle_size_ok(bundle_size)
+    return [(q.size, q.colour, q.quantity, split_quantity(q.quantity, size)) for q in order.quantities]
+
+
+def cut(order_id: int, bundle_size: int | None, fabric_confirmed: bool = False) -> int:
+    """Cut an order into bundles; refused while fabric is not in unless the manager confirms."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise DomainError(_("That order does not exist."), status=404)
+    size = _bundle_size_ok(DEFAULT_BUNDLE if bundle_size is None else bundle_size)
+    missing = fabric_missing(order.id)
+    if missing and not fabric_confirmed:
+        raise DomainError(_("Fabric is not fully in: %(m)s. Tick the box to cut anyway.",
+                            m=", ".join(f"{m.name} {quantity(m.received)}/{quantity(m.quantity)} {m.unit}"
+                                        for m in missing)), status=409, code="fabric_missing")
+    with write_transaction():
+        bundles = cut_order(order, size)
+    return len(bundles)
 
 
 def _unique_code() -> str:

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 
+from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, OrderOpProgress
+from shopfloor.models import Bundle, BundleOpProgress, Line, Operation, Order, OrderOpProgress, Style
+from shopfloor.models.planning import Material, Milestone
+from shopfloor.vocabulary import output_operation, output_seq_sql
 
 
 @dataclass
@@ -27,13 +31,12 @@ def _last_op_output(order_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(text("""
         SELECT p.order_id, p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
         JOIN orders o ON o.id = p.order_id
-        WHERE op.seq = (SELECT max(o2.seq) FROM operations o2 WHERE o2.style_id = o.style_id AND o2.active)
-    """)).all()
+        WHERE op.seq = """ + output_seq_sql("o.style_id"))).all()
     wanted = set(order_ids)
     return {oid: int(done) for oid, done in rows if oid in wanted}
 
 
-def order_rows(statuses: tuple[str, ...] | None = None, line_id: int | None = None) -> list[OrderRow]:
+def order_rows(statuses: tuple | None = None, line_id: int | None = None) -> list[OrderRow]:
     q = select(Order).order_by(Order.due_date, Order.number)
     if statuses:
         q = q.where(Order.status.in_(statuses))
@@ -59,7 +62,7 @@ def order_detail(order: Order) -> dict:
                                    .where(OrderOpProgress.order_id == order.id)).all())
     total = order.total_quantity
     bundles = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).all()
-    last = next((o for o in reversed(ops) if o.active), None)
+    last = output_operation(ops)
     by_cell: dict[tuple[str, str], int] = {}
     if last:
         for size, colour, n in db.session.execute(
@@ -71,3 +74,48 @@ def order_detail(order: Order) -> dict:
     return {"ops": [OpProgress(o, int(done.get(o.id, 0)), total - int(done.get(o.id, 0))) for o in ops],
             "bundles": bundles, "cells": [(q.size, q.colour, q.quantity, by_cell.get((q.size, q.colour), 0))
                                           for q in order.quantities]}
+
+
+def _get(model, ident: int | None, message):
+    obj = db.session.get(model, ident or 0)
+    if obj is None:
+        raise DomainError(message, status=404)
+    return obj
+
+
+def style(style_id: int | None) -> Style:
+    return _get(Style, style_id, _("That style does not exist."))
+
+
+def order(order_id: int | None) -> Order:
+    return _get(Order, order_id, _("That order does not exist."))
+
+
+def operation(op_id: int | None) -> Operation:
+    return _get(Operation, op_id, _("That operation does not exist."))
+
+
+def milestone(milestone_id: int | None) -> Milestone:
+    return _get(Milestone, milestone_id, _("That milestone does not exist."))
+
+
+def material(material_id: int | None) -> Material:
+    return _get(Material, material_id, _("That material does not exist."))
+
+
+def all_styles() -> list[Style]:
+    return list(db.session.scalars(select(Style).order_by(Style.code)))
+
+
+def active_styles() -> list[Style]:
+    return list(db.session.scalars(select(Style).where(Style.active.is_(True)).order_by(Style.code)))
+
+
+def lines() -> list[Line]:
+    return list(db.session.scalars(select(Line).order_by(Line.code)))
+
+
+def planning_efficiency() -> float:
+    """The efficiency bulletins are balanced at: the first line's planned efficiency, else 70 %."""
+    line = db.session.scalar(select(Line).order_by(Line.code))
+    return float(line.target_efficiency) if line else 0.7

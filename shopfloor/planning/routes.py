@@ -1,23 +1,24 @@
-"""Manager planning pages: styles and bulletins, orders, cutting."""
+"""Manager planning pages: styles and bulletins, orders, cutting, materials, schedule."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from shopfloor.auth.login import roles_required
-from shopfloor.errors import DomainError
-from shopfloor.extensions import db
-from shopfloor.models import Line, Operation, Order, Style
-from shopfloor.planning import orders as order_forms
+from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, text, whole
+from shopfloor.orders import services as order_services
 from shopfloor.planning import capacity, materials, queries, schedule, styles
+from shopfloor.planning.orders import parse_grid
+from shopfloor.vocabulary import MaterialKind
 
 bp = Blueprint("planning", __name__)
 MANAGER = ("manager",)
+DEFAULT_OPERATORS = 20
 
 
-def _styles_page(error=None, status=200, form=None):
-    items = db.session.scalars(select(Style).order_by(Style.code)).all()
-    return render_template("planning/styles.html", items=items, error=error, form=form or {}), status
+def _styles_page(error=None, status=200):
+    return render_template("planning/styles.html", items=queries.all_styles(), error=error,
+                           form=request.form), status
 
 
 @bp.get("/styles")
@@ -26,27 +27,27 @@ def styles_list():
     return _styles_page()
 
 
+def _style_fields(f) -> dict:
+    return dict(code=text(f.get("code"), max_len=30), name=text(f.get("name"), max_len=120),
+                sizes=text(f.get("sizes"), max_len=200),
+                target_cost=decimal(f.get("target_cost"), _("Target cost must be a number."), minimum=0))
+
+
 @bp.post("/styles")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _styles_page(e.message, e.status))
 def style_create():
-    f = request.form
-    try:
-        style = styles.save_style(style_id=None, code=f.get("code", ""), name=f.get("name", ""),
-                                  sizes=f.get("sizes", ""), target_cost=f.get("target_cost", ""))
-    except DomainError as e:
-        return _styles_page(e.message, e.status, f)
+    style = styles.save_style(style_id=None, **_style_fields(request.form))
     return redirect(url_for("planning.style", style_id=style.id))
 
 
-def _style_page(style_id: int, error=None, status=200):
-    style = db.session.get(Style, style_id)
-    if style is None:
-        abort(404)
-    line = db.session.scalar(select(Line).order_by(Line.code))
-    eff = float(line.target_efficiency) if line else 0.7
-    operators = request.args.get("operators", type=int) or 20
+def _style_page(style_id: int, error=None, status=200, failed=None):
+    style = queries.style(style_id)
+    eff = queries.planning_efficiency()
+    operators = lenient_whole(request.args.get("operators")) or DEFAULT_OPERATORS
     return render_template("planning/style.html", style=style, figures=styles.bulletin_figures(style, eff, operators),
-                           efficiency=eff, operators=operators, error=error), status
+                           efficiency=eff, operators=operators, error=error, form=request.form,
+                           failed=failed), status
 
 
 @bp.get("/styles/<int:style_id>")
@@ -57,59 +58,54 @@ def style(style_id: int):
 
 @bp.post("/styles/<int:style_id>")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _style_page(request.view_args["style_id"], e.message, e.status, "style"))
 def style_update(style_id: int):
-    f = request.form
-    try:
-        styles.save_style(style_id=style_id, code=f.get("code", ""), name=f.get("name", ""),
-                          sizes=f.get("sizes", ""), target_cost=f.get("target_cost", ""))
-    except DomainError as e:
-        return _style_page(style_id, e.message, e.status)
+    styles.save_style(style_id=style_id, **_style_fields(request.form))
     return redirect(url_for("planning.style", style_id=style_id))
+
+
+def _operation_fields(f) -> dict:
+    return dict(name=text(f.get("name"), max_len=120), machine=text(f.get("machine"), max_len=60),
+                sam=decimal(f.get("sam"), _("SAM must be a number of minutes above 0."), places=3),
+                piece_rate=decimal(f.get("piece_rate"), _("Piece rate must be a number, 0 or more.")),
+                qc_point=flag("qc_point"))
 
 
 @bp.post("/styles/<int:style_id>/operations")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _style_page(request.view_args["style_id"], e.message, e.status, "add"))
 def operation_add(style_id: int):
-    f = request.form
-    try:
-        styles.add_operation(style_id, name=f.get("name", ""), machine=f.get("machine", ""), sam=f.get("sam", ""),
-                             piece_rate=f.get("piece_rate", ""), qc_point=f.get("qc_point") == "1")
-    except DomainError as e:
-        return _style_page(style_id, e.message, e.status)
+    styles.add_operation(style_id, **_operation_fields(request.form))
     return redirect(url_for("planning.style", style_id=style_id))
+
+
+def _operation_refused(e):
+    op = queries.operation(request.view_args["op_id"])
+    return _style_page(op.style_id, e.message, e.status, op.id)
 
 
 @bp.post("/operations/<int:op_id>")
 @roles_required(*MANAGER)
+@on_refusal(_operation_refused)
 def operation_update(op_id: int):
+    op = queries.operation(op_id)
+    action = request.form.get("action", "save")
+    if action in ("up", "down"):
+        styles.move_operation(op_id, -1 if action == "up" else 1)
+    elif action in ("retire", "restore"):
+        styles.set_operation_active(op_id, action == "restore")
+    else:
+        styles.update_operation(op_id, **_operation_fields(request.form))
+    return redirect(url_for("planning.style", style_id=op.style_id))
+
+
+def _orders_page(error=None, status=200):
     f = request.form
-    op = db.session.get(Operation, op_id)
-    if op is None:
-        abort(404)
-    style_id = op.style_id
-    try:
-        action = f.get("action", "save")
-        if action in ("up", "down"):
-            styles.move_operation(op_id, -1 if action == "up" else 1)
-        elif action in ("retire", "restore"):
-            styles.set_operation_active(op_id, action == "restore")
-        else:
-            styles.update_operation(op_id, name=f.get("name", ""), machine=f.get("machine", ""),
-                                    sam=f.get("sam", ""), piece_rate=f.get("piece_rate", ""),
-                                    qc_point=f.get("qc_point") == "1")
-    except DomainError as e:
-        return _style_page(style_id, e.message, e.status)
-    return redirect(url_for("planning.style", style_id=style_id))
-
-
-def _orders_page(error=None, status=200, form=None):
-    f = form or {}
-    style_id = f.get("style") if f else None
-    all_styles = db.session.scalars(select(Style).where(Style.active.is_(True)).order_by(Style.code)).all()
-    chosen = db.session.get(Style, int(style_id)) if style_id else (all_styles[0] if all_styles else None)
+    all_styles = queries.active_styles()
+    chosen_id = lenient_whole(f.get("style"))
+    chosen = next((s for s in all_styles if s.id == chosen_id), all_styles[0] if all_styles else None)
     return render_template("planning/orders.html", rows=queries.order_rows(), styles=all_styles, chosen=chosen,
-                           lines=db.session.scalars(select(Line).order_by(Line.code)).all(), error=error,
-                           form=f), status
+                           lines=queries.lines(), error=error, form=f), status
 
 
 @bp.get("/orders")
@@ -121,35 +117,38 @@ def orders():
 @bp.get("/orders/grid")
 @roles_required(*MANAGER)
 def order_grid():
-    style = db.session.get(Style, request.args.get("style", type=int) or 0)
-    return render_template("planning/_grid.html", chosen=style, form={})
+    chosen = next((s for s in queries.active_styles() if s.id == lenient_whole(request.args.get("style"))), None)
+    return render_template("planning/_grid.html", chosen=chosen, form={})
 
 
 @bp.post("/orders")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _orders_page(e.message, e.status))
 def order_create():
-    try:
-        order = order_forms.new_order(request.form)
-    except DomainError as e:
-        return _orders_page(e.message, e.status, request.form)
+    f = request.form
+    style_id = whole(f.get("style"), _("Choose a style."))
+    chosen = next((s for s in queries.active_styles() if s.id == style_id), None)
+    order = order_services.place_order(style_id=chosen.id if chosen else None, number=text(f.get("number"), max_len=30),
+                               customer=text(f.get("customer"), max_len=120),
+                               due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
+                               quantities=parse_grid(f, chosen),
+                               line_id=whole(f.get("line"), _("That line does not exist.")))
     return redirect(url_for("planning.order", order_id=order.id))
 
 
 def _order_page(order_id: int, error=None, status=200):
-    order = db.session.get(Order, order_id)
-    if order is None:
-        abort(404)
-    size = request.values.get("bundle_size", type=int) or 10
-    preview = None
-    try:
-        preview = order_forms.cut_preview(order, size)
-    except DomainError as e:
-        error = error or e.message
+    order = queries.order(order_id)
+    size = lenient_whole(request.values.get("bundle_size")) or order_services.DEFAULT_BUNDLE
+    preview = order_services.cut_preview(order, size) if order_services.MIN_BUNDLE <= size <= order_services.MAX_BUNDLE else None
+    if preview is None:
+        error = error or _("Bundle size must be between %(a)d and %(b)d pieces.", a=order_services.MIN_BUNDLE,
+                           b=order_services.MAX_BUNDLE)
     return render_template("planning/order.html", order=order, detail=queries.order_detail(order), preview=preview,
                            bundle_size=size, error=error, milestones=schedule.milestones(order),
                            labels=schedule.LABELS, overdue=schedule.is_overdue,
                            materials=materials.for_order(order.id),
-                           fabric_missing=materials.fabric_missing(order.id)), status
+                           fabric_missing=materials.fabric_missing(order.id), form=request.form,
+                           material_kinds=list(MaterialKind)), status
 
 
 @bp.get("/orders/<int:order_id>")
@@ -158,58 +157,49 @@ def order(order_id: int):
     return _order_page(order_id)
 
 
+def _order_refused(e):
+    return _order_page(request.view_args["order_id"], e.message, e.status)
+
+
 @bp.post("/orders/<int:order_id>/cut")
 @roles_required(*MANAGER)
+@on_refusal(_order_refused)
 def order_cut(order_id: int):
-    try:
-        order_forms.cut(order_id, request.form.get("bundle_size"), request.form.get("fabric_ok") == "1")
-    except DomainError as e:
-        return _order_page(order_id, e.message, e.status)
+    order_services.cut(order_id, whole(request.form.get("bundle_size"), _("Bundle size must be a whole number.")),
+               flag("fabric_ok"))
     return redirect(url_for("planning.order", order_id=order_id))
 
 
 @bp.post("/milestones/<int:milestone_id>")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _order_page(queries.milestone(request.view_args["milestone_id"]).order_id, e.message,
+                                  e.status))
 def milestone_update(milestone_id: int):
     f = request.form
-    try:
-        m = schedule.update_milestone(milestone_id, planned=f.get("planned", ""), actual=f.get("actual", ""),
-                                      owner=f.get("owner", ""))
-    except DomainError as e:
-        from shopfloor.models.planning import Milestone
-
-        m = db.session.get(Milestone, milestone_id)
-        if m is None:
-            abort(404)
-        return _order_page(m.order_id, e.message, e.status)
+    m = schedule.update_milestone(milestone_id, planned=day(f.get("planned"), required=True),
+                                  actual=day(f.get("actual")), owner=text(f.get("owner"), max_len=80))
     return redirect(url_for("planning.order", order_id=m.order_id) + "#schedule")
 
 
 @bp.post("/orders/<int:order_id>/materials")
 @roles_required(*MANAGER)
+@on_refusal(_order_refused)
 def material_add(order_id: int):
     f = request.form
-    try:
-        materials.add_material(order_id, kind=f.get("kind", ""), name=f.get("name", ""), quantity=f.get("quantity"),
-                               unit=f.get("unit", "m"), supplier=f.get("supplier", ""),
-                               ordered_on=f.get("ordered_on", ""), expected_on=f.get("expected_on", ""))
-    except DomainError as e:
-        return _order_page(order_id, e.message, e.status)
+    materials.add_material(order_id, kind=f.get("kind", ""), name=text(f.get("name"), max_len=120),
+                           quantity=decimal(f.get("quantity"), _("Quantity must be a number above 0."), places=2),
+                           unit=text(f.get("unit") or "m", max_len=10), supplier=text(f.get("supplier"), max_len=120),
+                           ordered_on=day(f.get("ordered_on")), expected_on=day(f.get("expected_on")))
     return redirect(url_for("planning.order", order_id=order_id) + "#materials")
 
 
 @bp.post("/materials/<int:material_id>/receive")
 @roles_required(*MANAGER)
+@on_refusal(lambda e: _order_page(queries.material(request.view_args["material_id"]).order_id, e.message,
+                                  e.status))
 def material_receive(material_id: int):
-    from shopfloor.models.planning import Material
-
-    m = db.session.get(Material, material_id)
-    if m is None:
-        abort(404)
-    try:
-        materials.receive(material_id, request.form.get("quantity"))
-    except DomainError as e:
-        return _order_page(m.order_id, e.message, e.status)
+    m = materials.receive(material_id, decimal(request.form.get("quantity"),
+                                               _("Received quantity must be a number above 0."), places=2))
     return redirect(url_for("planning.order", order_id=m.order_id) + "#materials")
 
 

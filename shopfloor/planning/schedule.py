@@ -1,7 +1,7 @@
 """Time & action calendar: milestones from sourcing to ex-factory; floor events close them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,8 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Order
 from shopfloor.models.planning import Material, Milestone
+from shopfloor.scan.sql import Stmt
+from shopfloor.vocabulary import MaterialKind, MilestoneStatus, OrderStatus
 
 # key, label, days before the due date, default owner
 MILESTONES = [
@@ -39,74 +41,84 @@ def create_milestones(order: Order) -> None:
                                  planned=order.due_date - timedelta(days=days)))
 
 
-def floor_actuals(order: Order) -> dict[str, date]:
-    """What the floor says happened: materials received, cut, first and last sewing, passed final audit."""
-    p = {"o": order.id}
-    out: dict[str, date] = {}
-    for kind, key in (("fabric", "fabric_inhouse"), ("trims", "trims_inhouse")):
-        mats = db.session.scalars(select(Material).where(Material.order_id == order.id, Material.kind == kind)).all()
-        if mats and all(m.received >= m.quantity for m in mats):
-            out[key] = max(m.received_on or clock.local_today() for m in mats)
-    cut = db.session.execute(text("SELECT min(created_at) FROM bundles WHERE order_id = :o"), p).scalar()
-    if cut:
-        out["cutting"] = clock.to_local(_as_dt(cut)).date()
-    first = db.session.execute(text("SELECT min(w.created_at) FROM work_log w JOIN bundles b ON b.id = w.bundle_id "
-                                    "WHERE b.order_id = :o"), p).scalar()
-    if first:
-        out["sewing_start"] = clock.to_local(_as_dt(first)).date()
-    done = db.session.execute(text("""
-        SELECT p.done, (SELECT sum(quantity) FROM order_quantities WHERE order_id = :o) FROM order_op_progress p
-        JOIN operations op ON op.id = p.operation_id JOIN orders o ON o.id = p.order_id
-        WHERE p.order_id = :o AND op.seq = (SELECT max(o2.seq) FROM operations o2
-                                           WHERE o2.style_id = o.style_id AND o2.active)"""), p).first()
-    if done and done[0] and done[1] and done[0] >= done[1]:
-        last = db.session.execute(text("SELECT max(w.created_at) FROM work_log w JOIN bundles b ON b.id = w.bundle_id "
-                                       "WHERE b.order_id = :o"), p).scalar()
-        out["sewing_finish"] = clock.to_local(_as_dt(last)).date()
-    passed = db.session.execute(text("SELECT min(created_at) FROM aql_audits WHERE order_id = :o AND result = 'pass'"),
-                                p).scalar()
-    if passed:
-        out["final_inspection"] = clock.to_local(_as_dt(passed)).date()
-    return out
+# Floor events close milestones when they are written (subscribed in shopfloor/events.py).
+_CLOSE = text("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
+_CLOSE_RAW = Stmt("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
+_START_SEWING_RAW = Stmt("UPDATE orders SET status = :sewing WHERE id = :o AND status IN "
+                         + OrderStatus.sql((OrderStatus.OPEN, OrderStatus.CUTTING)))
+_OUTPUT_COMPLETE_RAW = Stmt("""
+SELECT CASE WHEN p.done >= (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = :o) THEN 1 ELSE 0 END
+       AS complete
+FROM order_op_progress p WHERE p.order_id = :o AND p.operation_id = :op
+""")
 
 
-def _as_dt(v):
-    from datetime import datetime
+def _close(order_id: int, key: str, at: datetime | date) -> None:
+    day = at if not isinstance(at, datetime) else clock.to_local(at).date()
+    db.session.execute(_CLOSE, {"d": day, "t": True, "o": order_id, "k": key})
 
-    return v if isinstance(v, datetime) else datetime.fromisoformat(str(v))
+
+def on_order_created(_sender, *, order: Order) -> None:
+    create_milestones(order)
+
+
+def on_bundles_cut(_sender, *, order_id: int, at: datetime) -> None:
+    _close(order_id, "cutting", at)
+
+
+def on_materials_received(_sender, *, order_id: int, kind: str, at: datetime) -> None:
+    """Fabric (or trims) in-house once every material of that kind is fully received."""
+    mats = db.session.scalars(select(Material).where(Material.order_id == order_id, Material.kind == kind)).all()
+    if mats and all(m.received >= m.quantity for m in mats):
+        key = "fabric_inhouse" if kind == MaterialKind.FABRIC else "trims_inhouse"
+        _close(order_id, key, max(m.received_on or clock.to_local(at).date() for m in mats))
+
+
+def on_audit_passed(_sender, *, order_id: int, at: datetime) -> None:
+    _close(order_id, "final_inspection", at)
+
+
+def on_shipment_shipped(_sender, *, order_ids: list[int], at: datetime) -> None:
+    for order_id in order_ids:
+        _close(order_id, "ex_factory", at)
+
+
+def on_work_logged(_sender, *, raw, order_id: int, order_status: str, operation_id: int, is_output: bool,
+                   at: datetime, **_kw) -> None:
+    """In the scan's own transaction: the first entry starts sewing; output that completes the order
+    finishes it. Costs nothing for most scans (one status test, one flag test)."""
+    day = clock.to_local(at).date()
+    if order_status in (OrderStatus.OPEN, OrderStatus.CUTTING):
+        raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
+        raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_start"})
+    if is_output:
+        row = raw.one(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id})
+        if row is not None and row[0]:
+            raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_finish"})
 
 
 def milestones(order: Order) -> list[Milestone]:
-    """The order's calendar, with floor events closing milestones (evaluated when read, not on the scan path)."""
-    ms = db.session.scalars(select(Milestone).where(Milestone.order_id == order.id).order_by(Milestone.sort)).all()
-    if not ms:
-        with write_transaction():
-            create_milestones(order)
-        ms = db.session.scalars(select(Milestone).where(Milestone.order_id == order.id)
-                                .order_by(Milestone.sort)).all()
-    actual = floor_actuals(order)
-    changes = [(m, actual[m.key]) for m in ms if m.key in actual and m.actual is None]
-    if changes:
-        with write_transaction():
-            for m, d in changes:
-                m.actual, m.auto = d, True
-    return ms
+    """The order's calendar as stored: floor events closed their milestones when they happened."""
+    return list(db.session.scalars(select(Milestone).where(Milestone.order_id == order.id)
+                                   .order_by(Milestone.sort)))
 
 
-def update_milestone(milestone_id: int, *, planned: str, actual: str, owner: str) -> Milestone:
+def update_milestone(milestone_id: int, *, planned: date | None, actual: date | None, owner: str) -> Milestone:
+    """A manager's correction of a milestone; a manual actual date is no longer marked as automatic."""
     m = db.session.get(Milestone, milestone_id)
     if m is None:
         raise DomainError(_("That milestone does not exist."), status=404)
-    try:
-        planned_d = date.fromisoformat(planned)
-        actual_d = date.fromisoformat(actual) if actual else None
-    except ValueError:
-        raise DomainError(_("Dates must be real dates.")) from None
+    if planned is None:
+        raise DomainError(_("Dates must be real dates."))
     with write_transaction():
-        m.planned, m.actual, m.owner = planned_d, actual_d, (owner or "").strip()[:80]
-        m.auto = False if actual_d else m.auto
+        m.planned, m.actual, m.owner = planned, actual, (owner or "").strip()[:80]
+        m.auto = False if actual else m.auto
     return m
 
 
+def status(m: Milestone, today: date | None = None) -> MilestoneStatus:
+    return MilestoneStatus.of(m.planned, m.actual, today or clock.local_today())
+
+
 def is_overdue(m: Milestone, today: date | None = None) -> bool:
-    return m.actual is None and m.planned < (today or clock.local_today())
+    return status(m, today) == MilestoneStatus.LATE

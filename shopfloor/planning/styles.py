@@ -1,7 +1,7 @@
 """Styles and their operation bulletins."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,17 +13,26 @@ from shopfloor.extensions import db
 from shopfloor.models import Operation, Style, WorkLog
 
 
-def _decimal(value, message: str, positive: bool = True) -> Decimal:
-    try:
-        d = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, AttributeError):
-        raise DomainError(message) from None
-    if d.is_nan() or (positive and d <= 0) or (not positive and d < 0):
-        raise DomainError(message)
-    return d
+# Sane ranges (a SAM of 1e30 would break every page that multiplies by it).
+MAX_SAM = Decimal("600")          # minutes for one operation on one piece
+MAX_PIECE_RATE = Decimal("1000")  # currency units per piece
+MAX_COST = Decimal("100000")      # target cost per garment
 
 
-def save_style(*, style_id: int | None, code: str, name: str, sizes: str, target_cost: str = "") -> Style:
+def _sam(sam: Decimal | None) -> Decimal:
+    if sam is None or not 0 < sam <= MAX_SAM:
+        raise DomainError(_("SAM must be a number of minutes above 0 and at most %(n)s.", n=MAX_SAM))
+    return sam
+
+
+def _rate(rate: Decimal | None) -> Decimal:
+    if rate is None or not 0 <= rate <= MAX_PIECE_RATE:
+        raise DomainError(_("Piece rate must be a number from 0 to %(n)s.", n=MAX_PIECE_RATE))
+    return rate
+
+
+def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
+               target_cost: Decimal | None = None) -> Style:
     code, name = (code or "").strip().upper(), (name or "").strip()
     size_list = [s.strip() for s in (sizes or "").split(",") if s.strip()]
     if not code or not name:
@@ -32,7 +41,9 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str, target
         raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
     if len(set(size_list)) != len(size_list):
         raise DomainError(_("Each size may appear only once."))
-    cost = _decimal(target_cost, _("Target cost must be a number."), positive=False) if target_cost else None
+    if target_cost is not None and not 0 <= target_cost <= MAX_COST:
+        raise DomainError(_("Target cost must be a number from 0 to %(n)s.", n=MAX_COST))
+    cost = target_cost
     clash = db.session.scalar(select(Style.id).where(Style.code == code))
     if clash and clash != style_id:
         raise DomainError(_("Style code %(c)s is already used.", c=code))
@@ -45,17 +56,18 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str, target
     return style
 
 
-def add_operation(style_id: int, *, name: str, machine: str, sam, piece_rate="", qc_point: bool = False) -> Operation:
+def add_operation(style_id: int, *, name: str, machine: str, sam: Decimal | None, piece_rate: Decimal | None = None,
+                  qc_point: bool = False) -> Operation:
     style = db.session.get(Style, style_id)
     if style is None:
         raise DomainError(_("That style does not exist."), status=404)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("An operation needs a name."))
-    sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
+    sam_d = _sam(sam)
     wage = Decimal(str(current_app.config["WAGE_PER_MINUTE"]))
-    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False) if str(
-        piece_rate).strip() else (sam_d * wage).quantize(Decimal("0.0001"))
+    # Piece rate = SAM x wage per minute unless the manager sets one.
+    rate = _rate(piece_rate) if piece_rate is not None else (sam_d * wage).quantize(Decimal("0.0001"))
     with write_transaction():
         seq = (db.session.scalar(select(func.max(Operation.seq)).where(Operation.style_id == style.id)) or 0) + 1
         op = Operation(style_id=style.id, seq=seq, name=name[:120], machine=(machine or "").strip()[:60], sam=sam_d,
@@ -64,14 +76,14 @@ def add_operation(style_id: int, *, name: str, machine: str, sam, piece_rate="",
     return op
 
 
-def update_operation(op_id: int, *, name: str, machine: str, sam, piece_rate, qc_point: bool) -> Operation:
+def update_operation(op_id: int, *, name: str, machine: str, sam: Decimal | None, piece_rate: Decimal | None,
+                     qc_point: bool) -> Operation:
     op = db.session.get(Operation, op_id)
     if op is None:
         raise DomainError(_("That operation does not exist."), status=404)
     if not (name or "").strip():
         raise DomainError(_("An operation needs a name."))
-    sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
-    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False)
+    sam_d, rate = _sam(sam), _rate(piece_rate)
     with write_transaction():
         op.name, op.machine, op.sam, op.piece_rate, op.qc_point = name.strip()[:120], (machine or "")[:60], sam_d, \
             rate, qc_point

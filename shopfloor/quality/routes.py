@@ -2,31 +2,31 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 
 from shopfloor.auth.login import roles_required
+from shopfloor.edge import lenient_whole, on_refusal, text, whole
 from shopfloor.errors import DomainError
-from shopfloor.extensions import db
-from shopfloor.models import Order, Rework
-from shopfloor.quality import aql, audits, catalogue, services
-from shopfloor.scan.queries import bundle_card
+from shopfloor.quality import aql, audits, catalogue, queries, services
+from shopfloor.scan.queries import bundle_card_or_error
+from shopfloor.security import safe_next
+from shopfloor.vocabulary import InspectionResult
 
 bp = Blueprint("quality", __name__)
 QC = ("qc", "supervisor", "manager")
 
 
 def _inspect_fragment(code: str, *, message=None, error=None, status=200, inspection=None):
-    card = None
-    if code:
-        try:
-            card = bundle_card(code)
-        except DomainError as e:
-            error, status = e.message, e.status
+    card, card_error, card_status = bundle_card_or_error(code) if code else (None, None, 200)
     return render_template("quality/_inspect.html", card=card, code=code, defects=catalogue.active_defects(),
-                           message=message, error=error, inspection=inspection, form=request.form), status
+                           message=message, error=error or card_error, inspection=inspection,
+                           form=request.form), card_status if card_error and status == 200 else status
+
+
+def _inspect_refused(e: DomainError):
+    return _inspect_fragment(request.form.get("bundle", ""), error=e.message, status=e.status)
 
 
 @bp.get("/qc")
@@ -46,103 +46,109 @@ def bundle():
 def _entries(form) -> list[services.DefectEntry]:
     out = []
     for d in catalogue.active_defects():
-        raw = form.get(f"count-{d.id}", "0").strip() or "0"
-        try:
-            count = int(raw)
-        except ValueError:
-            raise DomainError(_("Defect counts must be whole numbers.")) from None
+        count = whole(form.get(f"count-{d.id}"), _("Defect counts must be whole numbers."), minimum=0,
+                      maximum=10_000, default=0)
         if count:
-            op = form.get(f"op-{d.id}", type=int)
+            op = whole(form.get(f"op-{d.id}"), _("Defects must be traced to an operation of this style."))
             out.append(services.DefectEntry(d.id, op, count))
     return out
 
 
 @bp.post("/qc/inspections")
 @roles_required(*QC)
+@on_refusal(_inspect_refused)
 def record():
-    code = request.form.get("bundle", "")
-    try:
-        insp = services.record_inspection(
-            inspector_id=current_user.id, bundle_ref=code, kind=request.form.get("kind", ""),
-            checked=request.form.get("checked"), defective=request.form.get("defective"),
-            entries=_entries(request.form), operation_id=request.form.get("operation", type=int))
-    except DomainError as e:
-        return _inspect_fragment(code, error=e.message, status=e.status)
-    msg = _("Passed: %(n)d pieces checked, no defects.", n=insp.checked) if insp.result == "pass" else \
+    f = request.form
+    insp = services.record_inspection(
+        inspector_id=current_user.id, bundle_ref=f.get("bundle", ""), kind=f.get("kind", ""),
+        checked=whole(f.get("checked"), _("Pieces checked must be a whole number."), minimum=1),
+        defective=whole(f.get("defective"), _("Defective pieces must be a whole number."), minimum=0),
+        entries=_entries(f), operation_id=whole(f.get("operation"), _("Choose the operation audited.")))
+    msg = _("Passed: %(n)d pieces checked, no defects.", n=insp.checked) \
+        if insp.result == InspectionResult.PASS else \
         _("Failed: %(d)d of %(n)d pieces defective (%(f)d defects). Sent to rework.", d=insp.defective,
           n=insp.checked, f=insp.defects)
-    return _inspect_fragment(code, message=msg, inspection=insp)
+    return _inspect_fragment(f.get("bundle", ""), message=msg, inspection=insp)
+
+
+def _rework_page(error=None, status=200):
+    return render_template("quality/rework.html", items=queries.rework_queue(), error=error), status
 
 
 @bp.get("/qc/rework")
 @roles_required(*QC)
 def rework():
-    items = db.session.scalars(select(Rework).where(Rework.status != "closed")
-                               .order_by(Rework.status.desc(), Rework.created_at)).all()
-    return render_template("quality/rework.html", items=items, error=None)
+    return _rework_page()
 
 
 @bp.post("/qc/rework/<int:rework_id>/recheck")
 @roles_required(*QC)
+@on_refusal(lambda e: _rework_page(e.message, e.status))
 def recheck(rework_id: int):
-    try:
-        services.recheck(rework_id, inspector_id=current_user.id, passed=request.form.get("result") == "pass")
-    except DomainError as e:
-        items = db.session.scalars(select(Rework).where(Rework.status != "closed")).all()
-        return render_template("quality/rework.html", items=items, error=e.message), e.status
+    services.recheck(rework_id, inspector_id=current_user.id,
+                     passed=request.form.get("result") == InspectionResult.PASS)
     return redirect(url_for("quality.rework"))
+
+
+def _my_rework_page(error=None, status=200):
+    return render_template("quality/my_rework.html", items=queries.operator_rework(current_user.id),
+                           error=error), status
 
 
 @bp.get("/rework/mine")
 @roles_required("operator", "supervisor")
 def my_rework():
-    items = db.session.scalars(select(Rework).where(Rework.operator_id == current_user.id,
-                                                    Rework.status == "open").order_by(Rework.created_at)).all()
-    return render_template("quality/my_rework.html", items=items, error=None)
+    return _my_rework_page()
 
 
 @bp.post("/rework/<int:rework_id>/repaired")
 @roles_required("operator", "qc", "supervisor", "manager")
+@on_refusal(lambda e: _my_rework_page(e.message, e.status))
 def repaired(rework_id: int):
-    try:
-        services.mark_repaired(rework_id, user_id=current_user.id,
-                               is_staff=current_user.has_role("qc", "supervisor", "manager"))
-    except DomainError as e:
-        items = db.session.scalars(select(Rework).where(Rework.operator_id == current_user.id,
-                                                        Rework.status == "open")).all()
-        return render_template("quality/my_rework.html", items=items, error=e.message), e.status
-    return redirect(request.form.get("next") or url_for("quality.my_rework"))
+    services.mark_repaired(rework_id, user_id=current_user.id,
+                           is_staff=current_user.has_role("qc", "supervisor", "manager"))
+    return redirect(safe_next(request.form.get("next"), url_for("quality.my_rework")))
+
+
+def _audit_args(values) -> dict:
+    """The audit form's lot, level and cartons, typed."""
+    return dict(lot=whole(values.get("lot"), _("The lot size must be a whole number of at least 2."), minimum=2),
+                level=values.get("level", "II"),
+                cartons=whole(values.get("cartons"), _("Cartons must be a whole number."), minimum=0, default=0))
+
+
+def _audit_page(plan=None, error=None, status=200, args=None):
+    return render_template("quality/audit.html", orders=queries.auditable_orders(), plan=plan, error=error,
+                           args=args if args is not None else request.args, levels=aql.LEVELS), status
+
+
+def _audit_refused(e: DomainError):
+    f = request.form
+    plan = audits.plan_or_none(lenient_whole(f.get("lot")), f.get("level", "II"), lenient_whole(f.get("cartons")) or 0)
+    return _audit_page(plan, e.message, e.status, f)
 
 
 @bp.get("/qc/audit")
 @roles_required(*QC)
+@on_refusal(lambda e: _audit_page(None, e.message, e.status))
 def audit():
-    orders = db.session.scalars(select(Order).where(Order.status != "cancelled").order_by(Order.number)).all()
-    plan, error = None, None
-    if request.args.get("lot"):
-        try:
-            plan = audits.plan(request.args.get("lot"), request.args.get("level", "II"),
-                               request.args.get("cartons", "0"))
-        except DomainError as e:
-            error = e.message
-    return render_template("quality/audit.html", orders=orders, plan=plan, error=error, args=request.args,
-                           levels=aql.LEVELS)
+    plan = audits.plan(**_audit_args(request.args)) if request.args.get("lot") else None
+    return _audit_page(plan)
 
 
 @bp.post("/qc/audit")
 @roles_required(*QC)
+@on_refusal(_audit_refused)
 def audit_record():
     f = request.form
-    try:
-        result = audits.record(order_id=f.get("order", type=int), lot=f.get("lot"), level=f.get("level", "II"),
-                               cartons=f.get("cartons", "0"), cartons_opened=f.get("cartons_opened", "0"),
-                               critical=f.get("critical", "0"), major=f.get("major", "0"),
-                               minor=f.get("minor", "0"), notes=f.get("notes", ""), inspector_id=current_user.id)
-    except DomainError as e:
-        orders = db.session.scalars(select(Order).order_by(Order.number)).all()
-        plan = audits.plan_or_none(f.get("lot"), f.get("level", "II"), f.get("cartons", "0"))
-        return render_template("quality/audit.html", orders=orders, plan=plan, error=e.message, args=f,
-                               levels=aql.LEVELS), e.status
+    counts = _("Defect counts must be whole numbers, 0 or more.")
+    result = audits.record(order_id=whole(f.get("order"), _("Choose the order being audited.")), **_audit_args(f),
+                           cartons_opened=whole(f.get("cartons_opened"), _("Cartons opened must be a whole number."),
+                                                minimum=0, default=0),
+                           critical=whole(f.get("critical"), counts, minimum=0, default=0),
+                           major=whole(f.get("major"), counts, minimum=0, default=0),
+                           minor=whole(f.get("minor"), counts, minimum=0, default=0),
+                           notes=text(f.get("notes"), max_len=500), inspector_id=current_user.id)
     return redirect(url_for("quality.audit_report", audit_id=result.id))
 
 
@@ -152,38 +158,49 @@ def audit_report(audit_id: int):
     return render_template("quality/audit_report.html", a=audits.get(audit_id))
 
 
-@bp.route("/qc/returns", methods=["GET", "POST"])
+def _returns_page(error=None, status=200):
+    return render_template("quality/returns.html", items=queries.recent_returns(), orders=queries.auditable_orders(),
+                           defects=catalogue.active_defects(), error=error, form=request.form), status
+
+
+@bp.get("/qc/returns")
 @roles_required(*QC)
 def returns():
-    from shopfloor.models.quality import CustomerReturn
-
-    error, status = None, 200
-    if request.method == "POST":
-        f = request.form
-        try:
-            services.record_return(order_id=f.get("order", type=int) or 0, reference=f.get("reference", ""),
-                                   pieces=f.get("pieces"), defect_type_id=f.get("defect", type=int),
-                                   reason=f.get("reason", ""), disposition=f.get("disposition", ""),
-                                   user_id=current_user.id)
-            return redirect(url_for("quality.returns"))
-        except DomainError as e:
-            error, status = e.message, e.status
-    items = db.session.scalars(select(CustomerReturn).order_by(CustomerReturn.created_at.desc()).limit(100)).all()
-    orders = db.session.scalars(select(Order).order_by(Order.number)).all()
-    return render_template("quality/returns.html", items=items, orders=orders, defects=catalogue.active_defects(),
-                           error=error, form=request.form), status
+    return _returns_page()
 
 
-@bp.route("/qc/defects", methods=["GET", "POST"])
+@bp.post("/qc/returns")
+@roles_required(*QC)
+@on_refusal(lambda e: _returns_page(e.message, e.status))
+def return_record():
+    f = request.form
+    services.record_return(order_id=whole(f.get("order"), _("That order does not exist."), default=0),
+                           reference=text(f.get("reference"), max_len=40),
+                           pieces=whole(f.get("pieces"), _("Returned pieces must be a whole number of at least 1."),
+                                        minimum=1),
+                           defect_type_id=whole(f.get("defect"), _("Unknown defect type.")),
+                           reason=text(f.get("reason"), max_len=300), disposition=f.get("disposition", ""),
+                           user_id=current_user.id)
+    return redirect(url_for("quality.returns"))
+
+
+def _defects_page(error=None, status=200):
+    return render_template("quality/defects.html", items=catalogue.all_defects(), error=error), status
+
+
+@bp.get("/qc/defects")
 @roles_required("manager")
 def defects():
-    error, status = None, 200
-    if request.method == "POST":
-        f = request.form
-        try:
-            catalogue.save_defect(defect_id=f.get("id", type=int), name=f.get("name", ""),
-                                  severity=f.get("severity", ""), active=f.get("active", "1") == "1")
-            return redirect(url_for("quality.defects"))
-        except DomainError as e:
-            error, status = e.message, e.status
-    return render_template("quality/defects.html", items=catalogue.all_defects(), error=error), status
+    return _defects_page()
+
+
+@bp.post("/qc/defects")
+@roles_required("manager")
+@on_refusal(lambda e: _defects_page(e.message, e.status))
+def defect_save():
+    f = request.form
+    catalogue.save_defect(defect_id=whole(f.get("id"), _("That defect does not exist.")),
+                          name=text(f.get("name"), max_len=80), severity=f.get("severity", ""),
+                          active=f.get("active", "1") == "1")
+    return redirect(url_for("quality.defects"))
+

@@ -15,14 +15,15 @@ from shopfloor.models.quality import CustomerReturn
 from shopfloor.scan import services as scan_services
 from shopfloor.scan.queries import find_bundle
 from shopfloor.scan.sql import Stmt
+from shopfloor.vocabulary import BundleStatus, Disposition, InspectionKind, InspectionResult, Light, ReworkStatus
 
 INLINE_SAMPLE = 7
-KINDS = ("inline", "endline")
+KINDS = (InspectionKind.INLINE, InspectionKind.ENDLINE)
 
 
-def traffic_light(defects: int) -> str:
+def traffic_light(defects: int) -> Light:
     """Inline audit of 7 pieces: 0 defects green, 1 yellow, 2 or more red (stop and fix)."""
-    return "green" if defects == 0 else "yellow" if defects == 1 else "red"
+    return Light.of(defects)
 
 
 @dataclass
@@ -44,17 +45,8 @@ def responsible_operator(bundle_id: int, operation_id: int | None) -> int | None
     return row[0] if row else None
 
 
-def whole_number(value, message: str, minimum: int = 0) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(message) from None
-    if n < minimum:
-        raise DomainError(message)
-    return n
-
-
-def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked, defective=None,
+def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked: int | None,
+                      defective: int | None = None,
                       entries: list[DefectEntry], operator_id: int | None = None,
                       operation_id: int | None = None, now=None) -> Inspection:
     """Record a check of a bundle. Failed pieces open rework for the operator responsible."""
@@ -63,9 +55,8 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked,
     bundle = find_bundle(bundle_ref)
     style_ops = {o.id: o for o in db.session.scalars(select(Operation).where(
         Operation.style_id == bundle.order.style_id))}
-    checked = INLINE_SAMPLE if kind == "inline" and checked in (None, "") else checked
-    checked = whole_number(checked, _("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces), 1)
-    if checked > bundle.pieces:
+    checked = INLINE_SAMPLE if kind == InspectionKind.INLINE and checked is None else checked
+    if checked is None or not 1 <= checked <= bundle.pieces:
         raise DomainError(_("Pieces checked must be a whole number from 1 to %(n)d.", n=bundle.pieces))
     entries = [e for e in entries if e.count]
     for e in entries:
@@ -77,29 +68,30 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked,
     if any(e.defect_type_id not in known for e in entries):
         raise DomainError(_("Unknown defect type."))
     total = sum(e.count for e in entries)
-    if defective in (None, ""):
+    if defective is None:
         defective = min(total, checked)
-    defective = whole_number(defective, _("Defective pieces must be a whole number."))
+    if defective < 0:
+        raise DomainError(_("Defective pieces must be a whole number."))
     if defective > checked:
         raise DomainError(_("Defective pieces cannot be more than the pieces checked."))
     if total and not defective:
         raise DomainError(_("Defects were found, so at least one piece is defective."))
     if defective > total:
         raise DomainError(_("Record a defect for every defective piece."))
-    if kind == "inline":
+    if kind == InspectionKind.INLINE:
         if operation_id is None or operation_id not in style_ops:
             raise DomainError(_("An inline audit is of one operation of this style: choose it."))
         operator_id = operator_id or responsible_operator(bundle.id, operation_id)
 
     with write_transaction():
         insp = Inspection(kind=kind, bundle_id=bundle.id, line_id=bundle.order.line_id, inspector_id=inspector_id,
-                          operator_id=operator_id if kind == "inline" else None,
-                          operation_id=operation_id if kind == "inline" else None, checked=checked,
-                          defective=defective, defects=total, result="fail" if defective else "pass",
-                          light=traffic_light(total) if kind == "inline" else None,
+                          operator_id=operator_id if kind == InspectionKind.INLINE else None,
+                          operation_id=operation_id if kind == InspectionKind.INLINE else None, checked=checked,
+                          defective=defective, defects=total, result=InspectionResult.FAIL if defective else InspectionResult.PASS,
+                          light=traffic_light(total) if kind == InspectionKind.INLINE else None,
                           created_at=now or clock.utcnow())
         for e in entries:
-            op_id = e.operation_id if e.operation_id is not None else (operation_id if kind == "inline" else None)
+            op_id = e.operation_id if e.operation_id is not None else (operation_id if kind == InspectionKind.INLINE else None)
             insp.items.append(InspectionDefect(defect_type_id=e.defect_type_id, operation_id=op_id,
                                                operator_id=responsible_operator(bundle.id, op_id), count=e.count))
         db.session.add(insp)
@@ -124,8 +116,8 @@ def _open_rework(insp: Inspection, bundle: Bundle, defective: int) -> None:
         top = max(items, key=lambda i: i.count)
         db.session.add(Rework(bundle_id=bundle.id, order_id=bundle.order_id, inspection_id=insp.id,
                               operation_id=op_id, operator_id=top.operator_id, defect_type_id=top.defect_type_id,
-                              pieces=pieces, status="open"))
-    bundle.status = "rework"
+                              pieces=pieces, status=ReworkStatus.OPEN))
+    bundle.status = BundleStatus.REWORK
 
 
 def mark_repaired(rework_id: int, *, user_id: int, is_staff: bool) -> Rework:
@@ -135,9 +127,9 @@ def mark_repaired(rework_id: int, *, user_id: int, is_staff: bool) -> Rework:
             raise DomainError(_("That rework does not exist."), status=404)
         if rw.operator_id not in (None, user_id) and not is_staff:
             raise DomainError(_("This rework belongs to someone else."), status=403)
-        if rw.status != "open":
+        if rw.status != ReworkStatus.OPEN:
             raise DomainError(_("This rework is not open."), status=409)
-        rw.status, rw.repaired_at = "repaired", clock.utcnow()
+        rw.status, rw.repaired_at = ReworkStatus.REPAIRED, clock.utcnow()
     return rw
 
 
@@ -147,23 +139,23 @@ def recheck(rework_id: int, *, inspector_id: int, passed: bool) -> Rework:
         rw = db.session.get(Rework, rework_id)
         if rw is None:
             raise DomainError(_("That rework does not exist."), status=404)
-        if rw.status != "repaired":
+        if rw.status != ReworkStatus.REPAIRED:
             raise DomainError(_("Only repaired pieces can be re-checked."), status=409)
         if rw.bundle_id:
-            db.session.add(Inspection(kind="recheck", bundle_id=rw.bundle_id, line_id=rw.order.line_id,
+            db.session.add(Inspection(kind=InspectionKind.RECHECK, bundle_id=rw.bundle_id, line_id=rw.order.line_id,
                                       inspector_id=inspector_id, checked=rw.pieces,
                                       defective=0 if passed else rw.pieces, defects=0 if passed else rw.pieces,
-                                      result="pass" if passed else "fail", created_at=clock.utcnow()))
+                                      result=InspectionResult.PASS if passed else InspectionResult.FAIL, created_at=clock.utcnow()))
         if passed:
-            rw.status, rw.closed_at, rw.closed_by_id = "closed", clock.utcnow(), inspector_id
+            rw.status, rw.closed_at, rw.closed_by_id = ReworkStatus.CLOSED, clock.utcnow(), inspector_id
         else:
-            rw.status, rw.repaired_at = "open", None
+            rw.status, rw.repaired_at = ReworkStatus.OPEN, None
         db.session.flush()
         if rw.bundle_id and passed:
             still_open = db.session.scalar(select(func.count()).select_from(Rework).where(
-                Rework.bundle_id == rw.bundle_id, Rework.status != "closed"))
-            if not still_open and rw.bundle.status == "rework":
-                rw.bundle.status = "open"
+                Rework.bundle_id == rw.bundle_id, Rework.status != ReworkStatus.CLOSED))
+            if not still_open and rw.bundle.status == BundleStatus.REWORK:
+                rw.bundle.status = BundleStatus.OPEN
     return rw
 
 
@@ -180,7 +172,7 @@ def rework_limit(raw, bundle_id: int, op_id: int, cap: int) -> int:
     return cap - int(raw.one(_OPEN_REWORK_BEFORE, {"b": bundle_id, "op": op_id})[0])
 
 
-def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int | None, reason: str,
+def record_return(*, order_id: int, reference: str, pieces: int | None, defect_type_id: int | None, reason: str,
                   disposition: str, user_id: int) -> CustomerReturn:
     order = db.session.get(Order, order_id)
     if order is None:
@@ -188,11 +180,12 @@ def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int 
     reference = (reference or "").strip()
     if not reference:
         raise DomainError(_("Enter the customer's return reference."))
-    pieces = whole_number(pieces, _("Returned pieces must be a whole number of at least 1."), 1)
+    if pieces is None or pieces < 1:
+        raise DomainError(_("Returned pieces must be a whole number of at least 1."))
     if pieces > order.total_quantity:
         raise DomainError(_("More pieces returned (%(n)d) than the order holds (%(q)d).", n=pieces,
                             q=order.total_quantity))
-    if disposition not in ("repair", "scrap", "restock"):
+    if disposition not in tuple(Disposition):
         raise DomainError(_("Choose what happens to the pieces: repair, scrap or restock."))
     if defect_type_id is not None and db.session.get(DefectType, defect_type_id) is None:
         raise DomainError(_("Unknown defect type."))
@@ -207,14 +200,14 @@ def record_return(*, order_id: int, reference: str, pieces, defect_type_id: int 
         db.session.flush()
         if disposition == "repair":
             db.session.add(Rework(order_id=order.id, return_id=ret.id, defect_type_id=defect_type_id,
-                                  pieces=pieces, status="open"))
+                                  pieces=pieces, status=ReworkStatus.OPEN))
     return ret
 
 
 def open_rework_pieces(operator_id: int) -> int:
     """Pieces waiting for this operator to repair."""
     return int(db.session.scalar(select(func.coalesce(func.sum(Rework.pieces), 0)).where(
-        Rework.operator_id == operator_id, Rework.status == "open")) or 0)
+        Rework.operator_id == operator_id, Rework.status == ReworkStatus.OPEN)) or 0)
 
 
 def install() -> None:

@@ -11,21 +11,12 @@ from sqlalchemy import text
 
 from shopfloor import clock
 from shopfloor.extensions import db
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, add_working_days
 
 WINDOW_DAYS = 3       # recent working days the rate is taken over
 BUFFER_DAYS = 1       # finishing with less than this margin before the due date is "at risk"
 LABELS = {"done": _l("Done"), "on_track": _l("On track"), "at_risk": _l("At risk"), "late": _l("Late"),
           "not_started": _l("Not started")}
-
-
-def add_working_days(start: date, days: int) -> date:
-    """start + days working days (Sundays off)."""
-    d = start
-    while days > 0:
-        d += timedelta(days=1)
-        if d.weekday() != 6:
-            days -= 1
-    return d
 
 
 @dataclass(frozen=True)
@@ -68,7 +59,7 @@ JOIN bundles b ON b.order_id = o.id
 JOIN work_log w ON w.bundle_id = b.id
  AND w.operation_id = (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
                        ORDER BY op.seq DESC LIMIT 1)
-WHERE o.status IN ('cutting', 'sewing') AND w.created_at >= :since
+WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """ AND w.created_at >= :since
 GROUP BY b.order_id
 """)
 

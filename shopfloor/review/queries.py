@@ -10,18 +10,20 @@ from sqlalchemy import select, text
 
 from shopfloor import clock
 from shopfloor.extensions import db
-from shopfloor.models import Bundle, WorkLog
+from shopfloor import vocabulary
+from shopfloor.errors import DomainError
+from shopfloor.models import Bundle, Inspection, OperatorDay, Rework, WorkLog
+from shopfloor.board.queries import minutes_worked
+from shopfloor.scan.queries import find_bundle
 
 
-def efficiency(earned_minutes: float, operators: int, minutes: float) -> float:
-    """Σ(pieces × SAM) / (operators × minutes worked) × 100."""
-    return earned_minutes * 100.0 / (operators * minutes) if operators and minutes else 0.0
+def efficiency(earned_minutes: float, operators: int, minutes: float) -> float | None:
+    """Σ(pieces × SAM) / (operators × minutes worked) × 100 (vocabulary.efficiency)."""
+    return vocabulary.efficiency(earned_minutes, operators * minutes)
 
 
 def shift_minutes_on(day: date) -> float:
     """Minutes worked on a day: the whole shift, or the part of today's shift so far."""
-    from shopfloor.board.queries import minutes_worked
-
     if day == clock.local_today():
         return minutes_worked(clock.to_local(clock.utcnow()), day)
     return float(current_app.config["SHIFT_MINUTES"])
@@ -109,12 +111,12 @@ def operator_pay(start: date, end: date, line_id: int | None = None) -> list[Ope
     return sorted(acc.values(), key=lambda p: p.name)
 
 
-def bundle_history(code: str) -> tuple[Bundle | None, list[WorkLog], list]:
-    from shopfloor.models import Inspection, Rework
-
-    bundle = db.session.scalar(select(Bundle).where(Bundle.code == code.strip().upper()))
-    if bundle is None:
-        return None, [], []
+def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:
+    """A bundle's whole story, by the same reference a scan takes (typed code, signed QR or /b/ link)."""
+    try:
+        bundle = find_bundle(ref)
+    except DomainError:
+        return None, [], [[], []]
     log = db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id).order_by(WorkLog.id)).all()
     qc = db.session.scalars(select(Inspection).where(Inspection.bundle_id == bundle.id)
                             .order_by(Inspection.created_at)).all()
@@ -164,3 +166,12 @@ def period(args) -> tuple[date, date, int | None]:
     if start > end:
         start, end = end, start
     return start, end, args.get("line", type=int)
+
+
+def operator_day(operator_id: int, day: date) -> tuple[OperatorDay | None, list[WorkLog]]:
+    """An operator's summary and ledger entries for one local day (the operator's own page)."""
+    start, end = clock.local_day_bounds_utc(day)
+    entries = db.session.scalars(select(WorkLog).where(WorkLog.operator_id == operator_id,
+                                                       WorkLog.created_at >= start, WorkLog.created_at < end)
+                                 .order_by(WorkLog.id.desc())).all()
+    return db.session.get(OperatorDay, (operator_id, day)), list(entries)

@@ -7,16 +7,15 @@ import io
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from shopfloor import clock
 from shopfloor.auth.login import roles_required
-from shopfloor.extensions import db
-from shopfloor.models import Line, OperatorDay, WorkLog
+from shopfloor.planning import queries as planning_queries
 from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
 from shopfloor.review import budget, forecast, queries
 from shopfloor.review.svg import line_chart
+from shopfloor.vocabulary import ORDERS_OPEN
 
 bp = Blueprint("review", __name__)
 REVIEWERS = ("manager", "supervisor")
@@ -24,8 +23,8 @@ REVIEWERS = ("manager", "supervisor")
 
 def _context():
     start, end, line_id = queries.period(request.args)
-    lines = db.session.scalars(select(Line).order_by(Line.code)).all()
-    rows = order_rows(statuses=("open", "cutting", "sewing"), line_id=line_id)
+    lines = planning_queries.lines()
+    rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
     budgets = budget.order_budgets({r.order.id: r.output for r in rows})
     eff = queries.line_efficiency(start, end, line_id)
@@ -97,11 +96,7 @@ def export_qc():
 @roles_required("operator")
 def my_day():
     today = clock.local_today()
-    day = db.session.get(OperatorDay, (current_user.id, today))
-    start, end = clock.local_day_bounds_utc(today)
-    entries = db.session.scalars(select(WorkLog).where(WorkLog.operator_id == current_user.id,
-                                                       WorkLog.created_at >= start, WorkLog.created_at < end)
-                                 .order_by(WorkLog.id.desc())).all()
+    day, entries = queries.operator_day(current_user.id, today)
     minutes = queries.shift_minutes_on(today)
     earned = float(day.earned_minutes) if day else 0.0
     return render_template("review/my_day.html", day=day, entries=entries, minutes=minutes, earned=earned,

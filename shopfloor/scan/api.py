@@ -5,7 +5,6 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from shopfloor.auth.login import session_user_id
-from shopfloor.errors import DomainError
 from shopfloor.scan import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -22,10 +21,8 @@ def create_scan(user_id: int):
         return jsonify(error=_("Send a JSON object with bundle, operation, qty and client_id.")), 422
     if not data.get("client_id"):
         return jsonify(error=_("client_id is required so that a resent scan counts once.")), 422
-    try:
-        result = services.record_scan(operator_id=user_id, bundle_ref=str(data.get("bundle") or ""),
-                                      operation_id=data.get("operation"), qty=data.get("qty"),
-                                      client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES)
-    except DomainError as e:
-        return jsonify(error=e.message, code=e.code), e.status
+    # A refusal becomes {"error", "code"} with its status in the one error handler (errors.py).
+    result = services.record_scan(operator_id=user_id, bundle_ref=str(data.get("bundle") or ""),
+                                  operation_id=data.get("operation"), qty=data.get("qty"),
+                                  client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES)
     return jsonify(result.as_json()), 201 if result.created else 200

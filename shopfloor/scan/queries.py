@@ -71,3 +71,13 @@ def bundle_card(ref: str, user: User | None = None, operation_id: int | None = N
         # Otherwise the first operation with work left, in bulletin order.
         card.selected_id = next((o.id for o in lines if o.remaining > 0), None)
     return card
+
+
+def bundle_card_or_error(ref: str, user: User | None = None,
+                         operation_id: int | None = None) -> tuple[BundleCard | None, str | None, int]:
+    """The card, or why there is none (unknown or forged code): pages show the reason in place of the card."""
+    try:
+        return bundle_card(ref, user, operation_id), None, 200
+    except DomainError as e:
+        return None, e.message, e.status
+

@@ -1,12 +1,14 @@
 """Phone scan page: read input -> call one service -> render the bundle card fragment."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor.auth.login import roles_required
-from shopfloor.errors import DomainError
+from shopfloor.edge import lenient_whole, on_refusal
+from shopfloor.models import Role
+from shopfloor.quality.services import open_rework_pieces
 from shopfloor.scan import queries, services
 
 bp = Blueprint("scan", __name__)
@@ -14,20 +16,20 @@ SCANNERS = ("operator", "supervisor", "manager")
 
 
 def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, error=None):
-    card = None
-    try:
-        card = queries.bundle_card(ref, current_user, operation_id)
-    except DomainError as e:
-        error, status = e.message, e.status
-    return render_template("scan/_card.html", card=card, message=message, error=error, undo=undo,
-                           ref=ref), status
+    card, card_error, card_status = queries.bundle_card_or_error(ref, current_user, operation_id)
+    return render_template("scan/_card.html", card=card, message=message, error=error or card_error, undo=undo,
+                           ref=ref), status if error or not card_error else card_status
+
+
+def _refused(e):
+    """The card again, with the refusal in the worker's language and nothing counted."""
+    return _card(request.form.get("bundle", ""), operation_id=lenient_whole(request.form.get("operation")),
+                 error=e.message, status=e.status)
 
 
 @bp.get("/scan")
 @roles_required(*SCANNERS)
 def page():
-    from shopfloor.quality.services import open_rework_pieces
-
     return render_template("scan/page.html", card=None, ref="", rework=open_rework_pieces(current_user.id))
 
 
@@ -35,46 +37,37 @@ def page():
 @roles_required(*SCANNERS, "qc")
 def ticket_link(token: str):
     """A ticket QR opened by the phone's own camera lands here (inspectors go to the inspection)."""
-    if current_user.role == "qc":
-        from flask import redirect, url_for
-
+    if current_user.role == Role.QC:
         return redirect(url_for("quality.inspect", code=token))
-    card, error, status = None, None, 200
-    try:
-        card = queries.bundle_card(token, current_user)
-    except DomainError as e:
-        error, status = e.message, e.status
-    return render_template("scan/page.html", card=card, error=error, ref=token), status
+    card, error, status = queries.bundle_card_or_error(token, current_user)
+    return render_template("scan/page.html", card=card, error=error, ref=token,
+                           rework=open_rework_pieces(current_user.id)), status
 
 
 @bp.get("/scan/card")
 @roles_required(*SCANNERS)
 def card():
-    return _card(request.args.get("code", ""), operation_id=request.args.get("operation", type=int))
+    return _card(request.args.get("code", ""), operation_id=lenient_whole(request.args.get("operation")))
 
 
 @bp.post("/scan/log")
 @roles_required(*SCANNERS)
+@on_refusal(_refused)
 def log():
-    ref = request.form.get("bundle", "")
-    op = request.form.get("operation", type=int)
-    try:
-        result = services.record_scan(operator_id=current_user.id, operator_line_id=current_user.line_id,
-                                      bundle_ref=ref, operation_id=request.form.get("operation"),
-                                      qty=request.form.get("qty"), client_id=request.form.get("client_id"))
-    except DomainError as e:
-        return _card(ref, operation_id=op, error=e.message, status=e.status)
+    f = request.form
+    result = services.record_scan(operator_id=current_user.id, operator_line_id=current_user.line_id,
+                                  bundle_ref=f.get("bundle", ""), operation_id=f.get("operation"),
+                                  qty=f.get("qty"), client_id=f.get("client_id"))
     msg = _("Done: %(n)d pieces logged.", n=result.pieces) if result.created else \
         _("Already saved: %(n)d pieces (this scan was sent twice and counted once).", n=result.pieces)
-    return _card(result.bundle_code, operation_id=op, message=msg, undo=result if result.created else None)
+    return _card(result.bundle_code, operation_id=lenient_whole(f.get("operation")), message=msg,
+                 undo=result if result.created else None)
 
 
 @bp.post("/scan/undo/<int:log_id>")
 @roles_required(*SCANNERS)
+@on_refusal(_refused)
 def undo(log_id: int):
-    ref = request.form.get("bundle", "")
-    try:
-        services.undo_scan(log_id, user_id=current_user.id)
-    except DomainError as e:
-        return _card(ref, error=e.message, status=e.status)
-    return _card(ref, operation_id=request.form.get("operation", type=int), message=_("Undone. Nothing was counted."))
+    services.undo_scan(log_id, user_id=current_user.id)
+    return _card(request.form.get("bundle", ""), operation_id=lenient_whole(request.form.get("operation")),
+                 message=_("Undone. Nothing was counted."))

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Operation, Order, OrderOpProgress
+from shopfloor.models import Line, Operation, Order, OrderOpProgress, Role, User, WorkLog
+from shopfloor.scan.queries import find_bundle
+from shopfloor.vocabulary import ORDERS_ON_FLOOR
 
 
 @dataclass
@@ -34,7 +37,7 @@ class LineFlow:
 
 
 def line_flows(line_id: int | None = None) -> list[LineFlow]:
-    q = select(Order).where(Order.status.in_(("cutting", "sewing"))).order_by(Order.due_date)
+    q = select(Order).where(Order.status.in_(ORDERS_ON_FLOOR)).order_by(Order.due_date)
     if line_id:
         q = q.where(Order.line_id == line_id)
     orders = db.session.scalars(q).all()
@@ -55,3 +58,32 @@ def line_flows(line_id: int | None = None) -> list[LineFlow]:
             prev = d
         flows.append(LineFlow(order, stations))
     return flows
+
+
+def lines() -> list[Line]:
+    return list(db.session.scalars(select(Line).order_by(Line.code)))
+
+
+def operators(line_id: int | None) -> list[User]:
+    q = select(User).where(User.role == Role.OPERATOR.value, User.active.is_(True)).order_by(User.name)
+    if line_id:
+        q = q.where(User.line_id == line_id)
+    return list(db.session.scalars(q))
+
+
+def running_operations() -> list[Operation]:
+    """Active operations of the styles of orders on the floor (what an operator can be assigned to)."""
+    return list(db.session.scalars(select(Operation).join(Order, Order.style_id == Operation.style_id)
+                                   .where(Order.status.in_(ORDERS_ON_FLOOR), Operation.active.is_(True))
+                                   .distinct().order_by(Operation.style_id, Operation.seq)))
+
+
+def bundle_entries(ref: str) -> tuple[str, list[WorkLog], str | None]:
+    """A bundle's ledger by the same reference a scan takes (typed code, signed QR or /b/ link),
+    or why the reference names no bundle."""
+    try:
+        bundle = find_bundle(ref)
+    except DomainError as e:
+        return "", [], e.message
+    return bundle.code, list(db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id)
+                                                .order_by(WorkLog.id))), None

@@ -9,6 +9,7 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Operation, Order, User
 from shopfloor.scan.services import reverse_entry
+from shopfloor.vocabulary import ORDERS_OPEN
 
 
 def assign(user_id: int, *, line_id: int | None, operation_id: int | None) -> User:
@@ -22,7 +23,7 @@ def assign(user_id: int, *, line_id: int | None, operation_id: int | None) -> Us
         if op is None or not op.active:
             raise DomainError(_("That operation does not exist."))
         running = set(db.session.scalars(select(Order.style_id).where(
-            Order.line_id == line_id, Order.status.in_(("open", "cutting", "sewing")))))
+            Order.line_id == line_id, Order.status.in_(ORDERS_OPEN))))
         if line_id is not None and running and op.style_id not in running:
             raise DomainError(_("That operation belongs to a style that is not running on this line."))
     with write_transaction():

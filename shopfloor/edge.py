@@ -1,0 +1,109 @@
+"""The edge between HTTP and the services: form values parsed once into typed values, and one
+place that turns a refused action (DomainError) into the right answer.
+
+Routes parse with the functions below and call one service. When a service refuses, the error
+handler (errors.py) answers:
+  - JSON for the API,
+  - the route's own page or fragment re-rendered with the error and the user's input, when the
+    route declared one with @on_refusal(render),
+  - otherwise the error page (or, for htmx, the error fragment).
+So no route holds a try/except DomainError of its own.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+from flask import request
+from flask_babel import gettext as _
+
+from shopfloor.errors import DomainError
+
+# Bounds that keep typed numbers inside the columns they go to (both databases).
+MAX_INT = 2_147_483_647
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def on_refusal(render: Callable[[DomainError], object]):
+    """Declare how a route answers when a service refuses: render(error) -> response (page or fragment).
+
+    The render function shows the error and keeps the user's input (it reads request.form).
+    """
+
+    def deco(fn):
+        fn.on_refusal = render
+        return fn
+
+    return deco
+
+
+def whole(value, message: str, *, minimum: int | None = None, maximum: int | None = MAX_INT,
+          default: int | None = None) -> int | None:
+    """A whole number typed by a person ("12", " 12 "); blank gives `default`; anything else refuses."""
+    text = "" if value is None else str(value).strip()
+    if text == "":
+        return default
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        raise DomainError(message)
+    n = int(text)
+    if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
+        raise DomainError(message)
+    return n
+
+
+def lenient_whole(value) -> int | None:
+    """A whole number if the text is one, else None (to show what can be shown next to an error)."""
+    text = "" if value is None else str(value).strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def decimal(value, message: str, *, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None,
+            above: Decimal | int | None = None, places: int = 4, default: Decimal | None = None) -> Decimal | None:
+    """A decimal typed by a person ("0.175", "0,175"); blank gives `default`; NaN, infinity, more than
+    `places` decimals or a value outside the bounds refuse."""
+    text = "" if value is None else str(value).strip().replace(",", ".")
+    if text == "":
+        return default
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise DomainError(message) from None
+    if not d.is_finite() or len(text) > 20 or -d.as_tuple().exponent > places:
+        raise DomainError(message)
+    if (minimum is not None and d < minimum) or (maximum is not None and d > maximum) or \
+            (above is not None and d <= above):
+        raise DomainError(message)
+    return d
+
+
+def day(value, message: str | None = None, *, required: bool = False) -> date | None:
+    """A date from an <input type=date> (YYYY-MM-DD), within a sane range; blank is None unless required."""
+    text = "" if value is None else str(value).strip()
+    message = message or _("Dates must be real dates.")
+    if text == "":
+        if required:
+            raise DomainError(message)
+        return None
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(message) from None
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise DomainError(message)
+    return d
+
+
+def text(value, *, max_len: int) -> str:
+    """Trimmed text cut to the column's size."""
+    return ("" if value is None else str(value)).strip()[:max_len]
+
+
+def form_int(name: str, message: str | None = None, **kw) -> int | None:
+    """A whole number from the submitted form (or query string)."""
+    return whole(request.values.get(name), message or _("Enter a whole number."), **kw)
+
+
+def flag(name: str) -> bool:
+    """A checkbox or a 1/0 field."""
+    return request.values.get(name) in ("1", "on", "true", "yes")

@@ -1,0 +1,30 @@
+"""Where the floor's reactions are wired: every subscription to a named signal (shopfloor/signals.py)
+is made here, in one visible place, when the app is created.
+
+    scan written ........ work_logged ........ planning.schedule: order starts sewing, sewing start/finish milestones
+    bundle in rework .... rework_cap ......... quality: later operations get only the good pieces
+    order entered ....... order_created ...... planning.schedule: time & action calendar planned back from the due date
+    order cut ........... bundles_cut ........ planning.schedule: cutting milestone
+    materials in ........ materials_received . planning.schedule: fabric / trims in-house milestones
+    final audit passed .. audit_passed ....... planning.schedule: final inspection milestone
+    shipment shipped .... shipment_shipped ... planning.schedule: ex-factory milestone
+"""
+from __future__ import annotations
+
+from shopfloor import signals
+from shopfloor.planning import schedule
+
+SUBSCRIPTIONS = [
+    (signals.work_logged, schedule.on_work_logged),
+    (signals.order_created, schedule.on_order_created),
+    (signals.bundles_cut, schedule.on_bundles_cut),
+    (signals.materials_received, schedule.on_materials_received),
+    (signals.audit_passed, schedule.on_audit_passed),
+    (signals.shipment_shipped, schedule.on_shipment_shipped),
+]
+
+
+def subscribe() -> None:
+    """Connect every reaction (idempotent: blinker keeps one connection per receiver)."""
+    for signal, receiver in SUBSCRIPTIONS:
+        signal.connect(receiver, weak=False)

@@ -31,6 +31,7 @@ messages: install
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) setup
 	$(FLASK) seed-demo --if-empty
 	@$(FLASK) banner --port $(PORT)
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --config python:shopfloor.gunicorn_conf app:app

@@ -1,20 +1,29 @@
 from __future__ import annotations
 
-import click
-from flask import Flask
+import socket
 
+import click
+from flask import Flask, current_app
+
+from shopfloor import demo
+from shopfloor.auth.services import create_user
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
+from shopfloor.quality import catalogue
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("setup")
+    def setup():
+        """Reference data every factory starts with (the default defect catalogue); safe to run again."""
+        catalogue.ensure_default_catalogue()
+        click.echo("Reference data in place.")
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
     @click.option("--days", default=3, show_default=True, help="Days of floor history to simulate.")
     def seed_demo(if_empty: bool, days: int):
         """Create the demo factory (lines, operators, styles, orders, bundles, history)."""
-        from shopfloor import demo
-
         if not demo.is_empty():
             if if_empty:
                 click.echo("Database already has data; demo not seeded.")
@@ -27,10 +36,6 @@ def register(app: Flask) -> None:
     @click.option("--port", default=8000)
     def banner(port: int):
         """Print the addresses to open and the demo sign-ins."""
-        from flask import current_app
-
-        from shopfloor import demo
-
         hosts = ["127.0.0.1"] + _lan_addresses()
         click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
         for h in hosts:
@@ -53,8 +58,6 @@ def register(app: Flask) -> None:
     @click.option("--badge", default=None, help="Badge code for operators.")
     def create_user_cmd(name, role, username, password, pin, badge):
         """Create a user, e.g. the first admin: flask --app app create-user --role admin --username boss"""
-        from shopfloor.auth.services import create_user
-
         if role != "operator" and not password:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
@@ -67,8 +70,6 @@ def register(app: Flask) -> None:
 
 def _lan_addresses() -> list[str]:
     """This host's IPv4 addresses other than loopback (from its own name; nothing is sent)."""
-    import socket
-
     try:
         addrs = socket.gethostbyname_ex(socket.gethostname())[2]
     except OSError:

@@ -1,7 +1,7 @@
 """Server time and the factory's local calendar (day, hour buckets)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,8 +32,6 @@ def local_today() -> date:
 
 def local_day_bounds_utc(day: date) -> tuple[datetime, datetime]:
     """UTC (naive) start and end of a factory-local day."""
-    from datetime import time, timedelta
-
     tz = factory_tz()
     start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)

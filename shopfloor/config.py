@@ -94,3 +94,28 @@ class Config:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The HTTP server's settings for `make run` (read here too, like every other setting)."""
+    workers: int
+    threads: int
+    worker_connections: int
+    keepalive: int
+    access_log: str | None
+    requests_per_connection: int
+    switch_interval: float
+    client_timeout: float
+
+    @classmethod
+    def from_env(cls) -> "ServerSettings":
+        env = os.environ.get
+        return cls(workers=int(env("SHOPFLOOR_WORKERS") or os.cpu_count() or 1),
+                   threads=int(env("SHOPFLOOR_THREADS", "1")),
+                   worker_connections=int(env("SHOPFLOOR_WORKER_CONNECTIONS", "1000")),
+                   keepalive=int(env("SHOPFLOOR_KEEPALIVE", "5")),
+                   access_log=env("SHOPFLOOR_ACCESS_LOG") or None,
+                   requests_per_connection=int(env("SHOPFLOOR_REQUESTS_PER_CONNECTION", "100")),
+                   switch_interval=float(env("SHOPFLOOR_SWITCH_INTERVAL", "0.001")),
+                   client_timeout=float(env("SHOPFLOOR_CLIENT_TIMEOUT", "10")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 
 from flask import Flask, current_app
@@ -114,8 +115,6 @@ class _Checkpointer(threading.Thread):
         self.queue = queue
 
     def run(self) -> None:  # pragma: no cover - timing thread
-        import time
-
         while True:
             time.sleep(self.INTERVAL)
             try:

@@ -8,10 +8,13 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from shopfloor import clock
+from shopfloor import clock, signals
 from shopfloor.auth.services import create_user
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
+from shopfloor.models.planning import Material, Milestone, Supplier
+from shopfloor.quality.demo import seed_quality
+from shopfloor.vocabulary import MaterialKind, is_working_day
 from shopfloor.orders.services import cut_order, create_order
 from shopfloor.scan.services import record_scan
 
@@ -71,8 +74,6 @@ STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    from shopfloor.quality.demo import seed_quality
-
     return [seed_quality]
 
 
@@ -127,8 +128,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
     _materials(orders, today)
     _close_early_milestones(orders, today)
     for order in orders[:4]:
-        cut_order(order, 10)
-        order.status = "sewing"
+        cut_order(order, 10)  # the first scan of each moves it on to sewing (planning.schedule.on_work_logged)
 
     operators = _operators(rng, lines, styles)
     db.session.commit()
@@ -144,10 +144,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
 
 def _materials(orders, today) -> None:
     """Fabric and trims: in for the orders being sewn; the last order's fabric is still on its way."""
-    from decimal import Decimal as D
-
-    from shopfloor.models.planning import Material, Supplier
-
+    D = Decimal
     mill, trims = Supplier(name="Chittagong Knit Mills", contact="+880 31 555 0101"), Supplier(name="Dhaka Trims Ltd")
     db.session.add_all([mill, trims])
     db.session.flush()
@@ -163,12 +160,14 @@ def _materials(orders, today) -> None:
                                 quantity=D(o.total_quantity), unit="sets", ordered_on=today - timedelta(days=25),
                                 expected_on=today - timedelta(days=8), received=D(o.total_quantity),
                                 received_on=today - timedelta(days=8)))
+    db.session.flush()
+    for o in orders:  # the store's receipts, as the floor would have reported them
+        for kind in MaterialKind:
+            signals.materials_received.send(None, order_id=o.id, kind=kind, at=clock.utcnow())
 
 
 def _close_early_milestones(orders, today) -> None:
     """Pre-production steps already behind these orders (the floor closes the rest by itself)."""
-    from shopfloor.models.planning import Milestone
-
     db.session.flush()
     for m in db.session.scalars(select(Milestone).where(Milestone.order_id.in_([o.id for o in orders]))):
         if m.key in ("sample_approval", "fabric_booking", "trims_booking", "pp_meeting") and m.planned <= today:
@@ -218,7 +217,7 @@ def _history(rng, days, order_ids, user_ids) -> int:
     scans = 0
     for back in range(days, -1, -1):
         day = clock.local_today() - timedelta(days=back)
-        if day.weekday() == 6:  # Sunday off
+        if not is_working_day(day):
             continue
         for h in range(shift_hours):
             start_local = datetime.combine(day, shift_start, tzinfo=tz) + timedelta(hours=h)

@@ -94,7 +94,7 @@ def day(value, message: str | None = None, *, required: bool = False) -> date | 
     return d
 
 
-def text(value, *, max_len: int) -> str:
+def trimmed(value, *, max_len: int) -> str:
     """Trimmed text cut to the column's size."""
     return ("" if value is None else str(value)).strip()[:max_len]
 

@@ -26,10 +26,12 @@ from functools import partial
 
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from shopfloor.config import ServerSettings
+
 SLOTS = 64
 SLACK = 1  # connections a worker may hold above the least loaded one
 STALE = 0.5  # seconds: a worker that has not looked at its sockets for this long is left out
-CLIENT_TIMEOUT = float(os.environ.get("SHOPFLOOR_CLIENT_TIMEOUT", 10))
+CLIENT_TIMEOUT = ServerSettings.from_env().client_timeout
 
 # Created on import, in the arbiter, before any worker forks: shared by all workers.
 _conns = multiprocessing.RawArray(ctypes.c_int, SLOTS)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from shopfloor.i18n import LANGUAGE_NAMES
@@ -75,8 +75,6 @@ def label(value) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["label"] = label
-    from flask_babel import get_locale
-
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number

@@ -33,6 +33,9 @@ def _defect(code: str) -> DefectType:
 
 
 def test_default_catalogue_has_the_common_defects(ctx):
+    assert catalogue.active_defects() == []          # reading never writes: `flask setup` creates it
+    catalogue.ensure_default_catalogue()
+    catalogue.ensure_default_catalogue()             # safe to run again
     names = {d.code: d.severity for d in catalogue.active_defects()}
     assert len(names) == 14 and names["needle_damage"] == "critical" and names["open_seam"] == "major"
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shopfloor.auth import services
-from shopfloor.edge import on_refusal, text, whole
+from shopfloor.edge import on_refusal, trimmed, whole
 from shopfloor.errors import DomainError
 from shopfloor.security import safe_next
 
@@ -46,7 +46,7 @@ def login_pin():
 @bp.post("/login/password")
 @on_refusal(_refused("staff"))
 def login_password():
-    user = services.login_with_password(text(request.form.get("username"), max_len=60),
+    user = services.login_with_password(trimmed(request.form.get("username"), max_len=60),
                                         request.form.get("password", "")[:200])
     login_user(user, remember=request.form.get("remember") == "1")
     return redirect(_safe_next())

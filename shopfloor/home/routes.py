@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user, login_required
 
 bp = Blueprint("home", __name__)
@@ -18,8 +18,6 @@ LANDING = {
 @bp.get("/")
 @login_required
 def index():
-    from flask import current_app
-
     endpoint = LANDING.get(current_user.role, "scan.page")
     if endpoint not in current_app.view_functions:
         endpoint = "scan.page"

@@ -38,7 +38,7 @@ class Material(db.Model):
     __tablename__ = "materials"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),
                       CheckConstraint("received >= 0", name="received_not_negative"),
-                      CheckConstraint("kind IN ('fabric', 'trims')", name="kind_known"))
+                      CheckConstraint("kind IN " + MaterialKind.sql(tuple(MaterialKind)), name="kind_known"))
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))

@@ -14,7 +14,7 @@ SEVERITIES = tuple(Severity)
 
 class DefectType(db.Model):
     __tablename__ = "defect_types"
-    __table_args__ = (CheckConstraint("severity IN ('critical', 'major', 'minor')", name="severity_known"),)
+    __table_args__ = (CheckConstraint("severity IN " + Severity.sql(tuple(Severity)), name="severity_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -76,7 +76,7 @@ class Rework(db.Model):
     __tablename__ = "rework"
     __table_args__ = (
         CheckConstraint("pieces > 0", name="pieces_positive"),
-        CheckConstraint("status IN ('open', 'repaired', 'closed')", name="status_known"),
+        CheckConstraint("status IN " + ReworkStatus.sql(tuple(ReworkStatus)), name="status_known"),
         Index("ix_rework_status", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,7 +134,7 @@ class CustomerReturn(db.Model):
     __tablename__ = "customer_returns"
     __table_args__ = (
         CheckConstraint("pieces > 0", name="pieces_positive"),
-        CheckConstraint("disposition IN ('repair', 'scrap', 'restock')", name="disposition_known"),
+        CheckConstraint("disposition IN " + Disposition.sql(tuple(Disposition)), name="disposition_known"),
         UniqueConstraint("order_id", "reference"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

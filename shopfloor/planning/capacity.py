@@ -13,6 +13,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Line, Order
 from shopfloor.models.planning import Milestone
 from shopfloor.planning.queries import _last_op_output
+from shopfloor.vocabulary import ORDERS_OPEN, MilestoneStatus, working_days_between
 
 
 def capacity_minutes(operators: int, shift_minutes: int, efficiency: float) -> float:
@@ -43,7 +44,7 @@ def line_loads() -> list[LineLoad]:
     today = clock.local_today()
     ops = dict(db.session.execute(text("SELECT line_id, count(*) FROM users WHERE role = 'operator' AND active "
                                        "AND line_id IS NOT NULL GROUP BY line_id")).all())
-    orders = db.session.scalars(select(Order).where(Order.status.in_(("open", "cutting", "sewing")))).all()
+    orders = db.session.scalars(select(Order).where(Order.status.in_(ORDERS_OPEN))).all()
     out = _last_op_output([o.id for o in orders])
     loads = {ln.id: LineLoad(ln, ops.get(ln.id, 0), capacity_minutes(ops.get(ln.id, 0), shift,
                                                                       float(ln.target_efficiency)))
@@ -55,7 +56,7 @@ def line_loads() -> list[LineLoad]:
         ll = loads[o.line_id]
         ll.load_minutes += remaining * float(o.style.total_sam)
         ll.orders.append(o)
-        days = sum(1 for i in range(1, (o.due_date - today).days + 1) if (today + timedelta(days=i)).weekday() != 6)
+        days = working_days_between(today, o.due_date)
         ll.working_days_left = max(ll.working_days_left, days)
     return list(loads.values())
 
@@ -95,7 +96,8 @@ def timeline_svg(width: int = 1100) -> Markup:
         parts.append(f'<rect class="{cls}" x="{x(start):.1f}" y="{y + 6}" width="{max(4, x(end) - x(start)):.1f}" '
                      f'height="{row_h - 12}" rx="5"><title>{escape(o.number)} {start} → {end}</title></rect>')
         for m in ms:
-            mcls = "ms done" if m.actual else "ms overdue" if m.planned < today else "ms"
+            state = MilestoneStatus.of(m.planned, m.actual, today)
+            mcls = {MilestoneStatus.DONE: "ms done", MilestoneStatus.LATE: "ms overdue"}.get(state, "ms")
             parts.append(f'<circle class="{mcls}" cx="{x(m.actual or m.planned):.1f}" cy="{y + row_h / 2:.1f}" r="4">'
                          f'<title>{escape(m.key)} {m.actual or m.planned}</title></circle>')
     parts.append(f'<line class="today" x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{top - 6}" y2="{height}"/>')

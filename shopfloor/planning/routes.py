@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from shopfloor.auth.login import roles_required
-from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, text, whole
+from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, trimmed, whole
 from shopfloor.orders import services as order_services
 from shopfloor.planning import capacity, materials, queries, schedule, styles
 from shopfloor.planning.orders import parse_grid
@@ -28,8 +28,8 @@ def styles_list():
 
 
 def _style_fields(f) -> dict:
-    return dict(code=text(f.get("code"), max_len=30), name=text(f.get("name"), max_len=120),
-                sizes=text(f.get("sizes"), max_len=200),
+    return dict(code=trimmed(f.get("code"), max_len=30), name=trimmed(f.get("name"), max_len=120),
+                sizes=trimmed(f.get("sizes"), max_len=200),
                 target_cost=decimal(f.get("target_cost"), _("Target cost must be a number."), minimum=0))
 
 
@@ -65,7 +65,7 @@ def style_update(style_id: int):
 
 
 def _operation_fields(f) -> dict:
-    return dict(name=text(f.get("name"), max_len=120), machine=text(f.get("machine"), max_len=60),
+    return dict(name=trimmed(f.get("name"), max_len=120), machine=trimmed(f.get("machine"), max_len=60),
                 sam=decimal(f.get("sam"), _("SAM must be a number of minutes above 0."), places=3),
                 piece_rate=decimal(f.get("piece_rate"), _("Piece rate must be a number, 0 or more.")),
                 qc_point=flag("qc_point"))
@@ -128,8 +128,8 @@ def order_create():
     f = request.form
     style_id = whole(f.get("style"), _("Choose a style."))
     chosen = next((s for s in queries.active_styles() if s.id == style_id), None)
-    order = order_services.place_order(style_id=chosen.id if chosen else None, number=text(f.get("number"), max_len=30),
-                               customer=text(f.get("customer"), max_len=120),
+    order = order_services.place_order(style_id=chosen.id if chosen else None, number=trimmed(f.get("number"), max_len=30),
+                               customer=trimmed(f.get("customer"), max_len=120),
                                due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
                                quantities=parse_grid(f, chosen),
                                line_id=whole(f.get("line"), _("That line does not exist.")))
@@ -177,7 +177,7 @@ def order_cut(order_id: int):
 def milestone_update(milestone_id: int):
     f = request.form
     m = schedule.update_milestone(milestone_id, planned=day(f.get("planned"), required=True),
-                                  actual=day(f.get("actual")), owner=text(f.get("owner"), max_len=80))
+                                  actual=day(f.get("actual")), owner=trimmed(f.get("owner"), max_len=80))
     return redirect(url_for("planning.order", order_id=m.order_id) + "#schedule")
 
 
@@ -186,9 +186,9 @@ def milestone_update(milestone_id: int):
 @on_refusal(_order_refused)
 def material_add(order_id: int):
     f = request.form
-    materials.add_material(order_id, kind=f.get("kind", ""), name=text(f.get("name"), max_len=120),
+    materials.add_material(order_id, kind=f.get("kind", ""), name=trimmed(f.get("name"), max_len=120),
                            quantity=decimal(f.get("quantity"), _("Quantity must be a number above 0."), places=2),
-                           unit=text(f.get("unit") or "m", max_len=10), supplier=text(f.get("supplier"), max_len=120),
+                           unit=trimmed(f.get("unit") or "m", max_len=10), supplier=trimmed(f.get("supplier"), max_len=120),
                            ordered_on=day(f.get("ordered_on")), expected_on=day(f.get("expected_on")))
     return redirect(url_for("planning.order", order_id=order_id) + "#materials")
 

@@ -23,6 +23,7 @@ DEFAULTS = [
 
 
 def ensure_default_catalogue() -> None:
+    """Reference data of a new factory (run by `flask setup`, which `make run` calls): never on a page read."""
     if db.session.scalar(select(DefectType.id).limit(1)) is not None:
         return
     with write_transaction():
@@ -31,13 +32,11 @@ def ensure_default_catalogue() -> None:
 
 
 def active_defects() -> list[DefectType]:
-    ensure_default_catalogue()
     return list(db.session.scalars(select(DefectType).where(DefectType.active.is_(True))
                                    .order_by(DefectType.sort, DefectType.name)))
 
 
 def all_defects() -> list[DefectType]:
-    ensure_default_catalogue()
     return list(db.session.scalars(select(DefectType).order_by(DefectType.active.desc(), DefectType.sort)))
 
 

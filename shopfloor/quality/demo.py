@@ -10,6 +10,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Bundle, DefectType, Rework, Role, User, WorkLog
 from shopfloor.quality import catalogue, services
 from shopfloor.quality.services import DefectEntry
+from shopfloor.vocabulary import InspectionKind, ReworkStatus
 
 
 def seed_quality(rng) -> None:
@@ -30,19 +31,19 @@ def seed_quality(rng) -> None:
     for n, bundle_id in enumerate(picked):
         bundle = db.session.get(Bundle, bundle_id)
         op_id, ts = last[bundle_id]
-        kind = "inline" if n % 3 == 0 else "endline"
-        k = rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2] if kind == "inline" else [0, 0, 0, 1, 1, 2, 3])
-        entries = [DefectEntry(d, rng.choice(ops_seen[bundle_id]) if kind == "endline" else None, 1)
+        kind = InspectionKind.INLINE if n % 3 == 0 else InspectionKind.ENDLINE
+        k = rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2] if kind == InspectionKind.INLINE else [0, 0, 0, 1, 1, 2, 3])
+        entries = [DefectEntry(d, rng.choice(ops_seen[bundle_id]) if kind == InspectionKind.ENDLINE else None, 1)
                    for d in rng.choices(defects, weights=weights, k=k)]
         try:
             services.record_inspection(inspector_id=inspector.id, bundle_ref=bundle.code, kind=kind,
-                                       checked=None if kind == "inline" else bundle.pieces, entries=entries,
-                                       operation_id=op_id if kind == "inline" else None,
+                                       checked=None if kind == InspectionKind.INLINE else bundle.pieces, entries=entries,
+                                       operation_id=op_id if kind == InspectionKind.INLINE else None,
                                        now=ts + timedelta(minutes=rng.uniform(5, 40)))
         except DomainError:  # a demo bundle that cannot be inspected is simply skipped
             db.session.rollback()
     # Most rework is repaired and closed; the newest stays open for the floor to see.
-    open_rw = db.session.scalars(select(Rework).where(Rework.status == "open")
+    open_rw = db.session.scalars(select(Rework).where(Rework.status == ReworkStatus.OPEN)
                                  .order_by(Rework.created_at)).all()
     for rw in open_rw[: max(0, len(open_rw) - 6)]:
         services.mark_repaired(rw.id, user_id=rw.operator_id or inspector.id, is_staff=True)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor.auth.login import roles_required
-from shopfloor.edge import lenient_whole, on_refusal, text, whole
+from shopfloor.edge import lenient_whole, on_refusal, trimmed, whole
 from shopfloor.supervise import queries, services
 
 bp = Blueprint("supervise", __name__)
@@ -47,5 +47,5 @@ def assign(user_id: int):
 @roles_required(*SUPERVISORS)
 @on_refusal(_refused)
 def correct(log_id: int):
-    services.correct(log_id, supervisor_id=current_user.id, reason=text(request.form.get("reason"), max_len=200))
+    services.correct(log_id, supervisor_id=current_user.id, reason=trimmed(request.form.get("reason"), max_len=200))
     return _page(message=_("Corrected: the entry was reversed and the counts went down."))

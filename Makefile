@@ -26,7 +26,7 @@ install: $(VENV)/.installed $(MO)
 
 # Refresh the message catalogue after changing user-facing strings.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs "node_modules instance .* ._" -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 --ignore-dirs "node_modules instance .* ._" -o messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i messages.pot -d shopfloor/translations
 
 run: install

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+import shopfloor.models  # noqa: F401  (register every table with the metadata)
+from shopfloor import blueprints, cli, database, errors, events, i18n, templating
+from shopfloor.auth import login as auth_login
 from shopfloor.config import Config
+from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
+from shopfloor.sessions import CachedSerializerSessionInterface
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
-    """config -> extensions -> blueprints -> errors -> cli."""
+    """config -> extensions -> blueprints -> errors -> events -> cli."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     base = Config.from_env(app.instance_path)
@@ -16,10 +21,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
         app.config.from_mapping(config.as_dict())
     elif config:
         app.config.from_mapping(config)
-
-    from shopfloor import database, i18n
-    from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
-    from shopfloor.sessions import CachedSerializerSessionInterface
 
     app.session_interface = CachedSerializerSessionInterface()
     database.configure_engine_options(app)
@@ -30,20 +31,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
-
-    import shopfloor.models  # noqa: F401  (register tables)
-    from shopfloor.auth import login as auth_login
-
     auth_login.init_login_manager(login_manager)
 
-    from shopfloor import blueprints, errors, cli, events, templating
-
     blueprints.register(app)
-    from shopfloor.quality.services import install as install_quality
-
-    install_quality()
-    events.subscribe()
     errors.register(app)
+    events.subscribe()
     cli.register(app)
     templating.register(app)
     return app

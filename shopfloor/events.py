@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from shopfloor import signals
 from shopfloor.planning import schedule
+from shopfloor.quality import services as quality
 
 SUBSCRIPTIONS = [
     (signals.work_logged, schedule.on_work_logged),
@@ -28,3 +29,4 @@ def subscribe() -> None:
     """Connect every reaction (idempotent: blinker keeps one connection per receiver)."""
     for signal, receiver in SUBSCRIPTIONS:
         signal.connect(receiver, weak=False)
+    quality.install()

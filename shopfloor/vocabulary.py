@@ -10,9 +10,11 @@ import enum
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import Enum as SqlEnum
 
 
+# Status words are translated in the "status" context: a status "Open" is not the button "Open".
 class Vocabulary(str, enum.Enum):
     """A status family: the stored value is the enum's value, the label is translated when shown."""
 
@@ -53,9 +55,9 @@ class OrderStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("Open"), cls.CUTTING: _l("Cutting"), cls.SEWING: _l("Sewing"),
-                cls.FINISHING: _l("Finishing"), cls.PACKED: _l("Packed"), cls.SHIPPED: _l("Shipped"),
-                cls.CLOSED: _l("Closed"), cls.HOLD: _l("On hold"), cls.CANCELLED: _l("Cancelled")}
+        return {cls.OPEN: _p("status", "Open"), cls.CUTTING: _p("status", "Cutting"), cls.SEWING: _p("status", "Sewing"),
+                cls.FINISHING: _p("status", "Finishing"), cls.PACKED: _p("status", "Packed"), cls.SHIPPED: _p("status", "Shipped"),
+                cls.CLOSED: _p("status", "Closed"), cls.HOLD: _p("status", "On hold"), cls.CANCELLED: _p("status", "Cancelled")}
 
 
 # Which orders are ... (used by the board, review, forecast, capacity and supervision alike)
@@ -74,7 +76,7 @@ class BundleStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("Open"), cls.HOLD: _l("On hold"), cls.REWORK: _l("In rework"), cls.DONE: _l("Done")}
+        return {cls.OPEN: _p("status", "Open"), cls.HOLD: _p("status", "On hold"), cls.REWORK: _p("status", "In rework"), cls.DONE: _p("status", "Done")}
 
 
 class ReworkStatus(Vocabulary):
@@ -85,7 +87,7 @@ class ReworkStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.OPEN: _l("Open"), cls.REPAIRED: _l("Repaired"), cls.CLOSED: _l("Closed")}
+        return {cls.OPEN: _p("status", "Open"), cls.REPAIRED: _p("status", "Repaired"), cls.CLOSED: _p("status", "Closed")}
 
 
 REWORK_PENDING = (ReworkStatus.OPEN, ReworkStatus.REPAIRED)  # not yet re-checked good
@@ -97,7 +99,7 @@ class InspectionResult(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.PASS: _l("Pass"), cls.FAIL: _l("Fail")}
+        return {cls.PASS: _p("status", "Pass"), cls.FAIL: _p("status", "Fail")}
 
 
 class InspectionKind(Vocabulary):
@@ -143,7 +145,7 @@ class MilestoneStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.DONE: _l("Done"), cls.LATE: _l("Late"), cls.PLANNED: _l("Planned")}
+        return {cls.DONE: _p("status", "Done"), cls.LATE: _p("status", "Late"), cls.PLANNED: _p("status", "Planned")}
 
     @classmethod
     def of(cls, planned: date, actual: date | None, today: date) -> "MilestoneStatus":
@@ -160,8 +162,8 @@ class MaterialStatus(Vocabulary):
 
     @classmethod
     def _labels(cls):
-        return {cls.RECEIVED: _l("received"), cls.PARTIAL: _l("partly received"), cls.ORDERED: _l("ordered"),
-                cls.PLANNED: _l("not ordered")}
+        return {cls.RECEIVED: _p("status", "received"), cls.PARTIAL: _p("status", "partly received"), cls.ORDERED: _p("status", "ordered"),
+                cls.PLANNED: _p("status", "not ordered")}
 
 
 class Disposition(Vocabulary):

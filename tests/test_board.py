@@ -95,8 +95,7 @@ def test_kiosk_token(client, factory, app):
 
 def test_board_ignores_finished_orders_and_idle_day(factory):
     line, style, order, op = factory.floor()
-    order.status = "shipped"
-    db.session.commit()
+    factory.update(order, status="shipped")
     board = queries.board(now_utc=_at_local(7, 0))
     assert all(o.id != order.id for o in board.orders)
     lb = next(x for x in board.lines if x.id == line.id)

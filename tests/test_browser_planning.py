@@ -10,13 +10,12 @@ from shopfloor.models import Bundle, Order
 from tests.factories import PASSWORD
 
 
-def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tmp_path):
+def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory, tmp_path):
     line = factory.line()
     style = factory.style(sizes="S,M,L")
     mgr = factory.user("manager")
     style_id, line_id = style.id, line.id
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = ctx.new_page()
+    page = new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
     page.goto(f"{live_server}/login?tab=staff")
     page.fill("#username", mgr.username)
     page.fill("#password", PASSWORD)
@@ -53,4 +52,3 @@ def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tm
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/orders/{order.id}")
     assert page.locator("text=Print tickets (A4 sheet)").is_visible()
-    ctx.close()

@@ -42,6 +42,8 @@ def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory
     assert "7 bundles" in page.inner_text("#bundles h2")
     db.session.remove()
     order = db.session.scalar(select(Order).where(Order.number == "PO-77"))
+    assert (order.customer, order.style_id, order.line_id, order.total_quantity) == (
+        "Harbour Sport", style_id, line_id, 63)
     codes = [b.code for b in db.session.scalars(select(Bundle).where(Bundle.order_id == order.id))]
     assert len(codes) == 7 and all(c in page.inner_text("#bundles") for c in codes)
     # the tickets link serves the PDF

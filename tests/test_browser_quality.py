@@ -62,6 +62,8 @@ def test_inspection_with_defects_and_rework_cycle(live_server, new_context, fact
     assert code in operator.inner_text("main")
     operator.click("text=Repaired")
     operator.wait_for_selector("text=Nothing to repair")
+    db.session.remove()
+    assert db.session.scalars(select(Rework)).one().status == "repaired"
 
     inspector.goto(f"{live_server}/qc/rework")
     inspector.click("text=Good: close")

@@ -130,8 +130,9 @@ def test_bundle_on_hold_is_refused(factory):
 @pytest.mark.parametrize("qty", ["0", "-2", "abc", "2.5"])
 def test_bad_quantity_is_refused(factory, qty):
     _, style, order, op = factory.floor()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         scan(op, _bundles(order)[0].code, style.operations[0], qty=qty)
+    assert e.value.status == 422 and "number of pieces must be" in e.value.message
     assert _log_count() == 0
 
 
@@ -158,8 +159,9 @@ def test_undo_after_30_seconds_or_by_someone_else_is_refused(factory):
         services.undo_scan(res.log_id, user_id=op.id, now=res.created_at + timedelta(seconds=31))
     assert e.value.code == "too_late"
     other = factory.user("operator", line=line)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         services.undo_scan(res.log_id, user_id=other.id, now=res.created_at + timedelta(seconds=1))
+    assert e.value.status == 403 and "your own entries" in e.value.message
     assert _log_count() == 1 and _done(b, style.operations[0]) == 6
 
 

@@ -23,7 +23,11 @@ def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory
     page.goto(f"{live_server}/orders")
     page.fill("#number", "PO-77")
     page.fill("#customer", "Harbour Sport")
+    # Choosing the style reloads the quantity grid (htmx, outerHTML): fill it only once the new grid is in,
+    # or a late swap wipes the quantities typed into the old one.
+    page.evaluate("document.getElementById('grid').dataset.stale = '1'")
     page.select_option("#style", value=str(style_id))
+    page.wait_for_selector("#grid:not([data-stale])", state="attached")
     page.select_option("#line", value=str(line_id))
     page.fill("#due_date", (date.today() + timedelta(days=14)).isoformat())
     page.fill("input[name='colour-0']", "Navy")

@@ -36,13 +36,20 @@ run: install
 	@$(FLASK) banner --port $(PORT)
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --config python:shopfloor.gunicorn_conf app:app
 
-# All tests on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# All tests on SQLite (TEST_DATABASE_URL removed from that run), then again on PostgreSQL when
+# TEST_DATABASE_URL is set. SHOPFLOOR_TEST_EXPECT_DB makes a run connected elsewhere fail
+# (tests/test_database.py). Both runs always run; the target fails if either does.
 test: install
-	$(BIN)/python -m pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-	  $(BIN)/python -m pytest; \
-	fi
+	@status=0; \
+	echo "== tests on SQLite"; \
+	env -u TEST_DATABASE_URL SHOPFLOOR_TEST_EXPECT_DB=sqlite $(BIN)/python -m pytest || status=1; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== tests on PostgreSQL"; \
+	  SHOPFLOOR_TEST_EXPECT_DB=postgresql $(BIN)/python -m pytest || status=1; \
+	else \
+	  echo "== TEST_DATABASE_URL is not set: PostgreSQL not tested"; \
+	fi; \
+	exit $$status
 
 # Re-vendor front-end files from the npm registry (package.json + package-lock.json).
 vendor:

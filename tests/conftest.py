@@ -1,25 +1,54 @@
-"""Fixtures: one schema per test session, emptied between tests; SQLite always, PostgreSQL with TEST_DATABASE_URL."""
+"""Fixtures: one schema per test session, emptied between tests.
+
+A run uses one database: PostgreSQL when TEST_DATABASE_URL is set, else a new SQLite file. `make test` runs
+the suite twice, once with TEST_DATABASE_URL removed (SQLite) and once with it (PostgreSQL), and says which
+database each run must use in SHOPFLOOR_TEST_EXPECT_DB; test_database.py fails a run connected elsewhere.
+"""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from shopfloor import create_app
+from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+EXPECT_DB = os.environ.get("SHOPFLOOR_TEST_EXPECT_DB", "")
+_SQLITE_DIR = Path(tempfile.mkdtemp(prefix="shopfloor-tests-")) if not PG_URL else None
+SUITE_DB_URL = PG_URL or f"sqlite:///{_SQLITE_DIR / 'test.db'}"
 
 
-def pytest_generate_tests(metafunc):
-    # Tests that take `any_db` run on SQLite and, when configured, on PostgreSQL.
-    if "db_url_kind" in metafunc.fixturenames:
-        kinds = ["sqlite"] + (["postgresql"] if PG_URL else [])
-        metafunc.parametrize("db_url_kind", kinds, scope="session")
+def describe_database(url: str) -> str:
+    """'sqlite (/path/file.db)' or 'postgresql (host:port/name)', without any password."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return f"sqlite ({u.database})"
+    return f"{u.get_backend_name()} ({u.host}:{u.port or 5432}/{u.database})"
+
+
+def pytest_report_header(config):
+    return f"database: {describe_database(SUITE_DB_URL)}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    # Printed even with -q (the header is not), so every run's log says where it ran.
+    terminalreporter.write_line(f"database: {describe_database(SUITE_DB_URL)}"
+                                + (f", expected {EXPECT_DB}" if EXPECT_DB else ""))
+
+
+def pytest_unconfigure(config):
+    if _SQLITE_DIR is not None:
+        shutil.rmtree(_SQLITE_DIR, ignore_errors=True)
 
 
 def _config(url: str, **extra) -> dict:
@@ -37,11 +66,9 @@ def _config(url: str, **extra) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url() -> str:
     """The suite's database: PostgreSQL when TEST_DATABASE_URL is set, else a SQLite file."""
-    if PG_URL:
-        return PG_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return SUITE_DB_URL
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +93,17 @@ def _truncate(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                conn.execute(text("PRAGMA foreign_keys=OFF"))
-                for t in tables:
-                    conn.execute(text(f'DELETE FROM "{t}"'))
-                conn.execute(text("PRAGMA foreign_keys=ON"))
+            return
+        # SQLite: one writer like any other (BEGIN IMMEDIATE in the writers' queue), children before parents.
+        with write_transaction() as session:
+            for t in tables:
+                session.execute(text(f'DELETE FROM "{t}"'))
+            if session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                session.execute(text("DELETE FROM sqlite_sequence"))  # ids start at 1, as after TRUNCATE
+        db.session.remove()
 
 
 @pytest.fixture()
@@ -117,15 +147,25 @@ def free_port() -> int:
 
 @pytest.fixture()
 def live_server(ctx):
-    """The app served over HTTP in a thread, on the test database (for Playwright)."""
+    """The app served over HTTP in a thread, on the test database (for Playwright).
+
+    Browser contexts are closed before this fixture ends (see `new_context`). The server's request threads
+    are joined when it closes, so no request of this test still writes once the next test has emptied the
+    database (the development server closes every connection after one request: no thread waits for a
+    keep-alive client).
+    """
     port = free_port()
     server = make_server("127.0.0.1", port, ctx, threaded=True)
+    server.daemon_threads = False  # socketserver then keeps the request threads, and server_close() joins them
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     ctx.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
-    yield ctx.config["LIVE_URL"]
-    server.shutdown()
-    thread.join(5)
+    try:
+        yield ctx.config["LIVE_URL"]
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -148,15 +188,52 @@ def playwright_session():
 @pytest.fixture(scope="session")
 def browser(playwright_session):
     b = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture()
-def phone(browser):
+def launch_chromium(playwright_session):
+    """launch_chromium(*extra_args): a separate Chromium (e.g. with a fake camera), closed after the test."""
+    launched = []
+
+    def launch(*extra_args):
+        b = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                               args=CHROMIUM_ARGS + list(extra_args))
+        launched.append(b)
+        return b
+
+    try:
+        yield launch
+    finally:
+        for b in launched:
+            b.close()
+
+
+@pytest.fixture()
+def new_context(live_server, browser):
+    """new_context(**options, browser=None): a browser context closed after the test, even a failed one
+    (before the live server stops). PHONE gives a 390x844 touch screen."""
+    made = []
+
+    def new(browser_=None, **options):
+        context = (browser_ or browser).new_context(**options)
+        made.append(context)
+        return context
+
+    try:
+        yield new
+    finally:
+        for context in made:
+            context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture()
+def phone(new_context):
     """A phone-sized page (390x844, touch)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    return new_context(**PHONE).new_page()

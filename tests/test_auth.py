@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from shopfloor import clock
 from shopfloor.auth import services
+from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import User
 from tests.conftest import login
@@ -20,8 +21,9 @@ def test_operator_signs_in_with_name_and_pin(client, factory):
     assert "Amina Akter" in page.text
     resp = client.post("/login/pin", data={"user_id": op.id, "pin": PIN})
     assert resp.status_code == 302
-    scan_page = client.get("/scan")
-    assert scan_page.status_code == 200 and "Amina Akter" in scan_page.text
+    scan_page = client.get(resp.headers["Location"], follow_redirects=True)   # home sends operators to scan
+    assert scan_page.status_code == 200 and '<span class="who">Amina Akter</span>' in scan_page.text
+    assert 'id="scan-form"' in scan_page.text
 
 
 def test_wrong_pin_counts_and_locks_after_five(client, factory):
@@ -37,14 +39,28 @@ def test_wrong_pin_counts_and_locks_after_five(client, factory):
     # Even the right PIN is refused while locked, and no session is created.
     resp = client.post("/login/pin", data={"user_id": op.id, "pin": PIN})
     assert resp.status_code == 429 and "Try again in" in resp.text
-    assert client.get("/scan").status_code == 302
+    _assert_sent_to_sign_in(client.get("/scan"))
+
+
+def _assert_sent_to_sign_in(resp) -> None:
+    """Not signed in: the page is not shown, the browser is sent to the sign-in page."""
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
 def test_lock_expires_after_15_minutes(factory):
     op = factory.user("operator")
-    for _ in range(5):
-        with pytest.raises(Exception):
+    for tries_left in (4, 3, 2, 1):
+        with pytest.raises(DomainError) as e:
             services.login_with_pin(op.id, "999999")
+        assert e.value.status == 401 and f"{tries_left} tries left" in e.value.message
+    with pytest.raises(DomainError) as e:
+        services.login_with_pin(op.id, "999999")
+    assert e.value.status == 429 and "locked for 15 minutes" in e.value.message
+    db.session.expire_all()
+    assert db.session.get(User, op.id).locked_until is not None
+    with pytest.raises(DomainError) as e:  # the right PIN, but still locked
+        services.login_with_pin(op.id, PIN, now=clock.utcnow() + timedelta(minutes=14))
+    assert e.value.status == 429
     later = clock.utcnow() + timedelta(minutes=16)
     assert services.login_with_pin(op.id, PIN, now=later).id == op.id
     db.session.expire_all()
@@ -55,8 +71,11 @@ def test_staff_password_sign_in_and_wrong_password(client, factory):
     mgr = factory.user("manager")
     bad = client.post("/login/password", data={"username": mgr.username, "password": "nope-nope"})
     assert bad.status_code == 401 and "Wrong user name or password" in bad.text
+    _assert_sent_to_sign_in(client.get("/review"))   # a refusal signs nobody in
     ok = client.post("/login/password", data={"username": mgr.username.upper(), "password": PASSWORD})
     assert ok.status_code == 302
+    landing = client.get(ok.headers["Location"], follow_redirects=True)
+    assert landing.status_code == 200 and f'<span class="who">{mgr.name}</span>' in landing.text
 
 
 def test_badge_sign_in_is_signed(client, factory, ctx):
@@ -65,36 +84,42 @@ def test_badge_sign_in_is_signed(client, factory, ctx):
     forged = client.post("/login/badge", data={"badge": op.badge_code + ".AAAAAAAAAAAA"})
     assert forged.status_code == 401 and "not valid" in forged.text
     unsigned = client.post("/login/badge", data={"badge": op.badge_code})
-    assert unsigned.status_code == 401
-    assert client.post("/login/badge", data={"badge": payload}).status_code == 302
-    assert client.get("/scan").status_code == 200
+    assert unsigned.status_code == 401 and "not valid" in unsigned.text
+    _assert_sent_to_sign_in(client.get("/scan"))
+    signed = client.post("/login/badge", data={"badge": payload})
+    assert signed.status_code == 302
+    landing = client.get(signed.headers["Location"], follow_redirects=True)
+    assert f'<span class="who">{op.name}</span>' in landing.text and 'id="scan-form"' in landing.text
 
 
 def test_badge_link_from_phone_camera_confirms_then_signs_in(client, factory):
     op = factory.user("operator")
     page = client.get(f"/badge/{services.badge_payload(op)}")
     assert page.status_code == 200 and 'name="badge"' in page.text
-    assert client.get("/scan").status_code == 302  # a GET alone signs nobody in
+    _assert_sent_to_sign_in(client.get("/scan"))  # a GET alone signs nobody in
 
 
 def test_logout(client, factory):
     op = factory.user("operator")
     login(client, op)
-    assert client.get("/scan").status_code == 200
-    assert client.post("/logout").status_code == 302
-    assert client.get("/scan").status_code == 302
+    assert f'<span class="who">{op.name}</span>' in client.get("/scan").text
+    out = client.post("/logout")
+    assert out.status_code == 302 and "/login" in out.headers["Location"]
+    _assert_sent_to_sign_in(client.get("/scan"))
 
 
 def test_role_guard_refuses_other_roles(client, factory):
     qc = factory.user("qc")
     login(client, qc)
-    assert client.get("/scan").status_code == 403
+    refused = client.get("/scan")
+    assert refused.status_code == 403 and "Your role does not allow this page." in refused.text
+    assert 'id="scan-form"' not in refused.text
 
 
 def test_pin_must_be_six_digits(factory):
-    with pytest.raises(Exception) as e:
+    with pytest.raises(DomainError) as e:
         services.create_user("X", "operator", pin="12345")
-    assert "6 digits" in str(e.value)
+    assert "6 digits" in e.value.message
     assert db.session.scalar(select(User).where(User.name == "X")) is None
 
 

@@ -76,12 +76,14 @@ def test_unchanged_board_answers_304_and_changes_after_scan(client, factory):
     login(client, op)
     first = client.get("/board/live")
     tag = first.headers["HX-PTag"]
+    assert 'data-kpi="wip">0<' in first.text
     again = client.get("/board/live", headers={"HX-PTag": tag})
     assert again.status_code == 304 and again.data == b""
     services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=_bundles(order)[0].code,
                          operation_id=style.operations[0].id, qty=1)
     changed = client.get("/board/live", headers={"HX-PTag": tag})
     assert changed.status_code == 200 and changed.headers["HX-PTag"] != tag
+    assert 'data-kpi="wip">1<' in changed.text   # the new figures, not the old page again
 
 
 def test_kiosk_token(client, factory, app):
@@ -89,14 +91,15 @@ def test_kiosk_token(client, factory, app):
     good = client.get("/board", query_string={"token": app.config["BOARD_TOKEN"]})
     assert good.status_code == 200 and line.name in good.text
     assert 'token=board-token-for-tests' in good.text   # the poll keeps the token
-    assert client.get("/board?token=wrong").status_code == 403
-    assert client.get("/board").status_code == 302        # no token, not signed in: sign-in page
+    wrong = client.get("/board?token=wrong")
+    assert wrong.status_code == 403 and line.name not in wrong.text
+    anonymous = client.get("/board")                      # no token, not signed in: sign-in page
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
 def test_board_ignores_finished_orders_and_idle_day(factory):
     line, style, order, op = factory.floor()
-    order.status = "shipped"
-    db.session.commit()
+    factory.update(order, status="shipped")
     board = queries.board(now_utc=_at_local(7, 0))
     assert all(o.id != order.id for o in board.orders)
     lb = next(x for x in board.lines if x.id == line.id)

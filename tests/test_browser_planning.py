@@ -10,13 +10,12 @@ from shopfloor.models import Bundle, Order
 from tests.factories import PASSWORD
 
 
-def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tmp_path):
+def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory, tmp_path):
     line = factory.line()
     style = factory.style(sizes="S,M,L")
     mgr = factory.user("manager")
     style_id, line_id = style.id, line.id
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = ctx.new_page()
+    page = new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
     page.goto(f"{live_server}/login?tab=staff")
     page.fill("#username", mgr.username)
     page.fill("#password", PASSWORD)
@@ -24,7 +23,11 @@ def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tm
     page.goto(f"{live_server}/orders")
     page.fill("#number", "PO-77")
     page.fill("#customer", "Harbour Sport")
+    # Choosing the style reloads the quantity grid (htmx, outerHTML): fill it only once the new grid is in,
+    # or a late swap wipes the quantities typed into the old one.
+    page.evaluate("document.getElementById('grid').dataset.stale = '1'")
     page.select_option("#style", value=str(style_id))
+    page.wait_for_selector("#grid:not([data-stale])", state="attached")
     page.select_option("#line", value=str(line_id))
     page.fill("#due_date", (date.today() + timedelta(days=14)).isoformat())
     page.fill("input[name='colour-0']", "Navy")
@@ -43,6 +46,8 @@ def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tm
     assert "7 bundles" in page.inner_text("#bundles h2")
     db.session.remove()
     order = db.session.scalar(select(Order).where(Order.number == "PO-77"))
+    assert (order.customer, order.style_id, order.line_id, order.total_quantity) == (
+        "Harbour Sport", style_id, line_id, 63)
     codes = [b.code for b in db.session.scalars(select(Bundle).where(Bundle.order_id == order.id))]
     assert len(codes) == 7 and all(c in page.inner_text("#bundles") for c in codes)
     # the tickets link serves the PDF
@@ -53,4 +58,3 @@ def test_manager_creates_order_cuts_and_prints(live_server, browser, factory, tm
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/orders/{order.id}")
     assert page.locator("text=Print tickets (A4 sheet)").is_visible()
-    ctx.close()

@@ -8,6 +8,7 @@ from shopfloor.models import Bundle, Rework
 from shopfloor.quality import catalogue
 from shopfloor.scan.services import record_scan
 from tests.browser_helpers import sign_in_operator
+from tests.conftest import PHONE
 from tests.factories import PASSWORD
 
 
@@ -18,7 +19,7 @@ def _sign_in_staff(page, base, user):
     page.click("#login button[type=submit]")
 
 
-def test_inspection_with_defects_and_rework_cycle(live_server, browser, factory):
+def test_inspection_with_defects_and_rework_cycle(live_server, new_context, factory):
     line, style, order, op = factory.floor()
     qc = factory.user("qc", line=line)
     catalogue.ensure_default_catalogue()
@@ -29,10 +30,9 @@ def test_inspection_with_defects_and_rework_cycle(live_server, browser, factory)
     seam_id, seam_label = seam.id, f"{seam.seq}. {seam.name}"
 
     def phone():
-        ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-        return ctx, ctx.new_page()
+        return new_context(**PHONE).new_page()
 
-    qctx, inspector = phone()
+    inspector = phone()
     _sign_in_staff(inspector, live_server, qc)
     inspector.goto(f"{live_server}/qc")
     inspector.fill("#code", code)
@@ -56,12 +56,14 @@ def test_inspection_with_defects_and_rework_cycle(live_server, browser, factory)
     rw = db.session.scalars(select(Rework)).one()
     assert (rw.pieces, rw.operation_id, rw.operator_id, rw.status) == (2, seam_id, op_id, "open")
 
-    octx, operator = phone()
+    operator = phone()
     sign_in_operator(operator, live_server, db.session.get(type(qc), op_id))
     operator.goto(f"{live_server}/rework/mine")
     assert code in operator.inner_text("main")
     operator.click("text=Repaired")
     operator.wait_for_selector("text=Nothing to repair")
+    db.session.remove()
+    assert db.session.scalars(select(Rework)).one().status == "repaired"
 
     inspector.goto(f"{live_server}/qc/rework")
     inspector.click("text=Good: close")
@@ -69,5 +71,3 @@ def test_inspection_with_defects_and_rework_cycle(live_server, browser, factory)
     db.session.remove()
     assert db.session.scalars(select(Rework)).one().status == "closed"
     assert db.session.get(Bundle, b1.id).status == "open"
-    qctx.close()
-    octx.close()

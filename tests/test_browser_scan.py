@@ -7,7 +7,6 @@ from shopfloor import security
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, WorkLog
 from tests.browser_helpers import qr_video, sign_in_operator
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 def _bundles(order):
@@ -41,9 +40,16 @@ def test_offline_scans_are_sent_once_when_back_online(live_server, phone, factor
     phone.wait_for_function("document.getElementById('outbox').dataset.count === '0'", timeout=15000)
     assert phone.locator("#outbox").is_hidden()
     assert _logged(b1) == [10] and _logged(b2) == [10]
-    # a reload and another flush add nothing
+    # The sent scans left the phone: after a reload the outbox is empty and nothing is sent again.
+    posts = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/api/v1/scans" in r.url else None)
     phone.reload()
-    phone.wait_for_timeout(500)
+    phone.wait_for_function("window.Outbox !== undefined")
+    assert phone.evaluate("Outbox.all().then(items => items.map(i => i.bundle))") == []
+    assert phone.evaluate("Outbox.flush(document.querySelector('meta[name=csrf-token]').content)"
+                          ".then(r => r.sent + r.kept + r.refused.length)") == 0
+    assert posts == []
+    assert phone.locator("#outbox").is_hidden()
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(WorkLog)) == 2
 
@@ -60,36 +66,32 @@ def test_wedge_scanner_keystrokes_open_the_card(live_server, phone, factory):
     assert "Done 10 pcs" in phone.inner_text(".log-form button[type=submit]")
 
 
-def test_camera_scan_log_undo_and_board(live_server, factory, tmp_path, playwright_session):
+def test_camera_scan_log_undo_and_board(live_server, factory, tmp_path, launch_chromium, new_context):
     """Chromium's fake camera shows a ticket QR: the card opens, Done logs, the board shows it."""
     line, style, order, op = factory.floor()
-    op.assigned_operation_id = style.operations[-1].id  # the last operation: its pieces are line output
-    db.session.commit()
+    factory.update(op, assigned_operation_id=style.operations[-1].id)  # the last operation: line output
     line_id, order_number = line.id, order.number
     (b1, c1), _ = _bundles(order)
     video = tmp_path / "qr.y4m"
     qr_video(video, f"http://shopfloor.test/b/{security.sign('bundle', c1)}")
-    args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-video-capture={video}"]
-    if True:
-        browser = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-        ctx.grant_permissions(["camera"], origin=live_server)
-        page = ctx.new_page()
-        sign_in_operator(page, live_server, op)
-        native = page.evaluate("'BarcodeDetector' in window")
-        page.click("#camera-button")
-        page.wait_for_selector(".bundle-code", timeout=20000)
-        assert page.inner_text(".bundle-code") == c1
-        assert not page.locator("#camera").evaluate("d => d.open")
-        # Without a native detector the vendored polyfill and its local wasm did the decoding.
-        assert native or page.evaluate("typeof BarcodeDetectionAPI") == "object"
-        page.click(".log-form button[type=submit]")
-        page.wait_for_selector('[data-kind="ok"]')
-        assert "Done: 10 pieces logged." in page.inner_text("#bundle-card")
-        assert page.locator("form.undo").is_visible()
-        assert _logged(b1) == [10]
-        page.goto(f"{live_server}/board")
-        assert page.locator(f'[data-order="{order_number}"]').inner_text() == "10 / 20"
-        assert page.locator(f'#line-{line_id} [data-kpi="output"]').inner_text().startswith("10")
-        browser.close()
+    camera = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                             f"--use-file-for-fake-video-capture={video}")
+    context = new_context(camera, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.grant_permissions(["camera"], origin=live_server)
+    page = context.new_page()
+    sign_in_operator(page, live_server, op)
+    native = page.evaluate("'BarcodeDetector' in window")
+    page.click("#camera-button")
+    page.wait_for_selector(".bundle-code", timeout=20000)
+    assert page.inner_text(".bundle-code") == c1
+    assert not page.locator("#camera").evaluate("d => d.open")
+    # Without a native detector the vendored polyfill and its local wasm did the decoding.
+    assert native or page.evaluate("typeof BarcodeDetectionAPI") == "object"
+    page.click(".log-form button[type=submit]")
+    page.wait_for_selector('[data-kind="ok"]')
+    assert "Done: 10 pieces logged." in page.inner_text("#bundle-card")
+    assert page.locator("form.undo").is_visible()
+    assert _logged(b1) == [10]
+    page.goto(f"{live_server}/board")
+    assert page.locator(f'[data-order="{order_number}"]').inner_text() == "10 / 20"
+    assert page.locator(f'#line-{line_id} [data-kpi="output"]').inner_text().startswith("10")

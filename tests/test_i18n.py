@@ -51,8 +51,7 @@ def test_worker_sees_refusals_in_their_language(client, factory):
     from tests.conftest import login
 
     line, style, order, op = factory.floor()
-    op.language = "es"
-    db.session.commit()
+    factory.update(op, language="es")
     login(client, op)
     b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first()
     resp = client.post("/scan/log", data={"bundle": b1.code, "operation": style.operations[0].id, "qty": "11",

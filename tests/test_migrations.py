@@ -12,19 +12,20 @@ from sqlalchemy.engine import make_url
 
 from shopfloor import create_app
 from shopfloor.extensions import db
-from tests.conftest import PG_URL, _config
+from tests.conftest import _config
 
 
 @pytest.fixture()
-def empty_db_url(tmp_path):
-    if not PG_URL:
+def empty_db_url(tmp_path, database_url):
+    """A new, empty database of the run's kind (SQLite file, or a new database on the PostgreSQL server)."""
+    if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migr.db'}"
         return
     name = f"sf_migr_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

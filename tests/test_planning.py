@@ -50,7 +50,8 @@ def test_order_grid_and_cutting(client, factory):
     preview = client.get(f"/orders/{order.id}?bundle_size=10")
     assert "3 × (10, 10, 5)" in preview.text and "1 × (12)" in preview.text and "1 × (7)" in preview.text
     too_big = client.post(f"/orders/{order.id}/cut", data={"bundle_size": "50"})
-    assert too_big.status_code == 422
+    assert too_big.status_code == 422 and "Bundle size must be between" in too_big.text
+    assert db.session.scalar(select(func.count()).select_from(Bundle)) == 0
     client.post(f"/orders/{order.id}/cut", data={"bundle_size": "10"})
     bundles = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).all()
     assert sorted(b.pieces for b in bundles) == [5, 7, 10, 10, 12]

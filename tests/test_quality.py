@@ -10,7 +10,7 @@ from shopfloor import clock
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, DefectType, Inspection, Rework
-from shopfloor.models.quality import CustomerReturn
+from shopfloor.models.quality import AqlAudit, CustomerReturn
 from shopfloor.quality import catalogue, metrics, services
 from shopfloor.quality.services import DefectEntry
 from shopfloor.scan.services import record_scan
@@ -77,8 +77,10 @@ def test_rework_caps_later_operations_and_recheck_closes(factory):
     assert record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
                        operation_id=second.id).pieces == 7
     rw = db.session.scalars(select(Rework)).one()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         services.recheck(rw.id, inspector_id=qc.id, passed=True)   # not repaired yet
+    assert e.value.status == 409 and "Only repaired pieces" in e.value.message
+    assert db.session.get(Rework, rw.id).status == "open"
     services.mark_repaired(rw.id, user_id=op.id, is_staff=False)
     services.recheck(rw.id, inspector_id=qc.id, passed=False)      # still bad: back to the operator
     assert db.session.get(Rework, rw.id).status == "open"
@@ -96,8 +98,9 @@ def test_someone_else_cannot_mark_my_rework(floor, factory):
                                entries=[DefectEntry(_defect("stain").id, style.operations[0].id, 1)])
     other = factory.user("operator", line=line)
     rw = db.session.scalars(select(Rework)).one()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         services.mark_repaired(rw.id, user_id=other.id, is_staff=False)
+    assert e.value.status == 403 and "belongs to someone else" in e.value.message
     assert db.session.get(Rework, rw.id).status == "open"
 
 
@@ -131,15 +134,13 @@ def test_dhu_example_from_the_brief(floor):
     """35 defects in 250 pieces checked = DHU 14.0."""
     assert metrics.dhu(35, 250) == 14.0
     line, style, order, op, qc, b1 = floor
-    # 25 inspections of 10 pieces; 35 defects spread over them, 30 defective pieces.
-    plan = [(2, 1)] * 5 + [(1, 1)] * 25
+    # 25 inspections of 10 pieces; 35 defects spread over them (5 x 3 + 20 x 1), 30 defective pieces.
     for i in range(25):
-        defects = 3 if i < 5 else 1 if i < 25 else 0
+        defects = 3 if i < 5 else 1
         defective = 2 if i < 5 else 1
         services.record_inspection(inspector_id=qc.id, bundle_ref=b1.code, kind="endline", checked=10,
                                    defective=defective,
                                    entries=[DefectEntry(_defect("tension").id, style.operations[0].id, defects)])
-    del plan
     now = clock.utcnow()
     row = metrics.breakdown("line", now - timedelta(hours=1), now + timedelta(hours=1))[0]
     assert (row.checked, row.defects, row.defective) == (250, 35, 30)
@@ -210,10 +211,14 @@ def test_aql_audit_route_records_result(client, floor):
     few = client.post("/qc/audit", data={"order": order.id, "lot": 1000, "level": "II", "cartons": 50,
                                          "cartons_opened": 3})
     assert few.status_code == 422 and "Open at least 8 cartons" in few.text
+    assert db.session.scalar(select(func.count()).select_from(AqlAudit)) == 0
     ok = client.post("/qc/audit", data={"order": order.id, "lot": 1000, "level": "II", "cartons": 50,
                                         "cartons_opened": 8, "critical": 0, "major": 5, "minor": 8})
+    audit = db.session.scalars(select(AqlAudit)).one()
+    assert (audit.order_id, audit.sample_size, audit.major_found, audit.minor_found, audit.result) == (
+        order.id, 80, 5, 8, "fail")                  # minor 8 > accept 7; major 5 = accept 5
     report = client.get(ok.headers["Location"])
-    assert 'data-result="fail"' in report.text      # minor 8 > accept 7
+    assert 'data-result="fail"' in report.text
 
 
 def test_inspect_page_without_code_renders_the_prompt(client, floor):

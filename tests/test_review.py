@@ -78,9 +78,9 @@ def test_supervisor_correction_reverses_with_reason(client, factory):
                                                                "code": b1.code})
     assert "Corrected" in ok.text
     again = client.post(f"/supervise/correct/{res.log_id}", data={"reason": "twice"})
-    assert again.status_code == 409
+    assert again.status_code == 409 and "This entry was already reversed." in again.text
     db.session.expire_all()
-    rev = db.session.scalars(select(WorkLog).where(WorkLog.reverses_id == res.log_id)).one()
+    rev = db.session.scalars(select(WorkLog).where(WorkLog.reverses_id == res.log_id)).one()  # one, not two
     assert rev.pieces == -6 and rev.reason == "Scanned the wrong bundle" and rev.created_by_id == sup.id
     assert db.session.get(BundleOpProgress, (b1.id, style.operations[0].id)).done == 0
     assert db.session.get(OperatorDay, (op.id, clock.local_today())).pieces == 0
@@ -94,10 +94,12 @@ def test_assign_operator_validates(client, factory):
     sup = factory.user("supervisor", line=line)
     supervise.assign(op.id, line_id=line.id, operation_id=style.operations[2].id)
     assert op.assigned_operation_id == style.operations[2].id
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         supervise.assign(op.id, line_id=line.id, operation_id=other_style.operations[0].id)
-    with pytest.raises(DomainError):
+    assert "not running on this line" in e.value.message
+    with pytest.raises(DomainError) as e:
         supervise.assign(sup.id, line_id=line.id, operation_id=None)
+    assert "Only operators" in e.value.message
     db.session.expire_all()
     assert db.session.get(type(op), op.id).assigned_operation_id == style.operations[2].id
 
@@ -124,7 +126,9 @@ def test_review_page_and_exports(client, factory):
     assert qc.get_data(as_text=True).startswith("inspection,time,kind")
     qc.close()
     login(client, op)
-    assert client.get("/review").status_code == 403
+    refused = client.get("/review")
+    assert refused.status_code == 403 and "Your role does not allow this page." in refused.text
+    assert order.number not in refused.text
 
 
 def test_operator_day(client, factory):

@@ -69,14 +69,18 @@ def test_api_status_codes(client, factory):
     r3 = client.post("/api/v1/scans", json={**body, "qty": 7, "client_id": "k2"})
     assert r3.status_code == 409 and "Only 6 pieces remain" in r3.json["error"]
     r4 = client.post("/api/v1/scans", json={**body, "bundle": "QQQQ222", "client_id": "k3"})
-    assert r4.status_code == 404
+    assert r4.status_code == 404 and "QQQQ222" in r4.json["error"]
     r5 = client.post("/api/v1/scans", json={**body, "qty": "x", "client_id": "k4"})
-    assert r5.status_code == 422
+    assert r5.status_code == 422 and "whole number" in r5.json["error"]
     r6 = client.post("/api/v1/scans", json={"bundle": b.code})
-    assert r6.status_code == 422
+    assert r6.status_code == 422 and "client_id is required" in r6.json["error"]
     assert db.session.scalar(select(func.count()).select_from(WorkLog)) == 1
+    assert db.session.scalar(select(func.sum(WorkLog.pieces))) == 4
 
 
 def test_api_requires_sign_in(client, factory):
-    resp = client.post("/api/v1/scans", json={"bundle": "X", "operation": 1, "client_id": "a"})
-    assert resp.status_code == 401
+    _, style, order, op = factory.floor()
+    body = {"bundle": _first_bundle(order).code, "operation": style.operations[0].id, "client_id": "a"}
+    resp = client.post("/api/v1/scans", json=body)
+    assert resp.status_code == 401 and resp.is_json and resp.json["error"]
+    assert db.session.scalar(select(func.count()).select_from(WorkLog)) == 0

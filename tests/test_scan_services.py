@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from shopfloor import clock, security
+from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, BundleOpProgress, LineHourOutput, OrderOpProgress, WorkLog
@@ -119,8 +121,7 @@ def test_unknown_bundle_and_foreign_operation_are_refused(factory):
 def test_bundle_on_hold_is_refused(factory):
     _, style, order, op = factory.floor()
     b = _bundles(order)[0]
-    b.status = "hold"
-    db.session.commit()
+    factory.update(b, status="hold")
     with pytest.raises(DomainError) as e:
         scan(op, b.code, style.operations[0])
     assert e.value.code == "hold" and _log_count() == 0
@@ -129,8 +130,9 @@ def test_bundle_on_hold_is_refused(factory):
 @pytest.mark.parametrize("qty", ["0", "-2", "abc", "2.5"])
 def test_bad_quantity_is_refused(factory, qty):
     _, style, order, op = factory.floor()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         scan(op, _bundles(order)[0].code, style.operations[0], qty=qty)
+    assert e.value.status == 422 and "number of pieces must be" in e.value.message
     assert _log_count() == 0
 
 
@@ -157,19 +159,22 @@ def test_undo_after_30_seconds_or_by_someone_else_is_refused(factory):
         services.undo_scan(res.log_id, user_id=op.id, now=res.created_at + timedelta(seconds=31))
     assert e.value.code == "too_late"
     other = factory.user("operator", line=line)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as e:
         services.undo_scan(res.log_id, user_id=other.id, now=res.created_at + timedelta(seconds=1))
+    assert e.value.status == 403 and "your own entries" in e.value.message
     assert _log_count() == 1 and _done(b, style.operations[0]) == 6
 
 
 def test_database_check_refuses_overcount_even_without_python_checks(factory):
     _, style, order, op = factory.floor()
     b = _bundles(order)[0]
-    prog = db.session.get(BundleOpProgress, (b.id, style.operations[0].id))
-    prog.done = 11
-    with pytest.raises(Exception):
-        db.session.commit()
-    db.session.rollback()
+    key = (b.id, style.operations[0].id)
+    with pytest.raises(IntegrityError) as e:
+        with write_transaction():
+            db.session.get(BundleOpProgress, key).done = 11   # one more than the bundle's 10 pieces
+    assert "done_within_pieces" in str(e.value.orig)          # refused by the CHECK constraint itself
+    db.session.expire_all()
+    assert db.session.get(BundleOpProgress, key).done == 0 and _log_count() == 0
 
 
 def test_concurrent_scans_never_exceed_bundle(factory, app):

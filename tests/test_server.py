@@ -6,6 +6,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -88,14 +89,12 @@ def test_idle_and_stalled_clients_do_not_block_the_only_thread(gunicorn_server):
     stalled = socket.create_connection(("127.0.0.1", port))
     stalled.sendall(b"GET /static/icons/icon-192.png HTTP/1.1\r\nHost: floor\r\n")  # never finishes
     time.sleep(0.3)  # the stalled request is now being read by the worker's only thread
-    started = time.monotonic()
+    # Answered, not blocked behind the idle and the stalled client (a blocked request raises socket.timeout).
     answer = _get(port, "/static/icons/icon-192.png", timeout=10)
     assert answer.startswith(b"HTTP/1.1 200")
     assert b"\x89PNG" in answer
-    # Served once the stalled client was dropped (after SHOPFLOOR_CLIENT_TIMEOUT = 1 s), not never.
-    assert time.monotonic() - started < 5
-    stalled.settimeout(5)
-    assert stalled.recv(100) == b""  # the server closed the stalled connection
+    stalled.settimeout(10)
+    assert stalled.recv(100) == b""  # the server dropped the stalled client (SHOPFLOOR_CLIENT_TIMEOUT = 1 s)
     idle.close()
     stalled.close()
 
@@ -104,7 +103,7 @@ def test_session_signing_follows_the_secret_key(app, client, factory):
     user = factory.user("operator")
     login(client, user)
     page = client.get("/scan")
-    assert page.status_code == 200
+    assert page.status_code == 200 and f'<span class="who">{user.name}</span>' in page.text
     old = app.secret_key
     try:
         app.secret_key = "another-secret-key"
@@ -115,7 +114,7 @@ def test_session_signing_follows_the_secret_key(app, client, factory):
     finally:
         app.secret_key = old
     g.pop("_login_user", None)
-    assert client.get("/scan").status_code == 200
+    assert f'<span class="who">{user.name}</span>' in client.get("/scan").text
 
 
 def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
@@ -132,9 +131,13 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM users").fetchone()  # holds a snapshot of the WAL
-        started = time.monotonic()
-        upkeep.checkpoint()
-        assert time.monotonic() - started < 1  # gave up on the restart instead of waiting 30 s
+        # The upkeep gives up on the restart while the reader still holds its snapshot: waiting for the
+        # reader (up to the 30 s busy timeout) would leave the thread running until the reader ends below.
+        upkeep_thread = threading.Thread(target=upkeep.checkpoint, daemon=True)
+        upkeep_thread.start()
+        upkeep_thread.join(20)
+        assert not upkeep_thread.is_alive()
+        assert reader.execute("SELECT count(*) FROM users").fetchone() == (0,)  # the snapshot was never broken
     finally:
         reader.execute("ROLLBACK")
         reader.close()
@@ -146,10 +149,8 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     # With no reader left, the restart goes through: the next write starts the WAL over.
     for i in range(20):
         factory.user("operator", name=f"Operator {i}")
-        db.session.commit()
     upkeep.checkpoint()
     factory.user("operator", name="One more")
-    db.session.commit()
     with db.engine.connect() as conn:
         busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and 0 < log < 20

@@ -65,7 +65,8 @@ def test_ticket_errors(client, factory):
     login(client, factory.user("manager"))
     resp = client.get(f"/orders/{uncut.id}/tickets.pdf")
     assert resp.status_code == 409 and "Cut it into bundles first" in resp.text
-    assert client.get("/orders/99999/tickets.pdf").status_code == 404
+    missing = client.get("/orders/99999/tickets.pdf")
+    assert missing.status_code == 404 and "That order does not exist." in missing.text
     bad = client.get(f"/orders/{uncut.id}/tickets.pdf?layout=poster")
     assert bad.status_code == 422 and "Unknown ticket layout" in bad.text
 
@@ -73,4 +74,6 @@ def test_ticket_errors(client, factory):
 def test_operators_cannot_print_tickets(client, factory):
     _, _, order, op = factory.floor()
     login(client, op)
-    assert client.get(f"/orders/{order.id}/tickets.pdf").status_code == 403
+    refused = client.get(f"/orders/{order.id}/tickets.pdf")
+    assert refused.status_code == 403 and "Your role does not allow this page." in refused.text
+    assert refused.mimetype != "application/pdf" and not refused.data.startswith(b"%PDF")

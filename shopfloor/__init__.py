@@ -36,7 +36,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     auth_login.init_login_manager(login_manager)
 
-    from shopfloor import blueprints, errors, cli, templating
+    from shopfloor import blueprints, errors, cli, once, templating
 
     blueprints.register(app)
     from shopfloor.quality.services import install as install_quality
@@ -45,4 +45,5 @@ def create_app(config: Config | dict | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     templating.register(app)
+    once.init_app(app)  # every form submits once (one-time id claimed before the view runs)
     return app

@@ -57,6 +57,7 @@ class Config:
     SESSION_COOKIE_SECURE: bool = False
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
     WTF_CSRF_TIME_LIMIT: int | None = None
+    ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
     TESTING: bool = False
 
     @classmethod

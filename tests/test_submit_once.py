@@ -6,6 +6,8 @@ same form twice, counts the rows in the database, and reads what the second answ
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from shopfloor.extensions import db
 from shopfloor.models import (AqlAudit, Bundle, CustomerReturn, DefectType, FormSubmission, Inspection, Material,
                               Operation, Order, Rework, Style, User, WorkLog)
 from shopfloor.models.planning import Milestone
-from shopfloor.planning import materials, schedule
+from shopfloor.planning import materials, schedule, styles
 from shopfloor.quality import catalogue, services as quality
 from shopfloor.quality.services import DefectEntry
 from shopfloor.scan.services import record_scan
@@ -32,7 +34,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def count(model, *where) -> int:
-    db.session.expire_all()
+    db.session.rollback()  # end this session's read snapshot: see what every request committed
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
@@ -341,18 +343,47 @@ def test_refused_form_can_be_corrected_and_sent_again(client, factory):
     assert good.status_code == 200 and SAVED not in good.text and count(Style) == 1
 
 
-def test_form_still_being_saved_is_not_run_again(client, factory):
+def test_two_taps_at_the_same_moment_save_once(ctx, factory, monkeypatch):
+    """Both requests in flight together: the second waits for the first and is told it was saved."""
+    manager = factory.user("manager")
+    taps = [ctx.test_client(), ctx.test_client()]
+    for c in taps:
+        login(c, manager)
+    form = form_for(taps[0].get("/styles").text, "/styles")
+    data = form.data(code="tee-6", name="Tee", sizes="S")
+    save_style = styles.save_style
+
+    def slow_save(**kw):
+        time.sleep(0.3)       # the first tap is still being saved when the second arrives
+        return save_style(**kw)
+
+    monkeypatch.setattr(styles, "save_style", slow_save)
+    barrier, answers = threading.Barrier(2), []
+
+    def tap(c):
+        barrier.wait()        # each thread has its own request and app context
+        answers.append(c.post("/styles", data=data, headers={"Referer": "http://localhost/styles"},
+                              follow_redirects=True))
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in taps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert count(Style, Style.code == "TEE-6") == 1
+    assert sorted(SAVED in a.text for a in answers) == [False, True]
+    assert all(a.status_code == 200 and "TEE-6" in a.text for a in answers)
+
+
+def test_form_still_being_saved_is_not_run_again(client, factory, monkeypatch):
     login(client, factory.user("manager"))
     form = form_for(client.get("/styles").text, "/styles")
     token = dict(form.fields)["_once"]
     with db.engine.begin() as conn:   # the first tap is still running
         conn.execute(insert(FormSubmission.__table__).values(token=token, endpoint="planning.style_create",
                                                              status="pending", created_at=clock.utcnow()))
-    client.application.config["ONCE_WAIT_SECONDS"] = 0.1
-    try:
-        resp = send(client, form, form.data(code="tee-3", name="Tee", sizes="S"), page="/styles")
-    finally:
-        client.application.config["ONCE_WAIT_SECONDS"] = 3.0
+    monkeypatch.setitem(client.application.config, "ONCE_WAIT_SECONDS", 0.1)
+    resp = send(client, form, form.data(code="tee-3", name="Tee", sizes="S"), page="/styles")
     assert resp.status_code == 202 and "Already being saved" in resp.text and count(Style) == 0
 
 

@@ -1,20 +1,23 @@
 """Every form submits once: a one-time id in each POST form, claimed at the edge before the view runs.
 
 `{{ once_field() }}` renders `<input type="hidden" name="_once" value="...">` (a fresh random id per render;
-nothing is written when a page is shown). A POST carrying `_once` claims the id by inserting it into
-`form_submissions` in its own committed transaction, then the view runs. A second POST with the same id
-(a double tap, a resent form, the browser's "resubmit") does not run the view: it gets the first one's
-outcome (a 303 to where the first was sent, or an htmx fragment in the page's flash area) with
-"Already saved". If the first is still running, the second waits briefly for it. Refused input (4xx),
-a failure (5xx) or a sign-in redirect releases the claim, so the corrected form can be sent again.
+nothing is written when a page is shown). A POST carrying `_once` is claimed before its view runs: the
+digest of the id, the address and the fields sent is inserted into `form_submissions` in its own
+committed transaction. The same form sent again (a double tap, a resent form, the browser's "resubmit")
+has the same digest, so its view does not run: it gets the first one's outcome (a 303 to where the first
+was sent, or an htmx fragment in the page's flash area) with "Already saved". If the first is still
+running, the second waits briefly for it. A stale page sent with other input (another button, an
+edited field) is a new submission. Refused input (4xx), a failure (5xx) or a sign-in redirect releases
+the claim, so the corrected form can be sent again.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -57,24 +60,31 @@ def _claim():
     if not TOKEN.fullmatch(token):
         return render_template("common/error.html", title=_("Refused"),
                                message=_("This form is damaged. Reload the page and fill it in again.")), 400
+    digest = digest_of(request.path, request.form.items(multi=True))
     for _attempt in range(2):
-        if _insert(token):
-            request.environ[ENVIRON_KEY] = token
+        if _insert(digest):
+            request.environ[ENVIRON_KEY] = digest
             _prune_now_and_then()
             return None
-        row = _wait_while_pending(token)
+        row = _wait_while_pending(digest)
         if row is not None:
             return _answer_duplicate(row)
         # The first submission was refused and released meanwhile: this one runs as the first.
     return _answer_duplicate(None)
 
 
-def _insert(token: str) -> bool:
+def digest_of(path: str, fields) -> str:
+    """The same form sent again gives the same digest (the CSRF token may be refreshed, so it is left out)."""
+    sent = sorted((k, v) for k, v in fields if k != "csrf_token")
+    return hashlib.sha256(f"{path}\n{urlencode(sent)}".encode()).hexdigest()
+
+
+def _insert(digest: str) -> bool:
     user_id = current_user.get_id() if current_user.is_authenticated else None
     try:
         with side_transaction() as conn:
             conn.execute(insert(_table).values(
-                token=token, user_id=int(user_id) if user_id else None,
+                digest=digest, user_id=int(user_id) if user_id else None,
                 endpoint=(request.endpoint or request.path)[:80],
                 status=SubmissionStatus.PENDING.value, created_at=utcnow()))
     except IntegrityError:
@@ -82,12 +92,12 @@ def _insert(token: str) -> bool:
     return True
 
 
-def _wait_while_pending(token: str):
+def _wait_while_pending(digest: str):
     deadline = time.monotonic() + current_app.config["ONCE_WAIT_SECONDS"]
     while True:
         with db.engine.connect() as conn:
             row = conn.execute(select(_table.c.status, _table.c.location)
-                               .where(_table.c.token == token)).one_or_none()
+                               .where(_table.c.digest == digest)).one_or_none()
         if row is None or row.status != SubmissionStatus.PENDING.value or time.monotonic() >= deadline:
             return row
         time.sleep(POLL_S)
@@ -110,28 +120,28 @@ def _answer_duplicate(row):
 
 
 def _settle(response):
-    token = request.environ.pop(ENVIRON_KEY, None)
-    if token is None:
+    digest = request.environ.pop(ENVIRON_KEY, None)
+    if digest is None:
         return response
     if _refused(response):
-        _release(token)
+        _release(digest)
     else:
         with side_transaction() as conn:
-            conn.execute(update(_table).where(_table.c.token == token)
+            conn.execute(update(_table).where(_table.c.digest == digest)
                          .values(status=SubmissionStatus.DONE.value, location=_outcome_location(response)))
     return response
 
 
 def _release_unsettled(_exc=None) -> None:
     """The view raised before answering (after_request did not run): nothing was saved."""
-    token = request.environ.pop(ENVIRON_KEY, None)
-    if token is not None:
-        _release(token)
+    digest = request.environ.pop(ENVIRON_KEY, None)
+    if digest is not None:
+        _release(digest)
 
 
-def _release(token: str) -> None:
+def _release(digest: str) -> None:
     with side_transaction() as conn:
-        conn.execute(delete(_table).where(_table.c.token == token))
+        conn.execute(delete(_table).where(_table.c.digest == digest))
 
 
 def _refused(response) -> bool:

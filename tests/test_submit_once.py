@@ -378,13 +378,28 @@ def test_two_taps_at_the_same_moment_save_once(ctx, factory, monkeypatch):
 def test_form_still_being_saved_is_not_run_again(client, factory, monkeypatch):
     login(client, factory.user("manager"))
     form = form_for(client.get("/styles").text, "/styles")
-    token = dict(form.fields)["_once"]
+    data = form.data(code="tee-3", name="Tee", sizes="S")
     with db.engine.begin() as conn:   # the first tap is still running
-        conn.execute(insert(FormSubmission.__table__).values(token=token, endpoint="planning.style_create",
-                                                             status="pending", created_at=clock.utcnow()))
+        conn.execute(insert(FormSubmission.__table__).values(
+            digest=once.digest_of("/styles", data.items()), endpoint="planning.style_create", status="pending",
+            created_at=clock.utcnow()))
     monkeypatch.setitem(client.application.config, "ONCE_WAIT_SECONDS", 0.1)
-    resp = send(client, form, form.data(code="tee-3", name="Tee", sizes="S"), page="/styles")
+    resp = send(client, form, data, page="/styles")
     assert resp.status_code == 202 and "Already being saved" in resp.text and count(Style) == 0
+
+
+def test_stale_page_sent_with_another_button_is_a_new_submission(client, factory):
+    """Back to the old page, then another button of the same form: that is not a resend."""
+    style = factory.style()
+    last = style.operations[-1]
+    login(client, factory.user("manager"))
+    page = f"/styles/{style.id}"
+    form = form_for(client.get(page).text, f"/operations/{last.id}")
+    send(client, form, form.data("up"), page=page)
+    back = send(client, form, form.data("down"), page=page)
+    names = db.session.scalars(select(Operation.name).where(Operation.style_id == style.id)
+                               .order_by(Operation.seq)).all()
+    assert names == ["Op 1", "Op 2", "Op 3"] and SAVED not in back.text
 
 
 def test_damaged_id_is_refused_and_changes_nothing(client, factory):
@@ -398,8 +413,8 @@ def test_damaged_id_is_refused_and_changes_nothing(client, factory):
 def test_old_ids_are_pruned(ctx):
     now = clock.utcnow()
     with db.engine.begin() as conn:
-        for token, age in (("old-token-aaaaaaaaaa", timedelta(days=3)), ("new-token-bbbbbbbbbb", timedelta(hours=1))):
-            conn.execute(insert(FormSubmission.__table__).values(token=token, endpoint="x", status="done",
+        for digest, age in (("a" * 64, timedelta(days=3)), ("b" * 64, timedelta(hours=1))):
+            conn.execute(insert(FormSubmission.__table__).values(digest=digest, endpoint="x", status="done",
                                                                  created_at=now - age))
     assert once.prune() == 1
-    assert db.session.scalars(select(FormSubmission.token)).all() == ["new-token-bbbbbbbbbb"]
+    assert db.session.scalars(select(FormSubmission.digest)).all() == ["b" * 64]

@@ -1,4 +1,4 @@
-"""One row per form submission claimed by its one-time id (see shopfloor/once.py)."""
+"""One row per form submission, claimed before its view runs (see shopfloor/once.py)."""
 from __future__ import annotations
 
 import enum
@@ -19,7 +19,9 @@ class SubmissionStatus(str, enum.Enum):
 class FormSubmission(db.Model):
     __tablename__ = "form_submissions"
     __table_args__ = (CheckConstraint("status IN ('pending', 'done')", name="status_known"),)
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # sha256 of the form's one-time id, the address and the fields sent: the same form sent again
+    # has the same digest; a stale page sent with other input (another button) does not.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int | None] = mapped_column(Integer)
     endpoint: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(10), default=SubmissionStatus.PENDING.value)

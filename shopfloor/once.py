@@ -32,11 +32,12 @@ from shopfloor.extensions import db
 from shopfloor.models.forms import FormSubmission, SubmissionStatus
 
 FIELD = "_once"
-TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ID_FORMAT = re.compile(r"[A-Za-z0-9_-]{16,64}")
 KEEP = timedelta(days=2)      # ids older than this are forgotten
 PRUNE_EVERY_S = 3600          # each process prunes at most this often
 POLL_S = 0.05                 # while a first submission is still running
 ENVIRON_KEY = "shopfloor.once"
+REDIRECTS = (301, 302, 303, 307, 308)
 _table = FormSubmission.__table__
 
 
@@ -56,8 +57,7 @@ def init_app(app: Flask) -> None:
 def _claim():
     if request.method != "POST" or FIELD not in request.form:
         return None
-    token = request.form[FIELD]
-    if not TOKEN.fullmatch(token):
+    if not ID_FORMAT.fullmatch(request.form[FIELD]):
         return render_template("common/error.html", title=_("Refused"),
                                message=_("This form is damaged. Reload the page and fill it in again.")), 400
     digest = digest_of(request.path, request.form.items(multi=True))
@@ -148,13 +148,13 @@ def _refused(response) -> bool:
     """Nothing was saved: bad input or no permission (4xx), a failure (5xx), or sent to sign in first."""
     if response.status_code >= 400:
         return True
-    return response.status_code in (301, 302, 303, 307, 308) and \
+    return response.status_code in REDIRECTS and \
         urlsplit(response.location or "").path == url_for("auth.login") and request.endpoint != "auth.logout"
 
 
 def _outcome_location(response) -> str | None:
     """Where the first submission left the user: its redirect, else the page the form was on."""
-    if response.status_code in (301, 302, 303, 307, 308):
+    if response.status_code in REDIRECTS:
         target = response.location
     else:
         target = response.headers.get("HX-Redirect") or request.headers.get("HX-Current-URL") or request.referrer

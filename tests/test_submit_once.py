@@ -157,6 +157,18 @@ def test_defect_type_added_once(client, floor):
     assert_told_saved(first, second)
 
 
+def test_defect_type_edit_saved_once(client, floor):
+    login(client, floor["manager"])
+    seam = db.session.scalar(select(DefectType).where(DefectType.code == "open_seam"))
+    html = client.get("/qc/defects").text
+    form = next(f for f in post_forms(html) if dict(f.fields).get("id") == str(seam.id))
+    data = form.data(name="Open seam (side)", severity="critical")
+    first = send(client, form, data, page="/qc/defects")
+    second = send(client, form, data, page="/qc/defects")
+    assert count(DefectType, DefectType.name == "Open seam (side)", DefectType.severity == "critical") == 1
+    assert_told_saved(first, second)
+
+
 # --- planning --------------------------------------------------------------------------------------
 
 def test_style_created_once(client, factory):
@@ -259,6 +271,20 @@ def test_correction_saved_once(client, floor):
     assert count(WorkLog, WorkLog.reverses_id == entry.id) == 1
     assert "Corrected: the entry was reversed" in first.text
     assert_told_saved(first, second)
+
+
+def test_scan_log_form_saved_once_by_its_client_id(client, floor):
+    """The scan form's own id (client_id, set by scan.js, also used by the offline outbox)."""
+    op, b2 = floor["op"], db.session.scalars(select(Bundle).where(Bundle.number == 2)).first()
+    login(client, op)
+    card = client.get(f"/scan/card?code={b2.code}", headers={"HX-Request": "true"}).text
+    form = form_for(card, "/scan/log")
+    data = form.data(client_id="tap-tap-1")
+    first = send(client, form, data, page="/scan")
+    second = send(client, form, data, page="/scan")
+    assert count(WorkLog, WorkLog.bundle_id == b2.id) == 1
+    assert "Done: 10 pieces logged." in first.text
+    assert second.status_code == 200 and "Already saved: 10 pieces" in second.text
 
 
 def test_scan_undo_saved_once(client, floor):

@@ -1,8 +1,19 @@
-"""Forms read from rendered HTML, submitted the way a browser (or htmx) would send them."""
+"""Forms read from rendered HTML, submitted the way a browser (or htmx) would send them, and rows counted."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from sqlalchemy import func, select
+
+from shopfloor.extensions import db
+
+SAVED = "Already saved: this form was sent twice and saved once."
+
+
+def count(model, *where) -> int:
+    db.session.rollback()  # end this session's read snapshot: see what every request committed
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
-from shopfloor import blueprints, cli, database, errors, events, i18n, templating
+from shopfloor import blueprints, cli, database, errors, events, i18n, once, templating
 from shopfloor.auth import login as auth_login
 from shopfloor.config import Config
 from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -38,4 +38,5 @@ def create_app(config: Config | dict | None = None) -> Flask:
     events.subscribe()
     cli.register(app)
     templating.register(app)
+    once.init_app(app)  # every form submits once (one-time id claimed before the view runs)
     return app

@@ -70,6 +70,7 @@ class Config:
     SESSION_COOKIE_SECURE: bool = False
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
     WTF_CSRF_TIME_LIMIT: int | None = None
+    ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
     TESTING: bool = False
     # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
     # DHU >= dhu_bad red, >= dhu_warn amber.

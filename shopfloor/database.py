@@ -172,6 +172,16 @@ def write_transaction():
             raise
 
 
+@contextmanager
+def side_transaction():
+    """A short unit of work on its own connection, committed at once, apart from the request's ORM session
+    (SQLite: writers queued, BEGIN IMMEDIATE). For edge bookkeeping that must commit before or after a view."""
+    queue = _writer_queue()
+    with queue.hold() if queue else nullcontext():
+        with db.engine.connect().execution_options(**IMMEDIATE) as conn, conn.begin():
+            yield conn
+
+
 class RawConnection:
     """A pooled DB-API connection for the scan hot path (no ORM session).
 

@@ -6,3 +6,4 @@ from shopfloor.models.bundles import Bundle, BundleOpProgress, BundleStatus  # n
 from shopfloor.models.worklog import LineHourOutput, OperatorDay, OrderOpProgress, WorkLog  # noqa: F401
 from shopfloor.models.quality import AqlAudit, CustomerReturn, DefectType, Inspection, InspectionDefect, Rework  # noqa: F401
 from shopfloor.models.planning import Material, Milestone, Supplier  # noqa: F401
+from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F401

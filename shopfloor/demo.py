@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from shopfloor import clock, signals
 from shopfloor.auth.services import create_user
+from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
@@ -88,57 +89,58 @@ def is_empty() -> bool:
 def seed(days: int = 3, rng_seed: int = 7) -> dict:
     rng = random.Random(rng_seed)
     wage = Decimal(str(current_app.config["WAGE_PER_MINUTE"]))
-    lines = [Line(code="L1", name="Line 1 · Knits", target_efficiency=Decimal("0.70")),
-             Line(code="L2", name="Line 2 · Wovens", target_efficiency=Decimal("0.65"))]
-    db.session.add_all(lines)
-    db.session.flush()
-    for username, name, role in STAFF:
-        create_user(name, role, username=username, password=DEMO_PASSWORD,
-                    line_id=lines[0].id if role in ("supervisor", "qc") else None)
+    # Everything before the history in one write transaction (BEGIN IMMEDIATE, writers' queue): a deferred
+    # transaction that reads and then writes can be refused at once by SQLite in WAL mode.
+    with write_transaction():
+        lines = [Line(code="L1", name="Line 1 · Knits", target_efficiency=Decimal("0.70")),
+                 Line(code="L2", name="Line 2 · Wovens", target_efficiency=Decimal("0.65"))]
+        db.session.add_all(lines)
+        db.session.flush()
+        for username, name, role in STAFF:
+            create_user(name, role, username=username, password=DEMO_PASSWORD,
+                        line_id=lines[0].id if role in ("supervisor", "qc") else None)
 
-    styles = {}
-    for (code, name, sizes), ops in BULLETINS.items():
-        style = Style(code=code, name=name, sizes_csv=sizes)
-        style.operations = [Operation(seq=i + 1, name=n, machine=m, sam=Decimal(str(sam)),
-                                      piece_rate=(Decimal(str(sam)) * wage).quantize(Decimal("0.0001")),
-                                      qc_point=qc) for i, (n, m, sam, qc) in enumerate(ops)]
-        style.target_cost_per_piece = (style.total_sam * wage * Decimal("1.35")).quantize(Decimal("0.01"))
-        db.session.add(style)
-        styles[code] = style
-    db.session.flush()
+        styles = {}
+        for (code, name, sizes), ops in BULLETINS.items():
+            style = Style(code=code, name=name, sizes_csv=sizes)
+            style.operations = [Operation(seq=i + 1, name=n, machine=m, sam=Decimal(str(sam)),
+                                          piece_rate=(Decimal(str(sam)) * wage).quantize(Decimal("0.0001")),
+                                          qc_point=qc) for i, (n, m, sam, qc) in enumerate(ops)]
+            style.target_cost_per_piece = (style.total_sam * wage * Decimal("1.35")).quantize(Decimal("0.01"))
+            db.session.add(style)
+            styles[code] = style
+        db.session.flush()
 
-    today = clock.local_today()
-    orders = [
-        create_order(number="ORD-1001", customer="Nordic Basics", style=styles["TS-100"],
-                     due_date=today + timedelta(days=12), line_id=lines[0].id,
-                     quantities=_grid(styles["TS-100"], ["White", "Navy"], [200, 400, 400, 200])),
-        create_order(number="ORD-1002", customer="Urban Outfit Co", style=styles["TS-100"],
-                     due_date=today + timedelta(days=2), line_id=lines[0].id,
-                     quantities=_grid(styles["TS-100"], ["Black"], [100, 200, 200, 100])),
-        create_order(number="ORD-1003", customer="Harbour Sport", style=styles["PL-200"],
-                     due_date=today + timedelta(days=9), line_id=lines[1].id,
-                     quantities=_grid(styles["PL-200"], ["Red", "White"], [100, 200, 200, 150, 100])),
-        create_order(number="ORD-1004", customer="Harbour Sport", style=styles["TR-300"],
-                     due_date=today + timedelta(days=20), line_id=lines[1].id,
-                     quantities=_grid(styles["TR-300"], ["Khaki"], [40, 80, 100, 80, 40])),
-        create_order(number="ORD-1005", customer="Nordic Basics", style=styles["PL-200"],
-                     due_date=today + timedelta(days=30), line_id=lines[1].id,
-                     quantities=_grid(styles["PL-200"], ["Navy"], [50, 100, 150, 100, 50])),
-    ]
-    _materials(orders, today)
-    _close_early_milestones(orders, today)
-    for order in orders[:4]:
-        cut_order(order, 10)  # the first scan of each moves it on to sewing (planning.schedule.on_work_logged)
+        today = clock.local_today()
+        orders = [
+            create_order(number="ORD-1001", customer="Nordic Basics", style=styles["TS-100"],
+                         due_date=today + timedelta(days=12), line_id=lines[0].id,
+                         quantities=_grid(styles["TS-100"], ["White", "Navy"], [200, 400, 400, 200])),
+            create_order(number="ORD-1002", customer="Urban Outfit Co", style=styles["TS-100"],
+                         due_date=today + timedelta(days=2), line_id=lines[0].id,
+                         quantities=_grid(styles["TS-100"], ["Black"], [100, 200, 200, 100])),
+            create_order(number="ORD-1003", customer="Harbour Sport", style=styles["PL-200"],
+                         due_date=today + timedelta(days=9), line_id=lines[1].id,
+                         quantities=_grid(styles["PL-200"], ["Red", "White"], [100, 200, 200, 150, 100])),
+            create_order(number="ORD-1004", customer="Harbour Sport", style=styles["TR-300"],
+                         due_date=today + timedelta(days=20), line_id=lines[1].id,
+                         quantities=_grid(styles["TR-300"], ["Khaki"], [40, 80, 100, 80, 40])),
+            create_order(number="ORD-1005", customer="Nordic Basics", style=styles["PL-200"],
+                         due_date=today + timedelta(days=30), line_id=lines[1].id,
+                         quantities=_grid(styles["PL-200"], ["Navy"], [50, 100, 150, 100, 50])),
+        ]
+        _materials(orders, today)
+        _close_early_milestones(orders, today)
+        for order in orders[:4]:
+            cut_order(order, 10)  # the first scan of each moves it on to sewing (planning.schedule.on_work_logged)
 
-    operators = _operators(rng, lines, styles)
-    db.session.commit()
+        operators = _operators(rng, lines, styles)
     plan = [([orders[1].id, orders[0].id], [u.id for u in operators[lines[0].id]]),
             ([orders[2].id], [u.id for u in operators[lines[1].id]])]
     n_lines, n_ops = len(lines), sum(len(v) for v in operators.values())
     scans = sum(_history(rng, days, order_ids, user_ids) for order_ids, user_ids in plan)
     for step in _extra_steps():
-        step(rng)
-        db.session.commit()
+        step(rng)  # each step writes through the services' own write transactions
     return {"lines": n_lines, "operators": n_ops, "orders": 5, "scans": scans}
 
 

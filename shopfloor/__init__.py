@@ -7,7 +7,7 @@ from shopfloor.config import Config
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
-    """config -> extensions -> blueprints -> errors -> cli."""
+    """config -> extensions -> blueprints -> events -> errors -> cli."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     base = Config.from_env(app.instance_path)
@@ -39,9 +39,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from shopfloor import blueprints, errors, cli, templating
 
     blueprints.register(app)
-    from shopfloor.quality.services import install as install_quality
+    from shopfloor import events
 
-    install_quality()
+    events.subscribe()
     errors.register(app)
     cli.register(app)
     templating.register(app)

@@ -1,12 +1,13 @@
 """Styles and their operation bulletins."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from shopfloor import money
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
@@ -18,8 +19,21 @@ def _decimal(value, message: str, positive: bool = True) -> Decimal:
         d = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, AttributeError):
         raise DomainError(message) from None
-    if d.is_nan() or (positive and d <= 0) or (not positive and d < 0):
+    if not d.is_finite() or (positive and d <= 0) or (not positive and d < 0):
         raise DomainError(message)
+    return d
+
+
+MONEY_LIMIT = Decimal("1000000")  # a piece rate or cost per piece is below this (the former Numeric(10, 4))
+
+
+def _money(value, message: str) -> Decimal:
+    """A piece rate or cost: 0 or more, exact to 4 decimals at most (shopfloor.money stores ten-thousandths)."""
+    d = _decimal(value, message, positive=False)
+    if d >= MONEY_LIMIT:
+        raise DomainError(message)
+    if d != d.quantize(Decimal("0.0001")):
+        raise DomainError(_("Money amounts have at most 4 decimals."))
     return d
 
 
@@ -32,7 +46,7 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str, target
         raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
     if len(set(size_list)) != len(size_list):
         raise DomainError(_("Each size may appear only once."))
-    cost = _decimal(target_cost, _("Target cost must be a number."), positive=False) if target_cost else None
+    cost = _money(target_cost, _("Target cost must be a number.")) if target_cost else None
     clash = db.session.scalar(select(Style.id).where(Style.code == code))
     if clash and clash != style_id:
         raise DomainError(_("Style code %(c)s is already used.", c=code))
@@ -53,9 +67,9 @@ def add_operation(style_id: int, *, name: str, machine: str, sam, piece_rate="",
     if not name:
         raise DomainError(_("An operation needs a name."))
     sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
-    wage = Decimal(str(current_app.config["WAGE_PER_MINUTE"]))
-    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False) if str(
-        piece_rate).strip() else (sam_d * wage).quantize(Decimal("0.0001"))
+    wage = money.decimal(current_app.config["WAGE_PER_MINUTE"])
+    rate = _money(piece_rate, _("Piece rate must be a number, 0 or more.")) if str(
+        piece_rate).strip() else (sam_d * wage).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     with write_transaction():
         seq = (db.session.scalar(select(func.max(Operation.seq)).where(Operation.style_id == style.id)) or 0) + 1
         op = Operation(style_id=style.id, seq=seq, name=name[:120], machine=(machine or "").strip()[:60], sam=sam_d,
@@ -71,7 +85,7 @@ def update_operation(op_id: int, *, name: str, machine: str, sam, piece_rate, qc
     if not (name or "").strip():
         raise DomainError(_("An operation needs a name."))
     sam_d = _decimal(sam, _("SAM must be a number of minutes above 0."))
-    rate = _decimal(piece_rate, _("Piece rate must be a number, 0 or more."), positive=False)
+    rate = _money(piece_rate, _("Piece rate must be a number, 0 or more."))
     with write_transaction():
         op.name, op.machine, op.sam, op.piece_rate, op.qc_point = name.strip()[:120], (machine or "")[:60], sam_d, \
             rate, qc_point

@@ -135,7 +135,7 @@ def test_undo_and_corrections_over_hours_keep_every_summary_equal_to_ledger(fact
 
 def test_both_write_paths_share_one_text_of_each_summary():
     # The PostgreSQL statement embeds the very upserts the SQLite sequence runs, conditioned differently.
-    for upsert, sqlite_stmt in zip(SUMMARIES, SQLITE_WRITE.summaries):
+    for upsert, (sqlite_stmt, _required) in zip(SUMMARIES, SQLITE_WRITE.summaries):
         assert upsert.table in sqlite_stmt.sqlite and upsert.update in sqlite_stmt.sqlite
         assert upsert.update.replace(":q", "%(q)s") in PG_WRITE.pg or upsert.update in PG_WRITE.pg
     assert PG_WRITE.pg.count("ON CONFLICT") == 5 and "%(line)s" in PG_WRITE.pg and ":line" not in PG_WRITE.pg

@@ -113,11 +113,13 @@ def write(s: Raw, entry: Entry) -> int:
         if out.done is None:
             raise Raced()
         return out.log_id
-    log_id = s.scalar(SQLITE_WRITE.log, p)
+    p = s.bind(p)
+    log_id = s.scalar(SQLITE_WRITE.log, p, bound=True)
     if log_id is None:
         raise Replay()
-    if s.scalar(SQLITE_WRITE.progress, p) is None:
+    if s.scalar(SQLITE_WRITE.progress, p, bound=True) is None:
         raise Raced()
-    for stmt in SQLITE_WRITE.summaries:
-        s.run(stmt, p)
+    for stmt, required in SQLITE_WRITE.summaries:
+        if required is None or p[required] is not None:
+            s.run(stmt, p, bound=True)
     return log_id

@@ -60,11 +60,15 @@ class Raw:
         self.pg = conn.dialect.name == "postgresql"
         self.cur = conn.connection.driver_connection.cursor()
 
-    def run(self, stmt: Stmt, params: dict):
+    def bind(self, params: dict) -> dict:
+        """Parameters as the driver takes them (run() does this itself unless told they are bound)."""
+        return params if self.pg else {k: _sqlite_value(v) for k, v in params.items()}
+
+    def run(self, stmt: Stmt, params: dict, bound: bool = False):
         if self.pg:
             self.cur.execute(stmt.pg, params)
         else:
-            self.cur.execute(stmt.sqlite, {k: _sqlite_value(v) for k, v in params.items()})
+            self.cur.execute(stmt.sqlite, params if bound else self.bind(params))
         return self.cur
 
     def one(self, stmt: Stmt, params: dict, into=None):
@@ -75,8 +79,8 @@ class Raw:
             return row
         return into(**dict(zip([d[0] for d in cur.description], row)))
 
-    def scalar(self, stmt: Stmt, params: dict):
-        row = self.run(stmt, params).fetchone()
+    def scalar(self, stmt: Stmt, params: dict, bound: bool = False):
+        row = self.run(stmt, params, bound).fetchone()
         return None if row is None else row[0]
 
     def column(self, stmt: Stmt, params: dict) -> list:

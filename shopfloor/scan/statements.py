@@ -69,18 +69,28 @@ RETURNING id
 
 @dataclass(frozen=True)
 class Upsert:
-    """INSERT ... SELECT <values> WHERE <guard> AND <when> ON CONFLICT (<key>) DO UPDATE SET <update>."""
+    """INSERT <row> ON CONFLICT (<key>) DO UPDATE SET <update>, the row skipped when the parameter
+    `required` is NULL. Rendered two ways from this one definition:
+      values()      INSERT ... VALUES (...): SQLite's form (a one-row insert needs no statement journal);
+      select(when)  INSERT ... SELECT ... WHERE <required is set> AND <when>: a step of PostgreSQL's CTE.
+    """
     table: str
     columns: str
-    values: str
+    values_sql: str
     key: str
     update: str
-    guard: str = "true"
+    required: str | None = None   # an integer parameter that must be set for the row to be written
     returning: str = ""
 
-    def sql(self, when: str = "true") -> str:
-        return (f"INSERT INTO {self.table} ({self.columns})\nSELECT {self.values} WHERE {self.guard} AND {when}\n"
-                f"ON CONFLICT ({self.key}) DO UPDATE SET {self.update}{self.returning}")
+    def _tail(self) -> str:
+        return f"ON CONFLICT ({self.key}) DO UPDATE SET {self.update}{self.returning}"
+
+    def values(self) -> str:
+        return f"INSERT INTO {self.table} ({self.columns})\nVALUES ({self.values_sql})\n{self._tail()}"
+
+    def select(self, when: str) -> str:
+        guard = f"CAST(:{self.required} AS INTEGER) IS NOT NULL AND " if self.required else ""
+        return f"INSERT INTO {self.table} ({self.columns})\nSELECT {self.values_sql} WHERE {guard}{when}\n{self._tail()}"
 
 
 # Never beyond the bundle, never below zero: the conditional update re-checks what the read saw (the CHECK
@@ -99,7 +109,7 @@ LINE_HOUR = Upsert(
     "line_id, day, hour",
     "pieces = line_hour_output.pieces + excluded.pieces, output = line_hour_output.output + excluded.output, "
     "earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes",
-    guard="CAST(:line AS INTEGER) IS NOT NULL")
+    required="line")
 
 ORDER_OP = Upsert(
     "order_op_progress", "order_id, operation_id, done", ":o, :op, :q", "order_id, operation_id",
@@ -119,8 +129,8 @@ SUMMARIES = (LINE_HOUR, ORDER_OP, OPERATOR_DAY)
 # race (the caller rolls back).
 _AFTER_INSERT, _AFTER_PROGRESS = "EXISTS (SELECT 1 FROM ins)", "EXISTS (SELECT 1 FROM prog)"
 PG_WRITE = Stmt(
-    f"WITH ins AS ({LOG_INSERT}),\nprog AS ({PROGRESS.sql(_AFTER_INSERT)}),\n"
-    + ",\n".join(f"{name} AS ({u.sql(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
+    f"WITH ins AS ({LOG_INSERT}),\nprog AS ({PROGRESS.select(_AFTER_INSERT)}),\n"
+    + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
     + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
 
 
@@ -128,8 +138,9 @@ PG_WRITE = Stmt(
 class SqliteWrite:
     log: Stmt
     progress: Stmt
-    summaries: tuple[Stmt, ...]
+    summaries: tuple[tuple[Stmt, str | None], ...]   # (statement, parameter that must be set)
 
 
 # SQLite: the same steps, one statement each, in the caller's BEGIN IMMEDIATE.
-SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.sql()), tuple(Stmt(u.sql()) for u in SUMMARIES))
+SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.values()),
+                           tuple((Stmt(u.values()), u.required) for u in SUMMARIES))

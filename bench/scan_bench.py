@@ -114,7 +114,8 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
             db.engine.dispose()
         created = statuses.get(201, 0)
         errors = sum(v for k, v in statuses.items() if k not in (200, 201))
-        return {"kind": kind, "code": common.CODE, "refused_409": statuses.get(409, 0), "rps": rps, "p50": p50, "p90": p90, "max": pmax, "p99": p99, "created": created, "errors": errors,
+        return {"kind": kind, "code": common.CODE, "refused_409": statuses.get(409, 0), "rps": rps,
+                "p50": p50, "p90": p90, "max": pmax, "p99": p99, "created": created, "errors": errors,
                 "socket_errors": socket_errors.group(1) if socket_errors else "none", "rows": rows,
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
     finally:

@@ -13,7 +13,8 @@ from tests.test_migrations import empty_db_url  # noqa: F401  (fixture)
 
 _BEFORE = [
     "INSERT INTO lines (id, code, name, target_efficiency, active) VALUES (1, 'L1', 'Line', 0.7, true)",
-    "INSERT INTO styles (id, code, name, sizes_csv, target_cost_per_piece, active) VALUES (1, 'S', 'S', 'M', 1.2345, true)",
+    "INSERT INTO styles (id, code, name, sizes_csv, target_cost_per_piece, active) "
+    "VALUES (1, 'S', 'S', 'M', 1.2345, true)",
     "INSERT INTO operations (id, style_id, seq, name, machine, sam, piece_rate, qc_point, active) VALUES "
     "(1, 1, 1, 'a', '', 0.5, 0.025, false, true), (2, 1, 2, 'b', '', 0.7, 0.035, false, true), "
     "(3, 1, 3, 'c', '', 0.7, 0.0175, false, false)",
@@ -41,7 +42,8 @@ def test_money_and_output_flag_are_converted(empty_db_url):  # noqa: F811
                 conn.execute(text(sql))
         upgrade(directory="migrations")
         with db.engine.connect() as conn:
-            log = [tuple(r) for r in conn.execute(text("SELECT id, piece_rate_e4, is_output FROM work_log ORDER BY id"))]
+            log = [tuple(r) for r in conn.execute(text(
+                "SELECT id, piece_rate_e4, is_output FROM work_log ORDER BY id"))]
             ops = conn.execute(text("SELECT piece_rate_e4 FROM operations ORDER BY id")).scalars().all()
             cost = conn.execute(text("SELECT target_cost_e4 FROM styles")).scalar()
             earnings = conn.execute(text("SELECT earnings_e4 FROM operator_day")).scalar()

@@ -81,8 +81,8 @@ class Entry:
         return {"b": self.bundle_id, "op": self.operation_id, "u": self.operator_id, "line": self.line_id, "q": q,
                 "sam": self.sam, "rate": self.rate_e4, "is_output": self.is_output, "cid": self.client_id,
                 "rev": self.reverses_id, "reason": self.reason, "by": self.created_by, "ts": self.at,
-                "cap": self.cap, "start": max(q, 0), "o": self.order_id, "day": day, "hour": hour, "out": q if self.is_output else 0,
-                "earned": q * self.sam, "pay": q * self.rate_e4}
+                "cap": self.cap, "start": max(q, 0), "o": self.order_id, "day": day, "hour": hour,
+                "out": q if self.is_output else 0, "earned": q * self.sam, "pay": q * self.rate_e4}
 
 
 class Replay(Exception):

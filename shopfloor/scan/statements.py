@@ -90,7 +90,8 @@ class Upsert:
 
     def select(self, when: str) -> str:
         guard = f"CAST(:{self.required} AS INTEGER) IS NOT NULL AND " if self.required else ""
-        return f"INSERT INTO {self.table} ({self.columns})\nSELECT {self.values_sql} WHERE {guard}{when}\n{self._tail()}"
+        return (f"INSERT INTO {self.table} ({self.columns})\nSELECT {self.values_sql} WHERE {guard}{when}\n"
+                f"{self._tail()}")
 
 
 # Never beyond the bundle, never below zero: the conditional update re-checks what the read saw (the CHECK

@@ -117,11 +117,32 @@ def gunicorn(url: str, port: int, workers: int | None, threads: int | None, work
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
         log.close()
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system, all threads) used so far by a server's worker processes (Linux /proc).
+
+    A noise-resistant figure on a shared machine: other load stretches wall time, not this."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = _stat(int(name))
+            if st and int(st[1]) == master_pid:   # fields after the name: state, ppid, ...
+                total += int(st[11]) + int(st[12])   # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def sign_in(host: str, user_id: int) -> tuple[str, str]:

@@ -86,16 +86,18 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
 
         with app.app_context():
             db.engine.dispose()
-        with gunicorn(url, port, workers, threads, workdir) as host:
+        with gunicorn(url, port, workers, threads, workdir) as (host, server_pid):
             cookie, token = sign_in(host, floor["operators"][0])
             script = os.path.join(workdir, "scan.lua")
             with open(script, "w") as fh:
                 fh.write(LUA % {"codes": ",".join(f'"{c}"' for c in floor["codes"]),
                                 "ops": ",".join(str(o) for o in floor["operations"]), "run": os.path.basename(workdir)})
+            cpu0 = common.server_cpu_seconds(server_pid)
             out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "5s", "-s", script,
                                   "-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {token}",
                                   "-H", "Content-Type: application/json", f"http://{host}"],
                                  capture_output=True, text=True)
+            cpu = common.server_cpu_seconds(server_pid) - cpu0
             if proc_failed(out):
                 raise SystemExit(out.stderr + out.stdout)
             out = out.stdout
@@ -114,7 +116,8 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
             db.engine.dispose()
         created = statuses.get(201, 0)
         errors = sum(v for k, v in statuses.items() if k not in (200, 201))
-        return {"kind": kind, "code": common.CODE, "refused_409": statuses.get(409, 0), "rps": rps,
+        answered = sum(statuses.values())
+        return {"kind": kind, "cpu_us": cpu * 1e6 / answered if answered else 0.0, "code": common.CODE, "refused_409": statuses.get(409, 0), "rps": rps,
                 "p50": p50, "p90": p90, "max": pmax, "p99": p99, "created": created, "errors": errors,
                 "socket_errors": socket_errors.group(1) if socket_errors else "none", "rows": rows,
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
@@ -132,7 +135,7 @@ def report(r: dict) -> None:
     # Requests still in flight when wrk stops are committed but not counted by wrk: at most one per connection.
     consistent = r["rows"] == r["pieces"] == r["progress"] and 0 <= r["rows"] - r["created"] <= 32
     print(f"scan POST  {r['kind']:<10} {r['workers']}x{r['threads']}  {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f} ms  "
-          f"p90 {r['p90']:5.1f} ms  p99 {r['p99']:5.1f} ms  max {r['max']:5.0f} ms  errors {r['errors']} (socket: {r['socket_errors']})  "
+          f"p90 {r['p90']:5.1f} ms  server CPU {r['cpu_us']:.0f} us/req  p99 {r['p99']:5.1f} ms  max {r['max']:5.0f} ms  errors {r['errors']} (socket: {r['socket_errors']})  "
           f"target >= {target_rps} req/s, p99 <= {target_p99} ms: {'OK' if ok else 'MISSED'}")
     if r["refused_409"]:
         print(f"           {r['refused_409']} answers were 409: the floor ran out of pieces (raise --bundles)")

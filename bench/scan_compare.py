@@ -3,7 +3,8 @@
 Each round runs bench/scan_bench.py (this checkout's bench, same floor and load) once on the baseline's
 code and once on this code, the order alternating between rounds, for SQLite and (with --postgres) for
 PostgreSQL. The machine is shared and noisy, so read the ratios: the median of the per-round ratios
-(new / baseline) and the ratio of the medians.
+(new / baseline), the ratio of the medians, and the app server's CPU time per request, which other
+load on the machine stretches far less than wall time.
 
     .venv/bin/python bench/scan_compare.py --baseline ../baseline --rounds 4 \\
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres --pg-database bench_ledger
@@ -34,7 +35,8 @@ def measure(code: str, kind: str, a) -> dict:
 
 
 def line(tag: str, r: dict) -> str:
-    return (f"{tag:<9} {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f}  p99 {r['p99']:5.1f} ms  errors {r['errors']}"
+    return (f"{tag:<9} {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f}  p99 {r['p99']:5.1f} ms  "
+            f"app CPU {r['cpu_us']:4.0f} us/req  errors {r['errors']}"
             f"  409 {r['refused_409']}  rows {r['rows']} = pieces {r['pieces']} = counters {r['progress']}")
 
 
@@ -55,6 +57,10 @@ def compare(kind: str, a) -> None:
     print(f"{kind:<10} ratio new/baseline: per round {', '.join(f'{r:.3f}' for r in ratios)}; "
           f"median of ratios {statistics.median(ratios):.3f}; ratio of medians "
           f"{statistics.median(new) / statistics.median(base):.3f}", flush=True)
+    cpub, cpun = ([r["cpu_us"] for r in runs[t]] for t in ("baseline", "new"))
+    print(f"{kind:<10} app server CPU per request (noise-resistant): baseline median {statistics.median(cpub):.0f} us, "
+          f"new median {statistics.median(cpun):.0f} us, ratio new/baseline "
+          f"{statistics.median(cpun) / statistics.median(cpub):.3f} (below 1 is cheaper)", flush=True)
 
 
 def main() -> None:

@@ -56,9 +56,9 @@ def populate(app, rows: int) -> None:
               "datetime('now', '-' || (x % :days) || ' days', '-' || ((x * 7919) % 28800) || ' seconds')")
         with db.engine.begin() as conn:
             conn.execute(text(f"""
-                INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate,
-                                      client_id, created_at)
-                SELECT b.id, {ops[0]} + ((x / 10) % 9), u.id, u.line_id, 1, 0.5, 0.025, NULL, {ts}
+                INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate_e4,
+                                      is_output, client_id, created_at)
+                SELECT b.id, {ops[0]} + ((x / 10) % 9), u.id, u.line_id, 1, 0.5, 250, (x / 10) % 9 = 8, NULL, {ts}
                 FROM ({gen}) s
                 JOIN bundles b ON b.id = 1 + ((x / 90) % 10000)
                 JOIN users u ON u.id = 1 + (x % 30)
@@ -78,8 +78,8 @@ def populate(app, rows: int) -> None:
             conn.execute(text("""INSERT INTO order_op_progress (order_id, operation_id, done)
                 SELECT b.order_id, w.operation_id, sum(w.pieces) FROM work_log w JOIN bundles b ON b.id = w.bundle_id
                 GROUP BY b.order_id, w.operation_id"""))
-            conn.execute(text(f"""INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
-                SELECT operator_id, {day}, max(line_id), sum(pieces), sum(pieces * sam), sum(pieces * piece_rate)
+            conn.execute(text(f"""INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings_e4)
+                SELECT operator_id, {day}, max(line_id), sum(pieces), sum(pieces * sam), sum(pieces * piece_rate_e4)
                 FROM work_log GROUP BY operator_id, {day}"""))
             conn.execute(text("ANALYZE"))
 

@@ -15,19 +15,31 @@ from urllib.parse import urlencode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+# The checkout whose code is measured (this one unless use_code() names another, e.g. a baseline).
+CODE = ROOT
 
 
-def fresh_database(kind: str, workdir: str, pg_url: str | None = None) -> str:
-    """A new empty database URL: a SQLite file in workdir, or a new PostgreSQL database on pg_url's server."""
+def use_code(root: str) -> None:
+    """Measure the Shopfloor code of another checkout (call before anything imports shopfloor)."""
+    global CODE
+    CODE = os.path.abspath(root)
+    sys.path.insert(0, CODE)
+
+
+def fresh_database(kind: str, workdir: str, pg_url: str | None = None, name: str | None = None) -> str:
+    """A new empty database URL: a SQLite file in workdir, or a new PostgreSQL database on pg_url's server
+    (named `name`, dropped first if it exists; a random sf_bench_ name by default)."""
     if kind == "sqlite":
         return f"sqlite:///{os.path.join(workdir, 'bench.db')}"
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"sf_bench_{uuid.uuid4().hex[:8]}"
+    name = name or f"sf_bench_{uuid.uuid4().hex[:8]}"
+    if name in ("postgres", "test") or name.startswith("template") or not name.replace("_", "").isalnum():
+        raise SystemExit(f"refusing to use {name!r} as a throw-away bench database")
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(pg_url).set(database=name).render_as_string(hide_password=False)
@@ -53,7 +65,10 @@ def make_app(url: str):
 
 
 def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int = 8) -> dict:
-    """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators."""
+    """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators.
+
+    A floor holds bundles x bundle_size pieces per operation: size it above what the server can log in
+    the run (a floor that runs out answers 409s, which measures the refusal, not the scan)."""
     from flask_migrate import upgrade
 
     from shopfloor.auth.services import create_user
@@ -62,7 +77,7 @@ def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int 
     from shopfloor.orders.services import create_order, cut_order
 
     with app.app_context():
-        upgrade(directory=os.path.join(ROOT, "migrations"))
+        upgrade(directory=os.path.join(CODE, "migrations"))
         line = Line(code="B1", name="Bench line", target_efficiency=Decimal("0.7"))
         style = Style(code="BS", name="Bench style", sizes_csv="M")
         style.operations = [Operation(seq=i + 1, name=f"Op {i + 1}", machine="Overlock", sam=Decimal("0.5"),
@@ -87,9 +102,9 @@ def gunicorn(url: str, port: int, workers: int | None, threads: int | None, work
     if threads:
         env["SHOPFLOOR_THREADS"] = str(threads)
     log = open(os.path.join(workdir, "gunicorn.log"), "w")
-    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--bind", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([os.path.join(CODE, ".venv", "bin", "gunicorn"), "--bind", f"127.0.0.1:{port}",
                              "--config", "python:shopfloor.gunicorn_conf", "app:app"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -102,11 +117,32 @@ def gunicorn(url: str, port: int, workers: int | None, threads: int | None, work
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
         log.close()
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system, all threads) used so far by a server's worker processes (Linux /proc).
+
+    A noise-resistant figure on a shared machine: other load stretches wall time, not this."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = _stat(int(name))
+            if st and int(st[1]) == master_pid:   # fields after the name: state, ppid, ...
+                total += int(st[11]) + int(st[12])   # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def sign_in(host: str, user_id: int) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 
@@ -51,6 +52,18 @@ def _thresholds() -> dict:
     return out
 
 
+def _money(name: str, default: str) -> Decimal:
+    """A money setting, parsed from its text as an exact Decimal (never through a float)."""
+    raw = os.environ.get(name, default)
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ValueError(f"{name} must be a decimal number, not {raw!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{name} must be a decimal number of 0 or more, not {raw!r}")
+    return value
+
+
 @dataclass
 class Config:
     SECRET_KEY: str
@@ -58,8 +71,9 @@ class Config:
     PUBLIC_BASE_URL: str = ""
     FACTORY_TIMEZONE: str = "UTC"
     BOARD_TOKEN: str = ""
-    WAGE_PER_MINUTE: float = 0.05
-    MINIMUM_WAGE_PER_DAY: float = 20.0
+    # Money as exact decimals (see shopfloor.money): the default piece rate is SAM x WAGE_PER_MINUTE.
+    WAGE_PER_MINUTE: Decimal = Decimal("0.05")
+    MINIMUM_WAGE_PER_DAY: Decimal = Decimal("20")
     SHIFT_START: str = "08:00"
     SHIFT_MINUTES: int = 480
     BABEL_DEFAULT_LOCALE: str = "en"
@@ -87,8 +101,8 @@ class Config:
             PUBLIC_BASE_URL=os.environ.get("SHOPFLOOR_BASE_URL", "").rstrip("/"),
             FACTORY_TIMEZONE=os.environ.get("SHOPFLOOR_TIMEZONE", "UTC"),
             BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or _generated_once(instance, "board_token", 18),
-            WAGE_PER_MINUTE=float(os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),
-            MINIMUM_WAGE_PER_DAY=float(os.environ.get("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20")),
+            WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
+            MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
             BOARD_THRESHOLDS=_thresholds(),
         )

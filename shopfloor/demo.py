@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -104,9 +104,10 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
         for (code, name, sizes), ops in BULLETINS.items():
             style = Style(code=code, name=name, sizes_csv=sizes)
             style.operations = [Operation(seq=i + 1, name=n, machine=m, sam=Decimal(str(sam)),
-                                          piece_rate=(Decimal(str(sam)) * wage).quantize(Decimal("0.0001")),
+                                          piece_rate=(Decimal(str(sam)) * wage).quantize(Decimal("0.0001"), ROUND_HALF_UP),
                                           qc_point=qc) for i, (n, m, sam, qc) in enumerate(ops)]
-            style.target_cost_per_piece = (style.total_sam * wage * Decimal("1.35")).quantize(Decimal("0.01"))
+            style.target_cost_per_piece = (style.total_sam * wage * Decimal("1.35")).quantize(Decimal("0.01"),
+                                                                                              ROUND_HALF_UP)
             db.session.add(style)
             styles[code] = style
         db.session.flush()

@@ -1,13 +1,16 @@
 """Where the floor's reactions are wired: every subscription to a named signal (shopfloor/signals.py)
 is made here, in one visible place, when the app is created.
 
-    scan written ........ work_logged ........ planning.schedule: order starts sewing, sewing start/finish milestones
     bundle in rework .... rework_cap ......... quality: later operations get only the good pieces
+    scan written ........ work_logged ........ planning.schedule: order starts sewing, sewing start/finish milestones
     order entered ....... order_created ...... planning.schedule: time & action calendar planned back from the due date
     order cut ........... bundles_cut ........ planning.schedule: cutting milestone
     materials in ........ materials_received . planning.schedule: fabric / trims in-house milestones
     final audit passed .. audit_passed ....... planning.schedule: final inspection milestone
     shipment shipped .... shipment_shipped ... planning.schedule: ex-factory milestone
+
+Receivers are connected strongly (weak=False: blinker would otherwise drop a receiver nobody else keeps)
+and once, however many apps are created (tests create several).
 """
 from __future__ import annotations
 
@@ -15,18 +18,19 @@ from shopfloor import signals
 from shopfloor.planning import schedule
 from shopfloor.quality import services as quality
 
-SUBSCRIPTIONS = [
+# (signal, receiver): every reaction of one area to another's event.
+SUBSCRIPTIONS = (
+    (signals.rework_cap, quality.rework_limit),
     (signals.work_logged, schedule.on_work_logged),
     (signals.order_created, schedule.on_order_created),
     (signals.bundles_cut, schedule.on_bundles_cut),
     (signals.materials_received, schedule.on_materials_received),
     (signals.audit_passed, schedule.on_audit_passed),
     (signals.shipment_shipped, schedule.on_shipment_shipped),
-]
+)
 
 
 def subscribe() -> None:
-    """Connect every reaction (idempotent: blinker keeps one connection per receiver)."""
+    """Connect every receiver above; connecting again is a no-op (blinker keys receivers by identity)."""
     for signal, receiver in SUBSCRIPTIONS:
         signal.connect(receiver, weak=False)
-    quality.install()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -46,10 +47,16 @@ def quantity(value) -> str:
 
 
 def number(value, places: int = 1) -> str:
-    """A figure in the reader's locale; an undefined one (None, e.g. efficiency with no minutes) is —."""
+    """A figure in the reader's locale with `places` decimals; an undefined one (None, e.g. efficiency with
+    no minutes) is —. A Decimal (money) is rounded exactly, half up, as payslips are (shopfloor.money):
+    0.175 shows 0.18, where its float would show 0.17."""
     if value is None:
         return "—"
-    return format_decimal(round(float(value), places), format="#,##0" + ("." + "0" * places if places else ""))
+    if isinstance(value, Decimal):
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    else:
+        value = round(float(value), places)
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
 
 
 def tone(kind: str, value, target=None) -> str:

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
+from shopfloor.money import Money
 
 
 class Style(db.Model):
@@ -15,7 +16,8 @@ class Style(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     # Comma-separated, in display order: "S,M,L,XL".
     sizes_csv: Mapped[str] = mapped_column(String(200), default="")
-    target_cost_per_piece: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    # Money (see shopfloor.money): ten-thousandths in the database, Decimal here.
+    target_cost_per_piece: Mapped[Decimal | None] = mapped_column("target_cost_e4", Money())
     active: Mapped[bool] = mapped_column(default=True)
 
     operations: Mapped[list["Operation"]] = relationship(
@@ -49,7 +51,7 @@ class Operation(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     machine: Mapped[str] = mapped_column(String(60), default="")
     sam: Mapped[Decimal] = mapped_column(Numeric(8, 3))
-    piece_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal("0"))
+    piece_rate: Mapped[Decimal] = mapped_column("piece_rate_e4", Money(), default=Decimal("0"))
     qc_point: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
+from shopfloor.money import Money
 
 
 class WorkLog(db.Model):
@@ -31,7 +32,11 @@ class WorkLog(db.Model):
     pieces: Mapped[int] = mapped_column()
     # SAM of the operation at the time of logging (earned minutes = pieces x sam).
     sam: Mapped[Decimal] = mapped_column(Numeric(8, 3))
-    piece_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    # Piece rate at the time of logging (money, see shopfloor.money); the amount is pieces x piece_rate.
+    piece_rate: Mapped[Decimal] = mapped_column("piece_rate_e4", Money())
+    # Whether the operation was the style's output operation when the row was written (a reversal copies
+    # the flag of the entry it reverses), so later bulletin edits never re-decide what counted as output.
+    is_output: Mapped[bool] = mapped_column(default=False, server_default=false())
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("work_log.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
@@ -74,4 +79,5 @@ class OperatorDay(db.Model):
     line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
     pieces: Mapped[int] = mapped_column(default=0)
     earned_minutes: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=Decimal("0"))
-    earnings: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal("0"))
+    # Piece-rate pay, exact and unrounded (money, see shopfloor.money).
+    earnings: Mapped[Decimal] = mapped_column("earnings_e4", Money(), default=Decimal("0"))

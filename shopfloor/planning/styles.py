@@ -1,12 +1,13 @@
 """Styles and their operation bulletins."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from shopfloor import money
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
@@ -15,7 +16,7 @@ from shopfloor.models import Operation, Style, WorkLog
 
 # Sane ranges (a SAM of 1e30 would break every page that multiplies by it).
 MAX_SAM = Decimal("600")          # minutes for one operation on one piece
-MAX_PIECE_RATE = Decimal("1000")  # currency units per piece
+MAX_PIECE_RATE = Decimal("1000")  # currency units per piece (stored exact to 4 decimals, shopfloor.money)
 MAX_COST = Decimal("100000")      # target cost per garment
 
 
@@ -65,9 +66,9 @@ def add_operation(style_id: int, *, name: str, machine: str, sam: Decimal | None
     if not name:
         raise DomainError(_("An operation needs a name."))
     sam_d = _sam(sam)
-    wage = Decimal(str(current_app.config["WAGE_PER_MINUTE"]))
-    # Piece rate = SAM x wage per minute unless the manager sets one.
-    rate = _rate(piece_rate) if piece_rate is not None else (sam_d * wage).quantize(Decimal("0.0001"))
+    wage = money.decimal(current_app.config["WAGE_PER_MINUTE"])
+    # Piece rate = SAM x wage per minute, rounded half up to 4 decimals, unless the manager sets one.
+    rate = _rate(piece_rate) if piece_rate is not None else (sam_d * wage).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     with write_transaction():
         seq = (db.session.scalar(select(func.max(Operation.seq)).where(Operation.style_id == style.id)) or 0) + 1
         op = Operation(style_id=style.id, seq=seq, name=name[:120], machine=(machine or "").strip()[:60], sam=sam_d,

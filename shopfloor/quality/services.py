@@ -12,7 +12,6 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, DefectType, Inspection, InspectionDefect, Operation, Order, Rework, WorkLog
 from shopfloor.models.quality import CustomerReturn
-from shopfloor.scan import services as scan_services
 from shopfloor.scan.queries import find_bundle
 from shopfloor.scan.sql import Stmt
 from shopfloor.vocabulary import BundleStatus, Disposition, InspectionKind, InspectionResult, Light, ReworkStatus
@@ -167,9 +166,12 @@ WHERE r.bundle_id = :b AND r.status <> 'closed' AND resp.seq < target.seq
 """)
 
 
-def rework_limit(raw, bundle_id: int, op_id: int, cap: int) -> int:
-    """While a bundle is in rework, operations after the responsible one get only the good pieces."""
-    return cap - int(raw.one(_OPEN_REWORK_BEFORE, {"b": bundle_id, "op": op_id})[0])
+def rework_limit(_sender, *, raw, bundle_id: int, operation_id: int, cap: int, **_kw) -> int:
+    """While a bundle is in rework, operations after the responsible one get only the good pieces.
+
+    A receiver of signals.rework_cap (subscribed in shopfloor/events.py).
+    """
+    return cap - int(raw.scalar(_OPEN_REWORK_BEFORE, {"b": bundle_id, "op": operation_id}))
 
 
 def record_return(*, order_id: int, reference: str, pieces: int | None, defect_type_id: int | None, reason: str,
@@ -208,8 +210,3 @@ def open_rework_pieces(operator_id: int) -> int:
     """Pieces waiting for this operator to repair."""
     return int(db.session.scalar(select(func.coalesce(func.sum(Rework.pieces), 0)).where(
         Rework.operator_id == operator_id, Rework.status == ReworkStatus.OPEN)) or 0)
-
-
-def install() -> None:
-    """Let the scan rules see open rework (see scan.services.REWORK_LIMIT)."""
-    scan_services.REWORK_LIMIT = rework_limit

@@ -1,12 +1,25 @@
-"""Budget per order: target cost per piece vs labour cost from the ledger, and rework cost."""
+"""Budget per order: target cost per piece vs labour cost from the ledger, and rework cost.
+
+Money is exact (shopfloor.money): the sums are of whole ten-thousandths, in SQL, on both databases.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import text
 
+from shopfloor import money
 from shopfloor.extensions import db
+
+_LABOUR = text("""
+SELECT b.order_id, sum(w.pieces * w.piece_rate_e4) AS labour_e4, sum(w.pieces * w.sam) AS minutes
+FROM work_log w JOIN bundles b ON b.id = w.bundle_id GROUP BY b.order_id""")
+# Repair labour: the pieces sent to rework, at the piece rate of the operation responsible.
+_REWORK = text("""
+SELECT r.order_id, sum(r.pieces * coalesce(op.piece_rate_e4, 0)) AS rework_e4 FROM rework r
+LEFT JOIN operations op ON op.id = r.operation_id GROUP BY r.order_id""")
+_TARGETS = text("SELECT o.id, s.target_cost_e4 FROM orders o JOIN styles s ON s.id = o.style_id")
 
 
 @dataclass
@@ -19,8 +32,10 @@ class Budget:
 
     @property
     def actual_per_piece(self) -> Decimal | None:
-        """Labour plus rework cost per garment out of the line."""
-        return ((self.labour + self.rework) / self.output).quantize(Decimal("0.0001")) if self.output else None
+        """Labour plus rework cost per garment out of the line, to 4 decimals (half up)."""
+        if not self.output:
+            return None
+        return ((self.labour + self.rework) / self.output).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
     @property
     def over_target(self) -> bool:
@@ -29,19 +44,14 @@ class Budget:
 
 
 def order_budgets(outputs: dict[int, int]) -> dict[int, Budget]:
-    labour = {r[0]: (Decimal(str(r[1] or 0)), Decimal(str(r[2] or 0))) for r in db.session.execute(text("""
-        SELECT b.order_id, sum(w.pieces * w.piece_rate), sum(w.pieces * w.sam)
-        FROM work_log w JOIN bundles b ON b.id = w.bundle_id GROUP BY b.order_id"""))}
-    # Repair labour: the pieces sent to rework, at the piece rate of the operation responsible.
-    rework = {r[0]: Decimal(str(r[1] or 0)) for r in db.session.execute(text("""
-        SELECT r.order_id, sum(r.pieces * coalesce(op.piece_rate, 0)) FROM rework r
-        LEFT JOIN operations op ON op.id = r.operation_id GROUP BY r.order_id"""))}
-    targets = dict(db.session.execute(text(
-        "SELECT o.id, s.target_cost_per_piece FROM orders o JOIN styles s ON s.id = o.style_id")).all())
+    labour = {r.order_id: (money.from_e4(r.labour_e4), money.decimal(r.minutes or 0))
+              for r in db.session.execute(_LABOUR)}
+    rework = {r.order_id: money.from_e4(r.rework_e4) for r in db.session.execute(_REWORK)}
+    targets = {r.id: r.target_cost_e4 for r in db.session.execute(_TARGETS)}
     out = {}
     for oid, output in outputs.items():
-        lab, minutes = labour.get(oid, (Decimal("0"), Decimal("0")))
+        lab, minutes = labour.get(oid, (money.ZERO, money.ZERO))
         t = targets.get(oid)
-        out[oid] = Budget(Decimal(str(t)) if t is not None else None, lab, minutes, rework.get(oid, Decimal("0")),
+        out[oid] = Budget(money.from_e4(t) if t is not None else None, lab, minutes, rework.get(oid, money.ZERO),
                           output)
     return out

@@ -52,13 +52,12 @@ def project(*, quantity: int, output: int, rate_per_day: float, today: date, due
     return Forecast(status, finish, rate_per_day, remaining)
 
 
+# Garments out: ledger rows that counted as output when written (work_log.is_output).
 _RECENT = text("""
 SELECT b.order_id, sum(w.pieces)
 FROM orders o
 JOIN bundles b ON b.order_id = o.id
-JOIN work_log w ON w.bundle_id = b.id
- AND w.operation_id = (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
-                       ORDER BY op.seq DESC LIMIT 1)
+JOIN work_log w ON w.bundle_id = b.id AND w.is_output
 WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """ AND w.created_at >= :since
 GROUP BY b.order_id
 """)

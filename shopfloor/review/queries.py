@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select, text
 
-from shopfloor import clock
+from shopfloor import clock, money
 from shopfloor.extensions import db
 from shopfloor import vocabulary
 from shopfloor.errors import DomainError
@@ -65,49 +65,63 @@ def line_efficiency(start: date, end: date, line_id: int | None = None) -> list[
 
 @dataclass
 class OperatorPay:
+    """One operator's payslip for a period (the rounding rule: shopfloor.money)."""
     id: int
     name: str
     badge: str
     line: str
     days: int
     pieces: int
-    earned: float
+    earned: Decimal          # earned minutes (for efficiency, not pay)
     minutes: float
-    earnings: Decimal
-    minimum: Decimal
+    earnings_exact: Decimal  # Σ ledger pieces x piece rate, unrounded
+    minimum_exact: Decimal   # the minimum wage for the days worked
 
     @property
     def efficiency(self) -> float:
-        return efficiency(self.earned, 1, self.minutes)
+        return efficiency(float(self.earned), 1, self.minutes)
+
+    @property
+    def earnings(self) -> Decimal:
+        """Piece-rate line of the payslip, rounded once to the cent."""
+        return money.cents(self.earnings_exact)
+
+    @property
+    def minimum(self) -> Decimal:
+        return money.cents(self.minimum_exact)
 
     @property
     def top_up(self) -> Decimal:
         """Piece-rate pay is topped up to the minimum wage for the days worked."""
-        return max(Decimal("0"), self.minimum - self.earnings)
+        return max(money.ZERO, self.minimum - self.earnings)
 
     @property
     def pay(self) -> Decimal:
         return self.earnings + self.top_up
 
 
+_PAY = text("""
+SELECT u.id, u.name, coalesce(u.badge_code, '') AS badge, coalesce(l.code, '') AS line, d.day, d.pieces,
+       d.earned_minutes, d.earnings_e4
+FROM operator_day d JOIN users u ON u.id = d.operator_id LEFT JOIN lines l ON l.id = d.line_id
+WHERE d.day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR d.line_id = :line)
+ORDER BY u.name""")
+
+
 def operator_pay(start: date, end: date, line_id: int | None = None) -> list[OperatorPay]:
-    min_day = Decimal(str(current_app.config["MINIMUM_WAGE_PER_DAY"]))
-    rows = db.session.execute(text("""
-        SELECT u.id, u.name, coalesce(u.badge_code, ''), coalesce(l.code, ''), d.day, d.pieces, d.earned_minutes,
-               d.earnings
-        FROM operator_day d JOIN users u ON u.id = d.operator_id LEFT JOIN lines l ON l.id = d.line_id
-        WHERE d.day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR d.line_id = :line)
-        ORDER BY u.name"""), {"start": start, "end": end, "line": line_id}).all()
+    """Payslips from the operator-day summaries (kept in step with the ledger), exact until each line rounds."""
+    min_day = money.decimal(current_app.config["MINIMUM_WAGE_PER_DAY"])
     acc: dict[int, OperatorPay] = {}
-    for uid, name, badge, line, day, pieces, earned, earnings in rows:
-        p = acc.setdefault(uid, OperatorPay(uid, name, badge, line, 0, 0, 0.0, 0.0, Decimal("0"), Decimal("0")))
-        if pieces > 0:
+    for r in db.session.execute(_PAY, {"start": start, "end": end, "line": line_id}).mappings():
+        p = acc.setdefault(r["id"], OperatorPay(r["id"], r["name"], r["badge"], r["line"], 0, 0, money.ZERO, 0.0,
+                                                money.ZERO, money.ZERO))
+        if r["pieces"] > 0:
             p.days += 1
-            p.minutes += shift_minutes_on(_d(day))
-            p.minimum += min_day
-        p.pieces += int(pieces)
-        p.earned += float(earned or 0)
-        p.earnings += Decimal(str(earnings or 0))
+            p.minutes += shift_minutes_on(_d(r["day"]))
+            p.minimum_exact += min_day
+        p.pieces += int(r["pieces"])
+        p.earned += money.decimal(r["earned_minutes"] or 0)
+        p.earnings_exact += money.from_e4(r["earnings_e4"])
     return sorted(acc.values(), key=lambda p: p.name)
 
 
@@ -125,15 +139,26 @@ def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:
 
 
 WORKLOG_CSV = """
-SELECT w.id, w.created_at, u.name, coalesce(u.badge_code, ''), coalesce(l.code, ''), o.number, b.code, op.name,
-       w.pieces, w.sam, w.pieces * w.sam, w.piece_rate, w.pieces * w.piece_rate, w.reverses_id,
-       coalesce(w.reason, ''), coalesce(cb.name, '')
+SELECT w.id, w.created_at, u.name AS operator, coalesce(u.badge_code, '') AS badge, coalesce(l.code, '') AS line,
+       o.number AS order_number, b.code AS bundle, op.name AS operation, w.pieces, w.sam, w.piece_rate_e4,
+       w.reverses_id, coalesce(w.reason, '') AS reason, coalesce(cb.name, '') AS entered_by
 FROM work_log w JOIN users u ON u.id = w.operator_id JOIN bundles b ON b.id = w.bundle_id
 JOIN orders o ON o.id = b.order_id JOIN operations op ON op.id = w.operation_id
 LEFT JOIN lines l ON l.id = w.line_id LEFT JOIN users cb ON cb.id = w.created_by_id
 WHERE w.created_at >= :start AND w.created_at < :end AND (CAST(:line AS INTEGER) IS NULL OR w.line_id = :line)
 ORDER BY w.id
 """
+
+
+def _worklog_csv_row(r) -> list:
+    """entry, time, operator, badge, line, order, bundle, operation, pieces, sam, earned_minutes, piece_rate,
+    amount, reversal_of, reason, entered_by: minutes and rates exact, the amount at the cent (shopfloor.money)."""
+    sam, rate = money.decimal(r["sam"]), money.from_e4(r["piece_rate_e4"])
+    return [r["id"], _local_time(r["created_at"]), r["operator"], r["badge"], r["line"], r["order_number"],
+            r["bundle"], r["operation"], r["pieces"], money.plain(sam), money.plain(sam * r["pieces"]),
+            money.plain(rate), money.cents(rate * r["pieces"]), r["reverses_id"], r["reason"], r["entered_by"]]
+
+
 QC_CSV = """
 SELECT i.id, i.created_at, i.kind, b.code, o.number, coalesce(l.code, ''), u.name, i.checked, i.defective,
        i.defects, i.result, coalesce(i.light, '')
@@ -144,15 +169,21 @@ ORDER BY i.id
 """
 
 
+def _local_time(value) -> str:
+    ts = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return clock.to_local(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def export_rows(kind: str, start: date, end: date, line_id: int | None):
     s, _ = clock.local_day_bounds_utc(start)
     _, e = clock.local_day_bounds_utc(end)
-    sql = WORKLOG_CSV if kind == "worklog" else QC_CSV
-    for row in db.session.execute(text(sql), {"start": s, "end": e, "line": line_id}).yield_per(1000):
-        row = list(row)
-        ts = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(str(row[1]))
-        row[1] = clock.to_local(ts).strftime("%Y-%m-%d %H:%M:%S")
-        yield row
+    params = {"start": s, "end": e, "line": line_id}
+    if kind == "worklog":
+        for r in db.session.execute(text(WORKLOG_CSV), params).mappings().yield_per(1000):
+            yield _worklog_csv_row(r)
+        return
+    for row in db.session.execute(text(QC_CSV), params).yield_per(1000):
+        yield [row.id, _local_time(row.created_at), *row[2:]]
 
 
 def period(args) -> tuple[date, date, int | None]:

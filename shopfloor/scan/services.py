@@ -1,30 +1,35 @@
 """Work logging: one tap credits a bundle operation, exactly once, never beyond the bundle.
 
-The hot path is plain SQL in one short write transaction (BEGIN IMMEDIATE on SQLite):
+The hot path is plain SQL (shopfloor.scan.ledger) in one short write transaction:
   1. insert the ledger row, ON CONFLICT(client_id) DO NOTHING   -> a replay adds nothing
-  2. conditional UPDATE of the bundle x operation counter        -> never more than the bundle holds
+  2. conditional upsert of the bundle x operation counter        -> never more than the bundle holds
      (the CHECK constraint done <= pieces backs it up inside the database)
-  3. upsert the line x hour and order x operation summaries      -> the board reads these
+  3. upsert the line x hour, order x operation and operator x day summaries -> the board and pay read these
+A correction is a reversal row written the same way, with the pieces, rates and output flag of its entry.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 
-from shopfloor import clock
+from shopfloor import clock, signals
 from shopfloor.database import raw_connection, write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
+from shopfloor.scan import ledger
 from shopfloor.scan.codes import parse_reference
-from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw
-from shopfloor.scan.statements import (
-    _FIND, _PG_WRITE, _REPLAY, _INSERT_LOG, _ENSURE_PROGRESS, _ADD_PROGRESS, _LINE_HOUR, _ORDER_OP, _OPERATOR_DAY, _DONE_BY, _FIND_LOG,
-)
+from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget
+from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
+from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY
+from shopfloor.vocabulary import ORDERS_STOPPED, BundleStatus
 
 UNDO_SECONDS = 30
 MAX_CLIENT_ID = 64
+_STOPPED = frozenset(s.value for s in ORDERS_STOPPED)
+_HOLD, _REWORK = BundleStatus.HOLD.value, BundleStatus.REWORK.value
 
 
 @dataclass
@@ -41,6 +46,10 @@ class ScanResult:
         return {"id": self.log_id, "bundle": self.bundle_code, "operation": self.operation_id,
                 "qty": self.pieces, "created_at": self.created_at.isoformat() + "Z",
                 "replay": not self.created}
+
+
+def _replayed(*, log_id, bundle_id, bundle_code, operation_id, pieces, created_at) -> ScanResult:
+    return ScanResult(log_id, False, bundle_id, bundle_code, operation_id, pieces, as_datetime(created_at))
 
 
 def _validate_client_id(client_id: str | None) -> str | None:
@@ -67,21 +76,11 @@ def _validate_qty(qty) -> int | None:
 def find_replay(client_id: str | None, raw: Raw | None = None) -> ScanResult | None:
     if not client_id:
         return None
-    row = (raw or Raw(db.session)).one(_REPLAY, {"cid": client_id})
-    if row is None:
-        return None
-    return ScanResult(log_id=row[0], created=False, bundle_id=row[1], bundle_code=row[2],
-                      operation_id=row[3], pieces=row[4], created_at=_as_dt(row[5]))
-
-
-def _as_dt(value) -> datetime:
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
+    return (raw or Raw(db.session)).one(REPLAY, {"cid": client_id}, into=_replayed)
 
 
 def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[str]:
-    return [r[0] for r in (raw or Raw(db.session)).all(_DONE_BY, {"b": bundle_id, "op": operation_id})]
+    return (raw or Raw(db.session)).column(DONE_BY, {"b": bundle_id, "op": operation_id})
 
 
 def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle_ref: str, operation_id,
@@ -105,136 +104,90 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
         with raw_connection() as rc:
             s = Raw(cursor=rc.cur, pg=rc.pg)
             # One read: the bundle and operation, an earlier scan with this client id, the operator.
-            row = s.one(_FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id})
-            if row is not None and row[13] is not None:
+            target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id}, into=ScanTarget)
+            if target is not None and target.replay_id is not None:
                 return find_replay(client_id, s)
             if check_operator_roles is not None:
-                operator_line_id = _check_operator(row, check_operator_roles)
-            q, plan = _plan_scan(s, row, code, op_id, q)
-            bundle_id, order_id, sam, rate, is_last, pieces, order_line = plan
-            line_id = operator_line_id or order_line
-            if rc.pg and row[10] is not None:
-                log_id = _pg_write(rc, s, bundle_id, op_id, operator_id, line_id, q, sam, rate, client_id,
-                                   order_id, is_last, now)
-                return ScanResult(log_id=log_id, created=True, bundle_id=bundle_id, bundle_code=code,
-                                  operation_id=op_id, pieces=q, created_at=now)
+                operator_line_id = _check_operator(target, check_operator_roles)
+            q = _plan_scan(s, target, code, q)
+            entry = Entry(bundle_id=target.bundle_id, order_id=target.order_id, operation_id=op_id,
+                          operator_id=operator_id, line_id=operator_line_id or target.order_line_id, pieces=q,
+                          sam=target.sam, rate_e4=target.rate_e4, is_output=bool(target.is_output), at=now,
+                          bucket_at=now, created_by=operator_id, cap=target.bundle_pieces, client_id=client_id)
             with rc.write():
-                # The writes alone hold the lock; the conditional UPDATE re-checks what the reads saw.
-                log_id = s.one(_INSERT_LOG, {
-                    "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam,
-                    "rate": rate, "cid": client_id, "rev": None, "reason": None, "by": operator_id, "ts": now,
-                })
-                if log_id is None:  # same client id committed meanwhile
-                    raise _Replay()
-                log_id = log_id[0]
-                if row[10] is None:
-                    s.run(_ENSURE_PROGRESS, {"b": bundle_id, "op": op_id, "cap": pieces})
-                if s.one(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": q}) is None:
-                    raise _Raced()
-                _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, now)
-    except _Replay:
+                # The writes alone hold the lock; the conditional upsert re-checks what the read saw.
+                log_id = ledger.write(s, entry)
+                if signals.work_logged.receivers:
+                    signals.work_logged.send(current_app._get_current_object(), raw=s, order_id=entry.order_id,
+                                             order_status=target.order_status, bundle_id=entry.bundle_id,
+                                             operation_id=op_id, is_output=entry.is_output, pieces=entry.pieces,
+                                             at=now)
+    except Replay:
         return find_replay(client_id)
-    except (_Raced, *INTEGRITY_ERRORS):
+    except (Raced, *INTEGRITY_ERRORS):
         replay = find_replay(client_id)
         if replay is not None:
             return replay
         raise DomainError(_("Those pieces were just logged by someone else. Scan again to see what is left."),
                           status=409, code="over_quantity") from None
-    return ScanResult(log_id=log_id, created=True, bundle_id=bundle_id, bundle_code=code,
-                      operation_id=op_id, pieces=q, created_at=now)
+    return ScanResult(log_id=log_id, created=True, bundle_id=entry.bundle_id, bundle_code=code,
+                      operation_id=op_id, pieces=entry.pieces, created_at=now)
 
 
-class _Replay(Exception):
-    """The same client id was committed meanwhile: answer with the original entry."""
-
-
-class _Raced(Exception):
-    """Another scan took the pieces between our read and our write."""
-
-
-def _plan_scan(s: Raw, row, code: str, op_id: int, q: int | None):
-    """Check a scan against the bundle as read; returns the pieces to log and what the writes need."""
-    if row is None:
+def _plan_scan(s: Raw, t: ScanTarget | None, code: str, q: int | None) -> int:
+    """Check a scan against the bundle as read; returns the pieces to log."""
+    if t is None:
         raise DomainError(_("No bundle has the code %(code)s.", code=code), status=404, code="unknown")
-    (bundle_id, status, pieces, order_id, order_line, found_op, sam, rate, on_style, is_last,
-     done, cap, order_status) = row[:13]
-    if found_op is None or not on_style:
+    if t.operation_id is None or not t.on_style:
         raise DomainError(_("This operation is not on this bundle's style."), status=422, code="wrong_operation")
-    if status == "hold" or order_status in ("cancelled", "hold"):
+    if t.bundle_status == _HOLD or t.order_status in _STOPPED:
         raise DomainError(_("Bundle %(code)s is on hold. Do not work on it; tell your supervisor.", code=code),
                           status=409, code="hold")
-    cap = cap if cap is not None else pieces
-    done = done or 0
+    cap = t.cap if t.cap is not None else t.bundle_pieces
+    done = t.done or 0
     remaining = cap - done
-    if status == "rework":
-        remaining = min(remaining, _good_pieces_limit(s, bundle_id, op_id, cap) - done)
+    if t.bundle_status == _REWORK:
+        remaining = min(remaining, rework_cap(s, t.bundle_id, t.operation_id, cap) - done)
     if remaining <= 0:
-        if status == "rework":
+        if t.bundle_status == _REWORK:
             raise DomainError(_("Bundle %(code)s is in rework: no good pieces are left to log here.", code=code),
                               status=409, code="rework")
-        names = ", ".join(done_by(bundle_id, op_id, s)) or "?"
+        names = ", ".join(done_by(t.bundle_id, t.operation_id, s)) or "?"
         raise DomainError(_("Already done: all %(n)d pieces of this operation were logged by %(who)s.",
                             n=cap, who=names), status=409, code="already_done")
     q = remaining if q is None else q
     if q > remaining:
         raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
                             left=remaining, q=q), status=409, code="over_quantity")
-    return q, (bundle_id, order_id, sam, rate, is_last, pieces, order_line)
+    return q
 
 
-def _check_operator(row, roles: tuple[str, ...]) -> int | None:
+def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:
     """Role, active flag and line of the scanning user, as read with the bundle."""
-    role, active, line = (row[14], row[15], row[16]) if row is not None else (None, None, None)
-    if row is not None and (role is None or not active or (role not in roles and role != "admin")):
+    if t is None:
+        return None
+    if t.user_role is None or not t.user_active or (t.user_role not in roles and t.user_role != "admin"):
         raise DomainError(_("Your role does not allow this page."), status=403, code="forbidden")
-    return line
+    return t.user_line_id
 
 
-def _pg_write(rc, s: Raw, bundle_id, op_id, operator_id, line_id, q, sam, rate, client_id, order_id, is_last,
-              now) -> int:
-    day, hour = clock.local_bucket(now)
-    with rc.write():
-        log_id, done = s.one(_PG_WRITE, {
-            "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": q, "sam": sam, "rate": rate,
-            "cid": client_id, "ts": now, "day": day, "hour": hour, "out": q if is_last else 0, "earned": q * sam,
-            "pay": q * rate, "o": order_id})
-        if log_id is None:
-            raise _Replay()
-        if done is None:
-            raise _Raced()
-    return log_id
-
-
-def _add_summaries(s, operator_id, line_id, order_id, op_id, q, sam, rate, is_last, ts: datetime) -> None:
-    """Keep the board's and pay's summaries in step with the ledger (same transaction)."""
-    day, hour = clock.local_bucket(ts)
-    earned = q * sam
-    if line_id is not None:
-        s.run(_LINE_HOUR, {"line": line_id, "day": day, "hour": hour, "q": q,
-                               "out": q if is_last else 0, "earned": earned})
-    s.run(_ORDER_OP, {"o": order_id, "op": op_id, "q": q})
-    s.run(_OPERATOR_DAY, {"u": operator_id, "day": day, "line": line_id, "q": q, "earned": earned,
-                              "pay": q * rate})
-
-
-def _good_pieces_limit(s, bundle_id: int, op_id: int, cap: int) -> int:
+def rework_cap(s: Raw, bundle_id: int, op_id: int, cap: int) -> int:
     """Upper bound of pieces that may be logged at op while the bundle is in rework.
 
-    The quality module registers a function (raw: Raw, bundle_id, op_id, cap) -> int here;
-    without it a bundle in rework takes nothing more.
+    Asked through signals.rework_cap: the smallest answer wins; without an answer a bundle in
+    rework takes nothing more.
     """
-    if REWORK_LIMIT is None:
-        return 0
-    return REWORK_LIMIT(s, bundle_id, op_id, cap)
-
-
-REWORK_LIMIT = None  # set by shopfloor.quality when installed
+    answers = [r for _f, r in signals.rework_cap.send(current_app._get_current_object(), raw=s, bundle_id=bundle_id,
+                                                      operation_id=op_id, cap=cap) if isinstance(r, int)]
+    return min(answers) if answers else 0
 
 
 def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | None = None,
                   only_operator_id: int | None = None, within_seconds: int | None = None) -> int:
     """Append a reversal row for a ledger entry and take its pieces off every counter.
 
+    The reversal copies the entry's rates and stored output flag, and is counted in the hour the entry
+    was, so the summaries go back to exactly what they were whatever happened to the bulletin since.
     Returns the reversal's id. The unique reverses_id makes a second reversal impossible.
     """
     now = now or clock.utcnow()
@@ -244,33 +197,30 @@ def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | 
     try:
         with write_transaction():
             s = Raw(db.session)
-            row = s.one(_FIND_LOG, {"id": log_id})
-            if row is None:
+            e = s.one(FIND_LOG, {"id": log_id}, into=LoggedEntry)
+            if e is None:
                 raise DomainError(_("That entry does not exist."), status=404)
-            (wid, bundle_id, op_id, operator_id, line_id, pieces, sam, rate, created_at, reverses_id,
-             order_id, is_last, reversed_by) = row
-            created_at = _as_dt(created_at)
-            if only_operator_id is not None and operator_id != only_operator_id:
+            created_at = as_datetime(e.created_at)
+            if only_operator_id is not None and e.operator_id != only_operator_id:
                 raise DomainError(_("You can only undo your own entries."), status=403)
-            if reverses_id is not None:
+            if e.reverses_id is not None:
                 raise DomainError(_("A correction cannot itself be reversed."), status=409)
-            if reversed_by is not None:
+            if e.reversed_by is not None:
                 raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed")
             if within_seconds is not None and now - created_at > timedelta(seconds=within_seconds):
                 raise DomainError(_("Undo is only possible within %(n)d seconds. Ask your supervisor to correct it.",
                                     n=within_seconds), status=409, code="too_late")
-            rid = s.one(_INSERT_LOG, {
-                "b": bundle_id, "op": op_id, "u": operator_id, "line": line_id, "q": -pieces, "sam": sam,
-                "rate": rate, "cid": None, "rev": wid, "reason": reason[:200], "by": by_user_id, "ts": now,
-            })[0]
-            if s.one(_ADD_PROGRESS, {"b": bundle_id, "op": op_id, "q": -pieces}) is None:
-                raise DomainError(_("This entry cannot be reversed."), status=409)
-            # Take the pieces off the hour they were credited in, so hourly figures stay true.
-            _add_summaries(s, operator_id, line_id, order_id, op_id, -pieces, sam, rate, is_last, created_at)
+            try:
+                return ledger.write(s, Entry(
+                    bundle_id=e.bundle_id, order_id=e.order_id, operation_id=e.operation_id,
+                    operator_id=e.operator_id, line_id=e.line_id, pieces=-e.pieces, sam=e.sam, rate_e4=e.rate_e4,
+                    is_output=bool(e.is_output), at=now, bucket_at=created_at, created_by=by_user_id,
+                    reverses_id=e.log_id, reason=reason[:200]))
+            except Raced:
+                raise DomainError(_("This entry cannot be reversed."), status=409) from None
     except INTEGRITY_ERRORS:
         db.session.rollback()
         raise DomainError(_("This entry was already reversed."), status=409, code="already_reversed") from None
-    return rid
 
 
 def undo_scan(log_id: int, *, user_id: int, now: datetime | None = None) -> int:

@@ -1,109 +1,147 @@
-"""SQL of the scan hot path (plain DB-API statements, see shopfloor.scan.sql)."""
-from shopfloor.scan.sql import Stmt
+"""SQL of the ledger's hot path, each piece written once (plain DB-API statements, see shopfloor.scan.sql).
 
-_FIND = Stmt("""
-SELECT b.id, b.status, b.pieces, b.order_id, o.line_id, op.id, op.sam, op.piece_rate,
-       CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END,
-       CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
-                           WHERE o2.style_id = o.style_id AND o2.active) THEN 1 ELSE 0 END,
-       p.done, p.pieces, o.status,
-       (SELECT w.id FROM work_log w WHERE w.client_id = :cid),
-       (SELECT u.role FROM users u WHERE u.id = :u), (SELECT u.active FROM users u WHERE u.id = :u),
-       (SELECT u.line_id FROM users u WHERE u.id = :u)
+A ledger write is: the work_log row, the bundle x operation counter, then three summaries (line x hour,
+order x operation, operator x day). The counter and the summaries are upserts written here once as
+`Upsert`s; each write path only says under which condition a step runs:
+  * PostgreSQL: one statement of data-modifying CTEs (PG_WRITE), each step running only if the one before
+    it did, so a scan is one round trip;
+  * SQLite: the same statements one after the other (SQLITE_WRITE) inside BEGIN IMMEDIATE.
+Rows come back by column name (every column below has an alias a dataclass field is named after).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopfloor.scan.sql import Stmt
+from shopfloor.vocabulary import output_seq_sql
+
+# --- reads -----------------------------------------------------------------------------------------
+
+# One read for a scan: the bundle and operation, an earlier entry with this client id, the operator.
+FIND = Stmt(f"""
+SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, b.order_id AS order_id,
+       o.line_id AS order_line_id, o.status AS order_status,
+       op.id AS operation_id, op.sam AS sam, op.piece_rate_e4 AS rate_e4,
+       CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END AS on_style,
+       CASE WHEN op.seq = {output_seq_sql("o.style_id")} THEN 1 ELSE 0 END AS is_output,
+       p.done AS done, p.pieces AS cap,
+       (SELECT w.id FROM work_log w WHERE w.client_id = :cid) AS replay_id,
+       u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
 LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
+LEFT JOIN users u ON u.id = :u
 WHERE b.code = :code
 """)
 
-# PostgreSQL: every write of a scan in one round trip. Each step runs only if the one before it did,
-# so (ledger id, new count) = (None, None) is a replay and (id, None) lost a race (rolled back).
-_PG_WRITE = Stmt("""
-WITH ins AS (
-  INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate, client_id,
-                        reverses_id, reason, created_by_id, created_at)
-  VALUES (:b, :op, :u, :line, :q, :sam, :rate, :cid, NULL, NULL, :u, :ts)
-  ON CONFLICT (client_id) DO NOTHING RETURNING id
-), prog AS (
-  UPDATE bundle_op_progress SET done = done + :q
-  WHERE bundle_id = :b AND operation_id = :op AND done + :q <= pieces AND EXISTS (SELECT 1 FROM ins)
-  RETURNING done
-), lh AS (
-  INSERT INTO line_hour_output (line_id, day, hour, pieces, output, earned_minutes)
-  SELECT :line, :day, :hour, :q, :out, :earned WHERE :line IS NOT NULL AND EXISTS (SELECT 1 FROM prog)
-  ON CONFLICT (line_id, day, hour) DO UPDATE SET
-    pieces = line_hour_output.pieces + excluded.pieces, output = line_hour_output.output + excluded.output,
-    earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes
-), oo AS (
-  INSERT INTO order_op_progress (order_id, operation_id, done) SELECT :o, :op, :q WHERE EXISTS (SELECT 1 FROM prog)
-  ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
-), od AS (
-  INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
-  SELECT :u, :day, :line, :q, :earned, :pay WHERE EXISTS (SELECT 1 FROM prog)
-  ON CONFLICT (operator_id, day) DO UPDATE SET
-    pieces = operator_day.pieces + excluded.pieces,
-    earned_minutes = operator_day.earned_minutes + excluded.earned_minutes,
-    earnings = operator_day.earnings + excluded.earnings,
-    line_id = COALESCE(excluded.line_id, operator_day.line_id)
-)
-SELECT (SELECT id FROM ins), (SELECT done FROM prog)
+REPLAY = Stmt("""
+SELECT w.id AS log_id, w.bundle_id, b.code AS bundle_code, w.operation_id, w.pieces, w.created_at
+FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid
 """)
 
-_REPLAY = Stmt("SELECT w.id, w.bundle_id, b.code, w.operation_id, w.pieces, w.created_at, w.operator_id "
-               "FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid")
-
-_INSERT_LOG = Stmt("""
-INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate,
-                      client_id, reverses_id, reason, created_by_id, created_at)
-VALUES (:b, :op, :u, :line, :q, :sam, :rate, :cid, :rev, :reason, :by, :ts)
-ON CONFLICT (client_id) DO NOTHING
-RETURNING id
-""")
-
-_ENSURE_PROGRESS = Stmt("INSERT INTO bundle_op_progress (bundle_id, operation_id, pieces, done) "
-                        "VALUES (:b, :op, :cap, 0) ON CONFLICT (bundle_id, operation_id) DO NOTHING")
-
-_ADD_PROGRESS = Stmt("UPDATE bundle_op_progress SET done = done + :q "
-                     "WHERE bundle_id = :b AND operation_id = :op AND done + :q <= pieces AND done + :q >= 0 "
-                     "RETURNING done")
-
-_LINE_HOUR = Stmt("""
-INSERT INTO line_hour_output (line_id, day, hour, pieces, output, earned_minutes)
-VALUES (:line, :day, :hour, :q, :out, :earned)
-ON CONFLICT (line_id, day, hour) DO UPDATE SET
-  pieces = line_hour_output.pieces + excluded.pieces,
-  output = line_hour_output.output + excluded.output,
-  earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes
-""")
-
-_ORDER_OP = Stmt("""
-INSERT INTO order_op_progress (order_id, operation_id, done) VALUES (:o, :op, :q)
-ON CONFLICT (order_id, operation_id) DO UPDATE SET done = order_op_progress.done + excluded.done
-""")
-
-_OPERATOR_DAY = Stmt("""
-INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings)
-VALUES (:u, :day, :line, :q, :earned, :pay)
-ON CONFLICT (operator_id, day) DO UPDATE SET
-  pieces = operator_day.pieces + excluded.pieces,
-  earned_minutes = operator_day.earned_minutes + excluded.earned_minutes,
-  earnings = operator_day.earnings + excluded.earnings,
-  line_id = COALESCE(excluded.line_id, operator_day.line_id)
-""")
-
-_DONE_BY = Stmt("SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id "
-                "WHERE w.bundle_id = :b AND w.operation_id = :op GROUP BY u.name HAVING sum(w.pieces) > 0 "
-                "ORDER BY max(w.created_at) DESC")
-
-_FIND_LOG = Stmt("""
-SELECT w.id, w.bundle_id, w.operation_id, w.operator_id, w.line_id, w.pieces, w.sam, w.piece_rate,
-       w.created_at, w.reverses_id, b.order_id,
-       CASE WHEN op.seq = (SELECT max(o2.seq) FROM operations o2
-                           WHERE o2.style_id = op.style_id AND o2.active) THEN 1 ELSE 0 END,
-       (SELECT r.id FROM work_log r WHERE r.reverses_id = w.id)
-FROM work_log w JOIN bundles b ON b.id = w.bundle_id JOIN operations op ON op.id = w.operation_id
+# An entry to reverse, with what its reversal copies (rates and the stored output flag).
+FIND_LOG = Stmt("""
+SELECT w.id AS log_id, w.bundle_id, w.operation_id, w.operator_id, w.line_id, w.pieces, w.sam,
+       w.piece_rate_e4 AS rate_e4, w.is_output, w.created_at, w.reverses_id, b.order_id,
+       (SELECT r.id FROM work_log r WHERE r.reverses_id = w.id) AS reversed_by
+FROM work_log w JOIN bundles b ON b.id = w.bundle_id
 WHERE w.id = :id
 """)
 
-_PG_WRITE.pg = _PG_WRITE.pg.replace("WHERE %(line)s IS NOT NULL", "WHERE CAST(%(line)s AS INTEGER) IS NOT NULL")
+DONE_BY = Stmt("""
+SELECT u.name FROM work_log w JOIN users u ON u.id = w.operator_id
+WHERE w.bundle_id = :b AND w.operation_id = :op GROUP BY u.name HAVING sum(w.pieces) > 0
+ORDER BY max(w.created_at) DESC
+""")
+
+# --- writes: parameters b, op, u, line, q, sam, rate, is_output, cid, rev, reason, by, ts (the row);
+#     cap, start (a new counter); o, day, hour, out, earned, pay (the summaries) ------------------------
+
+LOG_INSERT = """
+INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate_e4, is_output,
+                      client_id, reverses_id, reason, created_by_id, created_at)
+VALUES (:b, :op, :u, :line, :q, :sam, :rate, :is_output, :cid, :rev, :reason, :by, :ts)
+ON CONFLICT (client_id) DO NOTHING
+RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """INSERT <row> ON CONFLICT (<key>) DO UPDATE SET <update>, the row skipped when the parameter
+    `required` is NULL. Rendered two ways from this one definition:
+      values()      INSERT ... VALUES (...): SQLite's form (a one-row insert needs no statement journal);
+      select(when)  INSERT ... SELECT ... WHERE <required is set> AND <when>: a step of PostgreSQL's CTE.
+    """
+    table: str
+    columns: str
+    values_sql: str
+    key: str
+    update: str
+    required: str | None = None   # an integer parameter that must be set for the row to be written
+    returning: str = ""
+
+    def _tail(self) -> str:
+        return f"ON CONFLICT ({self.key}) DO UPDATE SET {self.update}{self.returning}"
+
+    def values(self) -> str:
+        return f"INSERT INTO {self.table} ({self.columns})\nVALUES ({self.values_sql})\n{self._tail()}"
+
+    def select(self, when: str) -> str:
+        guard = f"CAST(:{self.required} AS INTEGER) IS NOT NULL AND " if self.required else ""
+        return (f"INSERT INTO {self.table} ({self.columns})\nSELECT {self.values_sql} WHERE {guard}{when}\n"
+                f"{self._tail()}")
+
+
+# Never beyond the bundle, never below zero: the conditional update re-checks what the read saw (the CHECK
+# constraint done BETWEEN 0 AND pieces backs it up); no row back means another scan took the pieces.
+# A new counter starts at :start (the pieces of a scan; 0 for a reversal, whose counter always exists):
+# both databases check a CHECK constraint on the proposed row before they find the conflict.
+PROGRESS = Upsert(
+    "bundle_op_progress", "bundle_id, operation_id, pieces, done", ":b, :op, :cap, :start",
+    "bundle_id, operation_id",
+    "done = bundle_op_progress.done + :q\n"
+    "WHERE bundle_op_progress.done + :q BETWEEN 0 AND bundle_op_progress.pieces",
+    returning="\nRETURNING done")
+
+LINE_HOUR = Upsert(
+    "line_hour_output", "line_id, day, hour, pieces, output, earned_minutes", ":line, :day, :hour, :q, :out, :earned",
+    "line_id, day, hour",
+    "pieces = line_hour_output.pieces + excluded.pieces, output = line_hour_output.output + excluded.output, "
+    "earned_minutes = line_hour_output.earned_minutes + excluded.earned_minutes",
+    required="line")
+
+ORDER_OP = Upsert(
+    "order_op_progress", "order_id, operation_id, done", ":o, :op, :q", "order_id, operation_id",
+    "done = order_op_progress.done + excluded.done")
+
+OPERATOR_DAY = Upsert(
+    "operator_day", "operator_id, day, line_id, pieces, earned_minutes, earnings_e4",
+    ":u, :day, :line, :q, :earned, :pay", "operator_id, day",
+    "pieces = operator_day.pieces + excluded.pieces, "
+    "earned_minutes = operator_day.earned_minutes + excluded.earned_minutes, "
+    "earnings_e4 = operator_day.earnings_e4 + excluded.earnings_e4, "
+    "line_id = COALESCE(excluded.line_id, operator_day.line_id)")
+
+SUMMARIES = (LINE_HOUR, ORDER_OP, OPERATOR_DAY)
+
+# PostgreSQL: every write in one round trip. (log_id, done) = (None, None) is a replay; (id, None) lost a
+# race (the caller rolls back).
+_AFTER_INSERT, _AFTER_PROGRESS = "EXISTS (SELECT 1 FROM ins)", "EXISTS (SELECT 1 FROM prog)"
+PG_WRITE = Stmt(
+    f"WITH ins AS ({LOG_INSERT}),\nprog AS ({PROGRESS.select(_AFTER_INSERT)}),\n"
+    + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
+    + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
+
+
+@dataclass(frozen=True)
+class SqliteWrite:
+    log: Stmt
+    progress: Stmt
+    summaries: tuple[tuple[Stmt, str | None], ...]   # (statement, parameter that must be set)
+
+
+# SQLite: the same steps, one statement each, in the caller's BEGIN IMMEDIATE.
+SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.values()),
+                           tuple((Stmt(u.values()), u.required) for u in SUMMARIES))

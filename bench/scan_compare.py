@@ -1,0 +1,84 @@
+"""Scan throughput of this checkout against a baseline checkout, measured in the same run.
+
+Each round runs bench/scan_bench.py (this checkout's bench, same floor and load) once on the baseline's
+code and once on this code, the order alternating between rounds, for SQLite and (with --postgres) for
+PostgreSQL. The machine is shared and noisy, so read the ratios: the median of the per-round ratios
+(new / baseline), the ratio of the medians, and the app server's CPU time per request, which other
+load on the machine stretches far less than wall time.
+
+    .venv/bin/python bench/scan_compare.py --baseline ../baseline --rounds 4 \\
+        --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres --pg-database bench_ledger
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def measure(code: str, kind: str, a) -> dict:
+    args = [sys.executable, os.path.join(HERE, "scan_bench.py"), "--json", "--code", code,
+            "--seconds", str(a.seconds), "--bundles", str(a.bundles), "--port", str(a.port)]
+    if kind == "postgresql":
+        args += ["--only-postgres", "--postgres", a.postgres, "--pg-database", a.pg_database]
+    out = subprocess.run(args, cwd=HERE, capture_output=True, text=True)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"scan_bench failed on {code} ({kind}):\n{out.stderr[-3000:]}\n{out.stdout[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def line(tag: str, r: dict) -> str:
+    return (f"{tag:<9} {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f}  p99 {r['p99']:5.1f} ms  "
+            f"app CPU {r['cpu_us']:4.0f} us/req  errors {r['errors']}"
+            f"  409 {r['refused_409']}  rows {r['rows']} = pieces {r['pieces']} = counters {r['progress']}")
+
+
+def compare(kind: str, a) -> None:
+    runs: dict[str, list[dict]] = {"baseline": [], "new": []}
+    codes = {"baseline": os.path.abspath(a.baseline), "new": ROOT}
+    for i in range(a.rounds):
+        order = ("baseline", "new") if i % 2 == 0 else ("new", "baseline")
+        for tag in order:
+            r = measure(codes[tag], kind, a)
+            runs[tag].append(r)
+            print(f"{kind:<10} round {i + 1}  " + line(tag, r), flush=True)
+    base, new = ([r["rps"] for r in runs[t]] for t in ("baseline", "new"))
+    ratios = [n / b for n, b in zip(new, base)]
+    p99b, p99n = ([r["p99"] for r in runs[t]] for t in ("baseline", "new"))
+    print(f"{kind:<10} baseline median {statistics.median(base):8.0f} req/s (p99 {statistics.median(p99b):.1f} ms)  "
+          f"new median {statistics.median(new):8.0f} req/s (p99 {statistics.median(p99n):.1f} ms)")
+    print(f"{kind:<10} ratio new/baseline: per round {', '.join(f'{r:.3f}' for r in ratios)}; "
+          f"median of ratios {statistics.median(ratios):.3f}; ratio of medians "
+          f"{statistics.median(new) / statistics.median(base):.3f}", flush=True)
+    cpub, cpun = ([r["cpu_us"] for r in runs[t]] for t in ("baseline", "new"))
+    print(f"{kind:<10} app server CPU per request (noise-resistant): baseline median {statistics.median(cpub):.0f} us, "
+          f"new median {statistics.median(cpun):.0f} us, ratio new/baseline "
+          f"{statistics.median(cpun) / statistics.median(cpub):.3f} (below 1 is cheaper)", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--baseline", required=True, help="checkout of the code to compare against")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--seconds", type=int, default=12)
+    ap.add_argument("--bundles", type=int, default=3000)
+    ap.add_argument("--port", type=int, default=8191)
+    ap.add_argument("--postgres", help="PostgreSQL server URL")
+    ap.add_argument("--pg-database", default="bench_ledger", help="throw-away database, re-created per run")
+    ap.add_argument("--only-postgres", action="store_true")
+    a = ap.parse_args()
+    if not a.only_postgres:
+        compare("sqlite", a)
+    if a.postgres:
+        compare("postgresql", a)
+
+
+if __name__ == "__main__":
+    main()

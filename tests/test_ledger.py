@@ -15,6 +15,7 @@ from shopfloor.planning import styles as planning
 from shopfloor.quality import services as quality
 from shopfloor.scan import services
 from shopfloor.scan.statements import PG_WRITE, SQLITE_WRITE, SUMMARIES
+from shopfloor.vocabulary import OrderStatus
 
 D0 = Decimal("0")
 
@@ -76,7 +77,7 @@ def assert_summaries_equal_ledger():
 
 def _edit_bulletin(style, how: str):
     if how == "add_later_operation":
-        planning.add_operation(style.id, name="Final press", machine="Iron", sam="0.4")
+        planning.add_operation(style.id, name="Final press", machine="Iron", sam=Decimal("0.4"))
     else:  # retire the output operation: the one before it becomes the output operation
         planning.set_operation_active(style.operations[-1].id, False)
     db.session.commit()
@@ -168,7 +169,10 @@ def test_work_logged_is_sent_once_per_new_entry_not_for_replays_or_reversals(fac
     assert {k: kw[k] for k in ("order_id", "bundle_id", "operation_id", "is_output", "pieces", "at")} == {
         "order_id": order.id, "bundle_id": b1.id, "operation_id": style.operations[-1].id, "is_output": True,
         "pieces": 4, "at": res.created_at}
-    assert kw["order_status"] == order.status and kw["raw"] is not None
+    # the status before this entry: the order's first scan is what moves it from cutting to sewing
+    assert kw["order_status"] == OrderStatus.CUTTING and kw["raw"] is not None
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).status == OrderStatus.SEWING
 
 
 def test_a_failing_work_logged_receiver_rolls_the_scan_back(factory):

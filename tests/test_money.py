@@ -46,8 +46,8 @@ def test_piece_rate_with_more_than_four_decimals_is_refused_and_changes_nothing(
     style = factory.style(sams=(0.75,))
     op = style.operations[0]
     with pytest.raises(DomainError) as e:
-        planning.update_operation(op.id, name=op.name, machine=op.machine, sam="0.75", piece_rate="0.12345",
-                                  qc_point=False)
+        planning.update_operation(op.id, name=op.name, machine=op.machine, sam=Decimal("0.75"),
+                                  piece_rate=Decimal("0.12345"), qc_point=False)
     assert "at most 4 decimals" in e.value.message
     db.session.expire_all()
     assert db.session.get(Operation, op.id).piece_rate == Decimal("0.0375")

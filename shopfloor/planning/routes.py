@@ -67,7 +67,8 @@ def style_update(style_id: int):
 def _operation_fields(f) -> dict:
     return dict(name=trimmed(f.get("name"), max_len=120), machine=trimmed(f.get("machine"), max_len=60),
                 sam=decimal(f.get("sam"), _("SAM must be a number of minutes above 0."), places=3),
-                piece_rate=decimal(f.get("piece_rate"), _("Piece rate must be a number, 0 or more.")),
+                piece_rate=decimal(f.get("piece_rate"), _("Piece rate must be a number, 0 or more, with at most 4 "
+                                                          "decimals.")),
                 qc_point=flag("qc_point"))
 
 

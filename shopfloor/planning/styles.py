@@ -29,6 +29,8 @@ def _sam(sam: Decimal | None) -> Decimal:
 def _rate(rate: Decimal | None) -> Decimal:
     if rate is None or not 0 <= rate <= MAX_PIECE_RATE:
         raise DomainError(_("Piece rate must be a number from 0 to %(n)s.", n=MAX_PIECE_RATE))
+    if rate != rate.quantize(Decimal("0.0001")):
+        raise DomainError(_("Money amounts have at most 4 decimals."))
     return rate
 
 

@@ -86,6 +86,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT: int | None = None
     ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
     TESTING: bool = False
+    # Days a scan queued on a phone stays credited to the operator who made it (signed identity in the item).
+    OUTBOX_IDENTITY_DAYS: int = 7
     # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
     # DHU >= dhu_bad red, >= dhu_warn amber.
     BOARD_THRESHOLDS: dict = field(default_factory=lambda: dict(BOARD_THRESHOLDS))

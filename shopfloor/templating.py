@@ -1,6 +1,7 @@
 """Jinja globals, filters and the navigation shown to each role."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -86,6 +87,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number
     app.jinja_env.globals["tone"] = tone
+    app.jinja_env.globals["new_client_id"] = lambda: uuid.uuid4().hex
 
     @app.context_processor
     def nav():

@@ -166,6 +166,18 @@ class MaterialStatus(Vocabulary):
                 cls.PLANNED: _p("status", "not ordered")}
 
 
+class HeldScanStatus(Vocabulary):
+    """A queued scan held for a supervisor: pending -> credited (to the operator named) or discarded."""
+    PENDING = "pending"
+    CREDITED = "credited"
+    DISCARDED = "discarded"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.PENDING: _p("status", "Waiting"), cls.CREDITED: _p("status", "Credited"),
+                cls.DISCARDED: _p("status", "Discarded")}
+
+
 class Disposition(Vocabulary):
     """What happens to pieces a customer returned."""
     REPAIR = "repair"

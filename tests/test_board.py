@@ -59,6 +59,7 @@ def test_wip_counts_started_unfinished_bundles(factory):
 
 def test_board_page_shows_new_scan(client, factory):
     line, style, order, op = factory.floor()
+    factory.update(op, assigned_operation_id=style.operations[-1].id)  # the operator sews the output operation
     login(client, op)
     page = client.get("/board")
     assert page.status_code == 200 and line.name in page.text and order.number in page.text

@@ -125,3 +125,19 @@ def create_user(name: str, role: str, *, username: str | None = None, password: 
 def set_language(user: User, lang: str) -> None:
     with write_transaction():
         db.session.execute(update(User).where(User.id == user.id).values(language=lang))
+
+
+CONFIRMING_ROLES = (Role.SUPERVISOR.value, Role.MANAGER.value, Role.ADMIN.value)
+
+
+def confirming_supervisor(username: str, password: str) -> int:
+    """A supervisor vouching, on an operator's phone, for work the operator may not claim alone."""
+    try:
+        user = login_with_password(username, password)
+    except DomainError:
+        raise DomainError(_("The supervisor's user name or password is wrong; nothing was logged."),
+                          status=403, code="needs_confirmation") from None
+    if user.role not in CONFIRMING_ROLES:
+        raise DomainError(_("Only a supervisor can confirm this; nothing was logged."), status=403,
+                          code="needs_confirmation")
+    return user.id

@@ -1,28 +1,70 @@
-"""JSON API for scans, used by the phone's offline outbox and by other clients."""
+"""JSON API for scans, used by the phone's offline outbox and by other clients.
+
+Whose work a scan is: the signed operator identity a queued item carries (`"operator"`, see
+scan/identity.py) when present, so a scan queued before a sign-out is credited to the operator who made
+it whoever sends it later; else the signed-in session. An identity that does not verify holds the
+scan for a supervisor (202) and credits nobody.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from shopfloor.auth.login import session_user_id
-from shopfloor.scan import services
+from shopfloor.errors import DomainError
+from shopfloor.extensions import csrf, login_manager
+from shopfloor.scan import held, identity, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
 
 SCAN_ROLES = ("operator", "supervisor", "manager")
 
 
-@bp.post("/scans")
-@session_user_id(*SCAN_ROLES)
-def create_scan(user_id: int):
+def _body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return jsonify(error=_("Send a JSON object with bundle, operation, qty and client_id.")), 422
+        raise DomainError(_("Send a JSON object with bundle, operation, qty and client_id."), status=422)
     if not data.get("client_id"):
-        return jsonify(error=_("client_id is required so that a resent scan counts once.")), 422
+        raise DomainError(_("client_id is required so that a resent scan counts once."), status=422)
+    return data
+
+
+def _session_user_id() -> int | None:
+    """The signed session's user (the hot path reads the id only; the scan's own SQL checks role and
+    active flag), or the remember-me sign-in; None when nobody is signed in."""
+    uid = session.get("_user_id")
+    if uid is not None:
+        return int(uid)
+    return current_user.id if current_user.is_authenticated else None
+
+
+@bp.post("/scans")
+@csrf.exempt  # checked below unless the item carries its own signed identity (JSON only: no cross-site form)
+def create_scan():
+    data = _body()
+    token = data.get("operator")
+    sender = _session_user_id()
+    if token is None:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        if sender is None:
+            return login_manager.unauthorized()
+        operator_id = sender
+    else:
+        operator_id = identity.operator_from_token(token) if request.is_json else None
+        if operator_id is None:
+            h = held.hold(client_id=str(data.get("client_id")), bundle_ref=str(data.get("bundle") or ""),
+                          operation_id=data.get("operation") if isinstance(data.get("operation"), int) else None,
+                          qty=data.get("qty") if isinstance(data.get("qty"), int) else None,
+                          reason=_("The phone could not prove who made this scan."), sent_by_id=sender)
+            return jsonify(held=True, id=h.id, error=_("Held for your supervisor: this scan's operator could not "
+                                                       "be checked, so it was credited to nobody.")), 202
     # A refusal becomes {"error", "code"} with its status in the one error handler (errors.py).
-    result = services.record_scan(operator_id=user_id, bundle_ref=str(data.get("bundle") or ""),
+    result = services.record_scan(operator_id=operator_id, bundle_ref=str(data.get("bundle") or ""),
                                   operation_id=data.get("operation"), qty=data.get("qty"),
-                                  client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES)
+                                  client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES,
+                                  claim_check=True)
     return jsonify(result.as_json()), 201 if result.created else 200
+
+
+create_scan.required_roles = SCAN_ROLES  # who may scan (the role check runs in the scan's own SQL)

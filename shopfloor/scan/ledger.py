@@ -32,9 +32,11 @@ class ScanTarget:
     done: int | None        # pieces already logged at this operation (None: none yet)
     cap: int | None         # pieces the counter allows (None: the bundle's pieces)
     replay_id: int | None   # an entry already written with this client id
+    replay_operator_id: int | None  # ... and whose it is
     user_role: str | None
     user_active: bool | None
     user_line_id: int | None
+    user_operation_id: int | None  # the operation the operator is assigned to
 
 
 @dataclass(slots=True)

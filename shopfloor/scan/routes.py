@@ -6,31 +6,36 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor.auth.login import roles_required
-from shopfloor.edge import lenient_whole, on_refusal
+from shopfloor.auth import services as auth_services
+from shopfloor.edge import lenient_whole, on_refusal, trimmed
 from shopfloor.models import Role
 from shopfloor.quality.services import open_rework_pieces
-from shopfloor.scan import queries, services
+from shopfloor.scan import identity, queries, services
 
 bp = Blueprint("scan", __name__)
 SCANNERS = ("operator", "supervisor", "manager")
 
 
-def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, error=None):
+def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, error=None, confirm=False,
+          qty=None):
     card, card_error, card_status = queries.bundle_card_or_error(ref, current_user, operation_id)
     return render_template("scan/_card.html", card=card, message=message, error=error or card_error, undo=undo,
-                           ref=ref), status if error or not card_error else card_status
+                           ref=ref, confirm=confirm, qty=qty), status if error or not card_error else card_status
 
 
 def _refused(e):
-    """The card again, with the refusal in the worker's language and nothing counted."""
-    return _card(request.form.get("bundle", ""), operation_id=lenient_whole(request.form.get("operation")),
-                 error=e.message, status=e.status)
+    """The card again, with the refusal in the worker's language and nothing counted; work the operator
+    may not claim alone shows the supervisor's confirmation, the operation and pieces kept."""
+    f = request.form
+    return _card(f.get("bundle", ""), operation_id=lenient_whole(f.get("operation")), error=e.message,
+                 status=e.status, confirm=e.code == "needs_confirmation", qty=lenient_whole(f.get("qty")))
 
 
 @bp.get("/scan")
 @roles_required(*SCANNERS)
 def page():
-    return render_template("scan/page.html", card=None, ref="", rework=open_rework_pieces(current_user.id))
+    return render_template("scan/page.html", card=None, ref="", rework=open_rework_pieces(current_user.id),
+                           operator_token=identity.operator_token(current_user.id))
 
 
 @bp.get("/b/<path:token>")
@@ -41,7 +46,8 @@ def ticket_link(token: str):
         return redirect(url_for("quality.inspect", code=token))
     card, error, status = queries.bundle_card_or_error(token, current_user)
     return render_template("scan/page.html", card=card, error=error, ref=token,
-                           rework=open_rework_pieces(current_user.id)), status
+                           rework=open_rework_pieces(current_user.id),
+                           operator_token=identity.operator_token(current_user.id)), status
 
 
 @bp.get("/scan/card")
@@ -55,9 +61,13 @@ def card():
 @on_refusal(_refused)
 def log():
     f = request.form
+    confirmed_by = auth_services.confirming_supervisor(trimmed(f.get("supervisor"), max_len=60),
+                                                       f.get("supervisor_password", "")[:200]) \
+        if f.get("supervisor") else None
     result = services.record_scan(operator_id=current_user.id, operator_line_id=current_user.line_id,
                                   bundle_ref=f.get("bundle", ""), operation_id=f.get("operation"),
-                                  qty=f.get("qty"), client_id=f.get("client_id"))
+                                  qty=f.get("qty"), client_id=f.get("client_id"), claim_check=True,
+                                  confirmed_by=confirmed_by)
     msg = _("Done: %(n)d pieces logged.", n=result.pieces) if result.created else \
         _("Already saved: %(n)d pieces (this scan was sent twice and counted once).", n=result.pieces)
     return _card(result.bundle_code, operation_id=lenient_whole(f.get("operation")), message=msg,

@@ -24,11 +24,13 @@ from shopfloor.scan.codes import parse_reference
 from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget
 from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
 from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY
-from shopfloor.vocabulary import ORDERS_STOPPED, BundleStatus
+from shopfloor.models.people import Role
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus
 
 UNDO_SECONDS = 30
 MAX_CLIENT_ID = 64
 _STOPPED = frozenset(s.value for s in ORDERS_STOPPED)
+_ON_FLOOR = frozenset(s.value for s in ORDERS_ON_FLOOR)
 _HOLD, _REWORK = BundleStatus.HOLD.value, BundleStatus.REWORK.value
 
 
@@ -48,8 +50,21 @@ class ScanResult:
                 "replay": not self.created}
 
 
-def _replayed(*, log_id, bundle_id, bundle_code, operation_id, pieces, created_at) -> ScanResult:
-    return ScanResult(log_id, False, bundle_id, bundle_code, operation_id, pieces, as_datetime(created_at))
+@dataclass
+class _Replayed:
+    result: ScanResult
+    operator_id: int
+
+
+def _replayed(*, log_id, bundle_id, bundle_code, operation_id, pieces, created_at, operator_id) -> _Replayed:
+    return _Replayed(ScanResult(log_id, False, bundle_id, bundle_code, operation_id, pieces, as_datetime(created_at)),
+                     operator_id)
+
+
+def _someone_elses_id() -> DomainError:
+    """A client id already used by another person: nothing of their entry is shown, nothing is logged."""
+    return DomainError(_("This scan's id was already used on another person's scan, so nothing was logged. "
+                         "Scan the ticket again."), status=409, code="client_id_taken")
 
 
 def _validate_client_id(client_id: str | None) -> str | None:
@@ -73,10 +88,16 @@ def _validate_qty(qty) -> int | None:
     return q
 
 
-def find_replay(client_id: str | None, raw: Raw | None = None) -> ScanResult | None:
+def find_replay(client_id: str | None, operator_id: int, raw: Raw | None = None) -> ScanResult | None:
+    """The entry an earlier send of this scan wrote, if it was this operator's (else refused)."""
     if not client_id:
         return None
-    return (raw or Raw(db.session)).one(REPLAY, {"cid": client_id}, into=_replayed)
+    found = (raw or Raw(db.session)).one(REPLAY, {"cid": client_id}, into=_replayed)
+    if found is None:
+        return None
+    if found.operator_id != operator_id:
+        raise _someone_elses_id()
+    return found.result
 
 
 def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[str]:
@@ -85,11 +106,14 @@ def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[s
 
 def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle_ref: str, operation_id,
                 qty=None, client_id: str | None = None, now: datetime | None = None,
-                check_operator_roles: tuple[str, ...] | None = None) -> ScanResult:
+                check_operator_roles: tuple[str, ...] | None = None, claim_check: bool = False,
+                confirmed_by: int | None = None) -> ScanResult:
     """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator.
 
     With check_operator_roles the operator's role, active flag and line are read in the same
-    transaction (the scan API's lean sign-in check).
+    transaction (the scan API's lean sign-in check). With claim_check (the floor's entry points) an
+    operator claims only their own work (see _check_claim) unless a supervisor confirmed it
+    (confirmed_by: that supervisor, recorded as the entry's author).
     """
     client_id = _validate_client_id(client_id)
     code = parse_reference(bundle_ref)
@@ -106,14 +130,19 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
             # One read: the bundle and operation, an earlier scan with this client id, the operator.
             target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id}, into=ScanTarget)
             if target is not None and target.replay_id is not None:
-                return find_replay(client_id, s)
+                if target.replay_operator_id != operator_id:
+                    raise _someone_elses_id()
+                return find_replay(client_id, operator_id, s)
             if check_operator_roles is not None:
                 operator_line_id = _check_operator(target, check_operator_roles)
             q = _plan_scan(s, target, code, q)
+            if claim_check and confirmed_by is None:
+                _check_claim(target, op_id)
             entry = Entry(bundle_id=target.bundle_id, order_id=target.order_id, operation_id=op_id,
                           operator_id=operator_id, line_id=operator_line_id or target.order_line_id, pieces=q,
                           sam=target.sam, rate_e4=target.rate_e4, is_output=bool(target.is_output), at=now,
-                          bucket_at=now, created_by=operator_id, cap=target.bundle_pieces, client_id=client_id)
+                          bucket_at=now, created_by=confirmed_by or operator_id, cap=target.bundle_pieces,
+                          client_id=client_id)
             with rc.write():
                 # The writes alone hold the lock; the conditional upsert re-checks what the read saw.
                 log_id = ledger.write(s, entry)
@@ -123,9 +152,9 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
                                              operation_id=op_id, is_output=entry.is_output, pieces=entry.pieces,
                                              at=now)
     except Replay:
-        return find_replay(client_id)
+        return find_replay(client_id, operator_id)
     except (Raced, *INTEGRITY_ERRORS):
-        replay = find_replay(client_id)
+        replay = find_replay(client_id, operator_id)
         if replay is not None:
             return replay
         raise DomainError(_("Those pieces were just logged by someone else. Scan again to see what is left."),
@@ -169,6 +198,23 @@ def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:
     if t.user_role is None or not t.user_active or (t.user_role not in roles and t.user_role != "admin"):
         raise DomainError(_("Your role does not allow this page."), status=403, code="forbidden")
     return t.user_line_id
+
+
+def _check_claim(t: ScanTarget, op_id: int) -> None:
+    """An operator logs only their own work: a bundle of an order on the floor on their own line, at the
+    operation they are assigned to. Anything else waits for a supervisor's confirmation on the phone."""
+    if t.user_role != Role.OPERATOR.value:
+        return
+    if t.order_status not in _ON_FLOOR:
+        reason = _("This bundle's order is not on the floor.")
+    elif t.user_line_id is None or t.order_line_id != t.user_line_id:
+        reason = _("This bundle is not for your line.")
+    elif t.user_operation_id != op_id:
+        reason = _("This is not your operation.")
+    else:
+        return
+    raise DomainError(reason + " " + _("A supervisor can confirm it on this phone."), status=403,
+                      code="needs_confirmation")
 
 
 def rework_cap(s: Raw, bundle_id: int, op_id: int, cap: int) -> int:

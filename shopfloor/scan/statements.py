@@ -25,18 +25,21 @@ SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, 
        CASE WHEN op.style_id = o.style_id AND op.active THEN 1 ELSE 0 END AS on_style,
        CASE WHEN op.seq = {output_seq_sql("o.style_id")} THEN 1 ELSE 0 END AS is_output,
        p.done AS done, p.pieces AS cap,
-       (SELECT w.id FROM work_log w WHERE w.client_id = :cid) AS replay_id,
-       u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id
+       r.id AS replay_id, r.operator_id AS replay_operator_id,
+       u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id,
+       u.assigned_operation_id AS user_operation_id
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
 LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
 LEFT JOIN users u ON u.id = :u
+LEFT JOIN work_log r ON r.client_id = :cid
 WHERE b.code = :code
 """)
 
 REPLAY = Stmt("""
-SELECT w.id AS log_id, w.bundle_id, b.code AS bundle_code, w.operation_id, w.pieces, w.created_at
+SELECT w.id AS log_id, w.bundle_id, b.code AS bundle_code, w.operation_id, w.pieces, w.created_at,
+       w.operator_id
 FROM work_log w JOIN bundles b ON b.id = w.bundle_id WHERE w.client_id = :cid
 """)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from shopfloor.auth.login import roles_required
 from shopfloor.edge import lenient_whole, on_refusal, trimmed, whole
+from shopfloor.scan import held
 from shopfloor.supervise import queries, services
 
 bp = Blueprint("supervise", __name__)
@@ -21,7 +22,8 @@ def _page(error=None, message=None, status=200):
     return render_template("supervise/page.html", lines=queries.lines(), line_id=line_id,
                            flows=queries.line_flows(line_id), operators=queries.operators(line_id),
                            operations=queries.running_operations(), code=code or ref, entries=entries,
-                           reversed_ids=reversed_ids, error=error or lookup_error, message=message), status
+                           reversed_ids=reversed_ids, error=error or lookup_error, message=message,
+                           held=held.pending()), status
 
 
 def _refused(e):
@@ -49,3 +51,21 @@ def assign(user_id: int):
 def correct(log_id: int):
     services.correct(log_id, supervisor_id=current_user.id, reason=trimmed(request.form.get("reason"), max_len=200))
     return _page(message=_("Corrected: the entry was reversed and the counts went down."))
+
+
+@bp.post("/supervise/held/<int:held_id>/credit")
+@roles_required(*SUPERVISORS)
+@on_refusal(_refused)
+def held_credit(held_id: int):
+    result = held.credit(held_id, operator_id=whole(request.form.get("operator"),
+                                                   _("Choose the operator who made this scan.")),
+                         supervisor_id=current_user.id)
+    return _page(message=_("Credited: %(n)d pieces.", n=result.pieces))
+
+
+@bp.post("/supervise/held/<int:held_id>/discard")
+@roles_required(*SUPERVISORS)
+@on_refusal(_refused)
+def held_discard(held_id: int):
+    held.discard(held_id, supervisor_id=current_user.id, note=trimmed(request.form.get("note"), max_len=500))
+    return _page(message=_("Discarded. Nothing was counted."))

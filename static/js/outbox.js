@@ -41,14 +41,30 @@
         items.forEach(function (item) {
           chain = chain.then(function () {
             if (stop) { result.kept++; return; }
+            // The item names who made it (a signed identity), so whoever is signed in when it is sent
+            // is never credited with someone else's work.
             var body = { bundle: item.bundle, operation: item.operation, qty: item.qty, client_id: item.client_id };
+            if (item.operator) body.operator = item.operator;
             return fetch("/api/v1/scans", {
               method: "POST", credentials: "same-origin",
               headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, "Accept": "application/json" },
               body: JSON.stringify(body)
             }).then(function (resp) {
               if (resp.status === 200 || resp.status === 201) { result.sent++; return Outbox.remove(item.client_id); }
-              if (resp.status === 401 || resp.status === 403 || resp.status === 400 || resp.status >= 500) {
+              if (resp.status === 202) {   // held for a supervisor: not credited, no longer this phone's to send
+                return resp.json().catch(function () { return {}; }).then(function (data) {
+                  result.refused.push({ item: item, error: data.error || String(resp.status) });
+                  return Outbox.remove(item.client_id);
+                });
+              }
+              if (resp.status === 403) {   // work the operator may not claim alone: shown, not retried
+                return resp.json().catch(function () { return {}; }).then(function (data) {
+                  if (data.code !== "needs_confirmation") { stop = true; result.kept++; result.status = 403; return; }
+                  result.refused.push({ item: item, error: data.error || String(resp.status) });
+                  return Outbox.remove(item.client_id);
+                });
+              }
+              if (resp.status === 401 || resp.status === 400 || resp.status >= 500) {
                 stop = true; result.kept++; result.status = resp.status; return;   // try again later
               }
               return resp.json().catch(function () { return {}; }).then(function (data) {

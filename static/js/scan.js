@@ -35,13 +35,15 @@
   }
   function queueScan(code) {
     if (!assignedOp) { showCard('<p class="alert alert-error" role="alert">' + escapeHtml(T.no_operation) + "</p>"); return; }
-    queue({ client_id: uuid(), bundle: code, operation: Number(assignedOp), qty: null });
+    queue({ client_id: uuid(), bundle: code, operation: Number(assignedOp), qty: null, operator: form.dataset.operator });
   }
   function queueLog(f) {
     var qty = f.querySelector("[name=qty]").value;
     var op = f.querySelector("[name=operation]:checked");
-    queue({ client_id: f.dataset.clientId || uuid(), bundle: f.querySelector("[name=bundle]").value,
-            operation: op ? Number(op.value) : Number(assignedOp), qty: qty ? Number(qty) : null });
+    queue({ client_id: f.dataset.clientId || f.querySelector("[name=client_id]").value || uuid(),
+            bundle: f.querySelector("[name=bundle]").value,
+            operation: op ? Number(op.value) : Number(assignedOp), qty: qty ? Number(qty) : null,
+            operator: form.dataset.operator });
   }
   function showCard(html) {
     var card = document.getElementById("bundle-card");
@@ -59,11 +61,12 @@
     else if (f.classList.contains("log-form")) { e.preventDefault(); e.stopImmediatePropagation(); queueLog(f); }
   }, true);
 
-  // Each "Done" tap carries a fresh client id, kept on the form in case the network drops mid-request.
+  // Each card carries the server-issued client id of its "Done" tap: a double tap or a resend counts once.
+  // It is kept on the form in case the network drops mid-request and the tap goes to the outbox.
   document.addEventListener("htmx:config:request", function (e) {
     var f = e.detail.ctx.sourceElement;
     if (f && f.classList && f.classList.contains("log-form")) {
-      f.dataset.clientId = uuid();
+      f.dataset.clientId = f.querySelector("[name=client_id]").value || f.dataset.clientId || uuid();
       e.detail.ctx.request.body.set("client_id", f.dataset.clientId);
     }
   });

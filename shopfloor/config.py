@@ -71,6 +71,8 @@ class Config:
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
     WTF_CSRF_TIME_LIMIT: int | None = None
     ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
+    # SQLite: synchronous=FULL (a commit survives power loss) instead of NORMAL (it survives an app crash).
+    DURABLE: bool = False
     TESTING: bool = False
     # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
     # DHU >= dhu_bad red, >= dhu_warn amber.
@@ -90,11 +92,18 @@ class Config:
             WAGE_PER_MINUTE=float(os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),
             MINIMUM_WAGE_PER_DAY=float(os.environ.get("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20")),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
+            DURABLE=os.environ.get("SHOPFLOOR_DURABLE", "") == "1",
             BOARD_THRESHOLDS=_thresholds(),
         )
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a child process (pg_dump, pg_restore), with `extra` added, e.g. PGPASSWORD
+    so that no password appears on a command line."""
+    return {**os.environ, **extra}
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def register(app: Flask) -> None:
         timestamped file (shopfloor-<UTC time>.db, or .dump on PostgreSQL)."""
         try:
             done = backups.backup(db.engine.url, path, keep=keep)
-        except backups.BackupError as e:
+        except backups.FAILURES as e:
             raise click.ClickException(str(e)) from None
         click.echo(f"Backup of the {backups.describe(db.engine.url)} written to {done.path}: "
                    f"{done.rows:,} rows in {len(done.tables)} tables, {done.size / 1e6:.1f} MB, "
@@ -98,7 +98,7 @@ def register(app: Flask) -> None:
                 click.confirm(f"Replace the {backups.describe(url)} with {path}? "
                               "Everything written since that backup is lost.", abort=True)
             tables = backups.restore(url, path)
-        except backups.BackupError as e:
+        except backups.FAILURES as e:
             raise click.ClickException(str(e)) from None
         click.echo(f"Restored {path} into the {backups.describe(url)}: {sum(tables.values()):,} rows "
                    f"in {len(tables)} tables.")

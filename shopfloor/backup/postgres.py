@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -61,13 +62,17 @@ def table_counts(conn: psycopg.Connection) -> dict[str, int]:
             for name in names}
 
 
-def backup(url: URL, final: Path) -> dict[str, int]:
+def backup(url: URL, final: Path, during: Callable[[], None] | None = None) -> dict[str, int]:
+    """pg_dump of one snapshot to `final` (atomically); returns every table's row count in the dump.
+    `during` is called once the snapshot is taken, before pg_dump starts."""
     pg_dump = _tool("pg_dump")
     with partial_file(final) as tmp, _connect(url) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         counts = table_counts(conn)
+        if during:
+            during()
         # The exporting transaction stays open until pg_dump is done with the snapshot.
         _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={tmp}",
               f"--dbname={_conninfo(url)}"], url, "pg_dump")

@@ -5,17 +5,24 @@ SQLite: the sqlite3 backup API over one read snapshot (`backup/sqlite.py`). Post
 """
 from __future__ import annotations
 
+import sqlite3
+import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 from sqlalchemy.engine import URL
 
 from shopfloor.backup import files, postgres, sqlite
 from shopfloor.backup.files import BackupError
 
-__all__ = ["BackupError", "Backup", "backup", "check_restorable", "restore", "describe"]
+__all__ = ["BackupError", "FAILURES", "Backup", "backup", "check_restorable", "restore", "describe"]
+
+# What a backup or restore can fail with: the CLI prints the message and exits 1.
+FAILURES = (BackupError, OSError, sqlite3.Error, psycopg.Error, subprocess.TimeoutExpired)
 
 
 @dataclass(frozen=True)
@@ -53,18 +60,19 @@ def describe(url: URL) -> str:
 
 
 def backup(url: URL, path: str | Path, *, keep: int | None = None, now: datetime | None = None,
-           step_pages: int = sqlite.STEP_PAGES) -> Backup:
+           step_pages: int = sqlite.STEP_PAGES, during: Callable[[], None] | None = None) -> Backup:
     """A consistent copy of the live database at `path` (a file, or a timestamped file in a directory);
-    with `keep`, only the newest `keep` backups stay in that directory."""
+    with `keep`, only the newest `keep` backups stay in that directory. `during` is called while the copy
+    holds its snapshot (the tests scan meanwhile)."""
     kind = _kind(url)
     if keep is not None and keep < 1:
         raise BackupError("--keep must be at least 1.")
     final = files.destination(path, ".db" if kind == "sqlite" else ".dump", keep, now)
     started = time.monotonic()
     if kind == "sqlite":
-        tables = sqlite.backup(Path(url.database), final, step_pages)
+        tables = sqlite.backup(Path(url.database), final, step_pages, during)
     else:
-        tables = postgres.backup(url, final)
+        tables = postgres.backup(url, final, during)
     pruned = files.prune(final.parent, keep) if keep is not None else []
     return Backup(final, tables, time.monotonic() - started, pruned)
 

@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -45,8 +45,10 @@ def _check(conn: sqlite3.Connection, what: str) -> None:
         raise BackupError(f"{what} failed SQLite's integrity check: {'; '.join(result[:5])}")
 
 
-def backup(db_path: Path, final: Path, step_pages: int = STEP_PAGES) -> dict[str, int]:
-    """Copy the live database to `final` (atomically); returns every table's row count in the copy."""
+def backup(db_path: Path, final: Path, step_pages: int = STEP_PAGES,
+           during: Callable[[], None] | None = None) -> dict[str, int]:
+    """Copy the live database to `final` (atomically); returns every table's row count in the copy.
+    `during` is called after each step, while the snapshot is held."""
     if not db_path.is_file():
         raise BackupError(f"There is no database at {db_path}.")
     with partial_file(final) as tmp:
@@ -54,7 +56,7 @@ def backup(db_path: Path, final: Path, step_pages: int = STEP_PAGES) -> dict[str
             src.execute("PRAGMA query_only=1")
             src.execute("BEGIN")
             counts = table_counts(src)  # the first read fixes the snapshot the backup copies
-            src.backup(dst, pages=step_pages)
+            src.backup(dst, pages=step_pages, progress=(lambda *_: during()) if during else None)
             src.execute("COMMIT")
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file; the app turns WAL on again
             _check(dst, "The copy")
@@ -118,6 +120,8 @@ def in_use_message(db_path: Path, why: str) -> str:
 
 
 def check_not_in_use(db_path: Path) -> None:
+    if not db_path.parent.is_dir():
+        return  # a fresh directory: nobody holds what is not there yet
     with _writers_locked_out(db_path):
         if _shm_in_use(db_path):
             raise BackupError(in_use_message(db_path, "another process has it open"))

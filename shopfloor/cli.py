@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
 from shopfloor import demo
 from shopfloor.auth.services import create_user
+from shopfloor.backup import services as backups
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.quality import catalogue
@@ -66,6 +68,40 @@ def register(app: Flask) -> None:
         except DomainError as e:
             raise click.ClickException(e.message) from None
         click.echo(f"Created {user.role} #{user.id} {user.name}")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path())  # a str: a trailing / means a directory
+    @click.option("--keep", type=int, default=None,
+                  help="Keep only the newest N backups in the directory PATH (older ones are removed).")
+    def backup_cmd(path: str, keep: int | None):
+        """Copy the live database (safe while the floor scans). PATH: a file, or a directory for a
+        timestamped file (shopfloor-<UTC time>.db, or .dump on PostgreSQL)."""
+        try:
+            done = backups.backup(db.engine.url, path, keep=keep)
+        except backups.FAILURES as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Backup of the {backups.describe(db.engine.url)} written to {done.path}: "
+                   f"{done.rows:,} rows in {len(done.tables)} tables, {done.size / 1e6:.1f} MB, "
+                   f"{done.seconds:.1f} s.")
+        for old in done.pruned:
+            click.echo(f"Removed older backup {old.name}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_cmd(path: Path, yes: bool):
+        """Replace the database with a backup made by `flask backup`. The server must be stopped."""
+        url = db.engine.url
+        try:
+            backups.check_restorable(url, path)
+            if not yes:
+                click.confirm(f"Replace the {backups.describe(url)} with {path}? "
+                              "Everything written since that backup is lost.", abort=True)
+            tables = backups.restore(url, path)
+        except backups.FAILURES as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Restored {path} into the {backups.describe(url)}: {sum(tables.values()):,} rows "
+                   f"in {len(tables)} tables.")
 
 
 def _lan_addresses() -> list[str]:

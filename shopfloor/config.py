@@ -85,6 +85,8 @@ class Config:
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
     WTF_CSRF_TIME_LIMIT: int | None = None
     ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
+    # SQLite: synchronous=FULL (a commit survives power loss) instead of NORMAL (it survives an app crash).
+    DURABLE: bool = False
     TESTING: bool = False
     # Days a scan queued on a phone stays credited to the operator who made it (signed identity in the item).
     OUTBOX_IDENTITY_DAYS: int = 7
@@ -106,11 +108,18 @@ class Config:
             WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
             MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
+            DURABLE=os.environ.get("SHOPFLOOR_DURABLE", "") == "1",
             BOARD_THRESHOLDS=_thresholds(),
         )
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a child process (pg_dump, pg_restore), with `extra` added, e.g. PGPASSWORD
+    so that no password appears on a command line."""
+    return {**os.environ, **extra}
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ def install_sqlite_hooks(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
+    # NORMAL in WAL: a commit survives an app crash but the last ones may be lost on power loss or an OS
+    # crash; FULL (SHOPFLOOR_DURABLE=1) syncs the WAL at every commit.
+    synchronous = "FULL" if app.config.get("DURABLE") else "NORMAL"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -51,7 +54,7 @@ def install_sqlite_hooks(app: Flask) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         # Checkpoints run in a background thread (see _checkpointer), not inside a scan's commit.
         cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()

@@ -6,8 +6,10 @@ import os
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from shopfloor import create_app
+from shopfloor.config import Config
 from shopfloor.extensions import db
-from tests.conftest import EXPECT_DB, PG_URL, SUITE_DB_URL
+from tests.conftest import EXPECT_DB, PG_URL, SUITE_DB_URL, _config
 
 
 def test_the_run_is_connected_to_the_database_it_was_meant_for(ctx):
@@ -22,3 +24,24 @@ def test_the_run_is_connected_to_the_database_it_was_meant_for(ctx):
     else:
         assert db.session.scalar(text("SELECT version()")).startswith("PostgreSQL")
         assert db.session.scalar(text("SELECT current_database()")) == make_url(PG_URL).database
+
+
+def _synchronous(tmp_path, **config) -> int:
+    app = create_app(_config(f"sqlite:///{tmp_path / 'durable.db'}", **config))
+    try:
+        with app.app_context():
+            return db.session.scalar(text("PRAGMA synchronous"))
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_sqlite_commits_are_synced_to_disk_only_when_durable_is_asked_for(tmp_path, monkeypatch):
+    # NORMAL (1) in WAL: a commit survives an app crash, the last ones may not survive power loss; FULL (2) does.
+    assert _synchronous(tmp_path) == 1
+    assert _synchronous(tmp_path, DURABLE=True) == 2
+    monkeypatch.setenv("SHOPFLOOR_DURABLE", "1")
+    assert Config.from_env(tmp_path).DURABLE is True
+    monkeypatch.setenv("SHOPFLOOR_DURABLE", "0")
+    assert Config.from_env(tmp_path).DURABLE is False

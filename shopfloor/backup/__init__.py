@@ -1,0 +1,1 @@
+"""Backups and restores of the live database (`flask backup`, `flask restore`)."""

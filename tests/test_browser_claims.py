@@ -30,7 +30,9 @@ def test_scan_queued_by_a_is_credited_to_a_after_b_signs_in_on_the_same_phone(li
     phone.unroute("**/api/v1/scans")
     sent = []
     phone.on("request", lambda r: sent.append(r) if r.url.endswith("/api/v1/scans") else None)
-    sign_in_operator(phone, live_server, b)
+    with phone.expect_response("**/api/v1/scans", timeout=20000) as answer:
+        sign_in_operator(phone, live_server, b)            # B's scan page sends what the phone holds
+    assert answer.value.status == 201
     assert b.name in phone.inner_text(".who")
     phone.wait_for_function("document.getElementById('outbox').dataset.count === '0'", timeout=15000)
     db.session.remove()

@@ -123,10 +123,7 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
     finally:
         drop_database(url)
-        if os.environ.get("KEEP"):
-            print("kept", workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(r: dict) -> None:

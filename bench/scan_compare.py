@@ -6,7 +6,7 @@ PostgreSQL. The machine is shared and noisy, so read the ratios: the median of t
 (new / baseline), the ratio of the medians, and the app server's CPU time per request, which other
 load on the machine stretches far less than wall time.
 
-    .venv/bin/python bench/scan_compare.py --baseline ../baseline --rounds 4 \\
+    .venv/bin/python bench/scan_compare.py --baseline ../baseline --rounds 4 --cpu-rounds 4 \\
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres --pg-database bench_ledger
 """
 from __future__ import annotations
@@ -32,6 +32,35 @@ def measure(code: str, kind: str, a) -> dict:
     if out.returncode != 0 or not lines:
         raise SystemExit(f"scan_bench failed on {code} ({kind}):\n{out.stderr[-3000:]}\n{out.stdout[-2000:]}")
     return json.loads(lines[-1])
+
+
+def measure_cpu(code: str, kind: str, a) -> dict:
+    args = [sys.executable, os.path.join(HERE, "scan_cpu.py"), "--code", code, "--scans", str(a.cpu_scans)]
+    if kind == "postgresql":
+        args += ["--postgres", a.postgres, "--pg-database", a.pg_database]
+    out = subprocess.run(args, cwd=HERE, capture_output=True, text=True)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"scan_cpu failed on {code} ({kind}):\n{out.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def compare_cpu(kind: str, a) -> None:
+    """CPU per scan in process (app + database backend), alternating; the figure noise disturbs least."""
+    codes = {"baseline": os.path.abspath(a.baseline), "new": ROOT}
+    runs: dict[str, list[dict]] = {"baseline": [], "new": []}
+    for i in range(a.cpu_rounds):
+        for tag in (("baseline", "new") if i % 2 == 0 else ("new", "baseline")):
+            r = measure_cpu(codes[tag], kind, a)
+            runs[tag].append(r)
+            print(f"{kind:<10} cpu round {i + 1}  {tag:<9} app {r['app_cpu_us']:5.0f} us  db {r['db_cpu_us']:5.0f} us"
+                  f"  (wall {r['wall_us']:5.0f} us) per scan", flush=True)
+    med = {t: (statistics.median(r["app_cpu_us"] for r in runs[t]),
+               statistics.median(r["app_cpu_us"] + r["db_cpu_us"] for r in runs[t])) for t in runs}
+    print(f"{kind:<10} CPU per scan: baseline app {med['baseline'][0]:.0f} us (app+db {med['baseline'][1]:.0f}), "
+          f"new app {med['new'][0]:.0f} us (app+db {med['new'][1]:.0f}); ratio new/baseline app "
+          f"{med['new'][0] / med['baseline'][0]:.3f}, app+db {med['new'][1] / med['baseline'][1]:.3f} "
+          f"(below 1 is cheaper)", flush=True)
 
 
 def line(tag: str, r: dict) -> str:
@@ -73,11 +102,16 @@ def main() -> None:
     ap.add_argument("--postgres", help="PostgreSQL server URL")
     ap.add_argument("--pg-database", default="bench_ledger", help="throw-away database, re-created per run")
     ap.add_argument("--only-postgres", action="store_true")
+    ap.add_argument("--cpu-rounds", type=int, default=0, help="also compare CPU per scan in process (scan_cpu.py)")
+    ap.add_argument("--cpu-scans", type=int, default=3000)
+    ap.add_argument("--no-http", action="store_true", help="only the CPU comparison")
     a = ap.parse_args()
-    if not a.only_postgres:
-        compare("sqlite", a)
-    if a.postgres:
-        compare("postgresql", a)
+    kinds = ([] if a.only_postgres else ["sqlite"]) + (["postgresql"] if a.postgres else [])
+    for kind in kinds:
+        if not a.no_http:
+            compare(kind, a)
+        if a.cpu_rounds:
+            compare_cpu(kind, a)
 
 
 if __name__ == "__main__":

@@ -129,14 +129,24 @@
   flush();
 
   // ---- keyboard-wedge scanners: fast keystrokes ending in Enter -------------
-  var buf = "", last = 0, GAP = 45;
+  // A scanner types a whole code in a burst (a few ms a key); a person types ~150 ms a key. A busy
+  // phone may pause once in a burst, so a burst is a run of keys averaging under GAP ms with no single
+  // pause over MAX_PAUSE ms.
+  var keys = [], GAP = 45, MAX_PAUSE = 250;
+  function burst() {
+    var n = keys.length, i = n - 1;
+    while (i > 0 && keys[i].t - keys[i - 1].t <= MAX_PAUSE) i--;
+    for (; i < n - 1; i++) {  // the longest run whose average gap says "scanner"
+      if ((keys[n - 1].t - keys[i].t) / (n - 1 - i) <= GAP) break;
+    }
+    return keys.slice(i).map(function (k) { return k.key; }).join("");
+  }
   document.addEventListener("keydown", function (e) {
     var now = Date.now();
-    if (now - last > GAP) buf = "";
-    last = now;
+    if (keys.length && now - keys[keys.length - 1].t > MAX_PAUSE) keys = [];
     if (e.key === "Enter") {
-      var t = e.target, typed = buf;
-      buf = "";
+      var t = e.target, typed = keys.length > 1 ? burst() : "";
+      keys = [];
       if (typed.length >= 4 && t !== input) {
         e.preventDefault();
         if (t && "value" in t && typeof t.value === "string" && t.value.slice(-typed.length) === typed) {
@@ -146,7 +156,8 @@
       }
       return;
     }
-    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) buf += e.key;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) keys.push({ key: e.key, t: now });
+    if (keys.length > 400) keys = keys.slice(-200);
   }, true);
 
   // ---- in-app camera ---------------------------------------------------------

@@ -98,3 +98,20 @@ def test_schedule_page_shows_timeline_and_overload(client, factory):
                                              "owner": "Maya"})
     db.session.expire_all()
     assert db.session.get(Milestone, m.id).owner == "Maya"
+
+
+def test_order_page_and_timeline_show_the_dates_the_floor_wrote(client, factory):
+    """Milestones are closed when the event is written; both pages read the same stored dates."""
+    line, style, order, op = factory.floor()
+    b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first()
+    record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                operation_id=style.operations[0].id, qty=1)
+    stored = db.session.scalar(select(Milestone).where(Milestone.order_id == order.id,
+                                                       Milestone.key == "sewing_start"))
+    assert stored.actual == clock.local_today() and stored.auto          # written by the scan, no page read
+    login(client, factory.user("manager"))
+    page = client.get(f"/orders/{order.id}").text
+    row = page.split('data-milestone="sewing_start"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{stored.actual.isoformat()}" aria-label="Actual"' in row
+    timeline = client.get("/schedule").text
+    assert f"<title>sewing_start {stored.actual.isoformat()}</title>" in timeline

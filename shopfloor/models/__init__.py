@@ -7,3 +7,4 @@ from shopfloor.models.worklog import LineHourOutput, OperatorDay, OrderOpProgres
 from shopfloor.models.quality import AqlAudit, CustomerReturn, DefectType, Inspection, InspectionDefect, Rework  # noqa: F401
 from shopfloor.models.planning import Material, Milestone, Supplier  # noqa: F401
 from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F401
+from shopfloor.models.access import AuditEntry, AuthSession, KioskToken  # noqa: F401

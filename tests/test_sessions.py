@@ -138,3 +138,14 @@ def test_sign_out_everywhere_closes_every_device_and_is_audited(app, factory):
     db.session.expire_all()
     entry = db.session.scalars(select(AuditEntry)).one()
     assert (entry.actor_id, entry.action, entry.target) == (op.id, "sign_out_everywhere", f"user:{op.id}")
+
+
+def test_next_person_on_a_shared_phone_closes_the_previous_session(app, client, factory):
+    first, second = factory.user("operator"), factory.user("operator")
+    client.post("/login/pin", data={"user_id": first.id, "pin": PIN})
+    left_behind = _cookie(client, REMEMBER)
+    _forget_cached_user()
+    client.post("/login/pin", data={"user_id": second.id, "pin": PIN})   # without signing the first out
+    db.session.rollback()
+    assert [s.user_id for s in db.session.scalars(select(AuthSession))] == [second.id]
+    assert _sent_to_sign_in(_replay(app, REMEMBER, left_behind).get("/scan"))

@@ -32,13 +32,16 @@ def _remember_seconds() -> int:
     return int(current_app.config["REMEMBER_COOKIE_DURATION"])
 
 
-def open_session(user_id: int, remember_token: str | None = None) -> str:
-    """A session row for one device; returns its random session id (for the session cookie)."""
+def open_session(user_id: int, remember_token: str | None = None, *, replaces: str | None = None) -> str:
+    """A session row for one device; returns its random session id (for the session cookie). `replaces`: the
+    session id this device held before (someone else signing in on a shared phone): that row is closed."""
     sid = secrets.token_urlsafe(24)
     now = utcnow()
     until = now + timedelta(seconds=_remember_seconds()) if remember_token else None
     with write_transaction():
         db.session.execute(delete(AuthSession).where(AuthSession.used_at < now - timedelta(days=STALE_DAYS)))
+        if replaces:
+            db.session.execute(delete(AuthSession).where(AuthSession.sid_hash == digest(replaces)))
         db.session.add(AuthSession(user_id=user_id, sid_hash=digest(sid), created_at=now, used_at=now,
                                    remember_hash=digest(remember_token) if remember_token else None,
                                    remember_until=until))
@@ -48,7 +51,7 @@ def open_session(user_id: int, remember_token: str | None = None) -> str:
 def sign_in(user: User, *, remember: bool) -> None:
     """Open a session row for this device and sign the user in (remember: also a remember-me token)."""
     token = secrets.token_urlsafe(32) if remember else None
-    _start(user, open_session(user.id, token))
+    _start(user, open_session(user.id, token, replaces=session.get(SID_KEY)))
     if token:
         g.remember_cookie = token
     elif request.cookies.get(cookie_name()):

@@ -7,7 +7,7 @@ import shopfloor.models  # noqa: F401  (register every table with the metadata)
 from shopfloor import blueprints, cli, database, errors, events, i18n, once, templating
 from shopfloor.auth import login as auth_login
 from shopfloor.config import Config
-from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
+from shopfloor.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from shopfloor.sessions import CachedSerializerSessionInterface
 
 
@@ -32,6 +32,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_login.init_login_manager(login_manager)
+    limiter.init_app(app)
+    auth_login.init_app(app)  # remember-me and the route guard (shopfloor/roles.py), before any form claim
 
     blueprints.register(app)
     errors.register(app)

@@ -7,6 +7,7 @@ from flask import Flask
 
 BLUEPRINTS = [
     "shopfloor.auth.routes",
+    "shopfloor.auth.admin",
     "shopfloor.home.routes",
     "shopfloor.scan.routes",
     "shopfloor.scan.api",

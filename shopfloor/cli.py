@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 
 from shopfloor import demo
+from shopfloor.auth import kiosk
 from shopfloor.auth.services import create_user
 from shopfloor.backup import services as backups
 from shopfloor.errors import DomainError
@@ -42,8 +43,11 @@ def register(app: Flask) -> None:
         click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
         for h in hosts:
             click.echo(f"    http://{h}:{port}/")
-        token = current_app.config["BOARD_TOKEN"]
-        click.echo(f"  Wall board (read-only kiosk link): http://{hosts[-1]}:{port}/board?token={token}")
+        if kiosk.rotated_at():
+            click.echo("  Wall board: use the link made on the admin's Access screen (/admin/access).")
+        else:
+            token = current_app.config["BOARD_TOKEN"]
+            click.echo(f"  Wall board (read-only kiosk link): http://{hosts[-1]}:{port}/board?token={token}")
         if demo.has_demo_users():
             click.echo("\n  Demo sign-ins:")
             click.echo(f"    staff (Staff tab): admin, manager, supervisor, qc — password {demo.DEMO_PASSWORD}")

@@ -81,8 +81,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_HTTPONLY: bool = True
-    SESSION_COOKIE_SECURE: bool = False
+    SESSION_COOKIE_SECURE: bool = False  # also Secure whenever the request itself came over HTTPS
     REMEMBER_COOKIE_DURATION: int = 60 * 60 * 14
+    REMEMBER_COOKIE_SECURE: bool = False  # likewise
+    REMEMBER_COOKIE_SAMESITE: str = "Lax"
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    SHOPFLOOR_REMEMBER_COOKIE_NAME: str = "shopfloor_remember"  # a random token (auth/sessions.py), not the user id
+    # Sign-in throttles (Flask-Limiter); storage "memory://" per process, or e.g. redis://127.0.0.1:6379
+    # (needs the redis package) so that every server process counts together.
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_HEADERS_ENABLED: bool = False
+    PIN_RATE_PER_ADDRESS: str = "10 per minute;60 per hour"        # PIN and badge attempts from one address
+    PASSWORD_RATE_PER_ADDRESS: str = "10 per minute;100 per hour"  # staff password attempts from one address
+    PASSWORD_RATE_PER_ACCOUNT: str = "5 per minute;20 per hour"    # wrong passwords for one user name
     WTF_CSRF_TIME_LIMIT: int | None = None
     ONCE_WAIT_SECONDS: float = 3.0  # a form sent twice waits this long for the first one to finish
     # SQLite: synchronous=FULL (a commit survives power loss) instead of NORMAL (it survives an app crash).
@@ -109,6 +121,13 @@ class Config:
             MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
             DURABLE=os.environ.get("SHOPFLOOR_DURABLE", "") == "1",
+            REMEMBER_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
+            RATELIMIT_STORAGE_URI=os.environ.get("SHOPFLOOR_RATELIMIT_STORAGE") or "memory://",
+            PIN_RATE_PER_ADDRESS=os.environ.get("SHOPFLOOR_PIN_RATE_PER_ADDRESS") or Config.PIN_RATE_PER_ADDRESS,
+            PASSWORD_RATE_PER_ADDRESS=(os.environ.get("SHOPFLOOR_PASSWORD_RATE_PER_ADDRESS")
+                                       or Config.PASSWORD_RATE_PER_ADDRESS),
+            PASSWORD_RATE_PER_ACCOUNT=(os.environ.get("SHOPFLOOR_PASSWORD_RATE_PER_ACCOUNT")
+                                       or Config.PASSWORD_RATE_PER_ACCOUNT),
             BOARD_THRESHOLDS=_thresholds(),
         )
 

@@ -1,5 +1,7 @@
 """Extensions, created unbound; create_app binds them."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+limiter = Limiter(key_func=get_remote_address)  # sign-in throttles (shopfloor/auth/routes.py)

@@ -1,10 +1,12 @@
 """Flask's signed-cookie session, with its signing serializer built once per secret key.
 
 Flask builds a new serializer (and derives its keys) on every request; under a floor of phones
-scanning, that is measurable work for nothing. Cookies, signatures and expiry are unchanged.
+scanning, that is measurable work for nothing. Cookies, signatures and expiry are unchanged, except that the cookie is Secure
+whenever the request came over HTTPS (or SESSION_COOKIE_SECURE says so).
 """
 from __future__ import annotations
 
+from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -21,3 +23,6 @@ class CachedSerializerSessionInterface(SecureCookieSessionInterface):
         if serializer is not None:
             self._cache = (key, serializer)
         return serializer
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)

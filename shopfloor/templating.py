@@ -11,24 +11,26 @@ from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from shopfloor.i18n import LANGUAGE_NAMES
+from shopfloor.roles import may
 from shopfloor.vocabulary import Vocabulary
 
-# (endpoint, label, roles allowed) — links whose endpoint is not registered are hidden.
+# (endpoint, label) — shown to whoever the role table (shopfloor/roles.py) lets in; unregistered ones are hidden.
 NAV = [
-    ("scan.page", _l("Scan"), ("operator", "qc", "supervisor", "manager")),
-    ("review.my_day", _l("My day"), ("operator",)),
-    ("quality.inspect", _l("Inspect"), ("qc", "supervisor", "manager")),
-    ("quality.rework", _l("Rework"), ("qc", "supervisor")),
-    ("quality.my_rework", _l("My rework"), ("operator",)),
-    ("quality.audit", _l("AQL audit"), ("qc", "manager")),
-    ("quality.returns", _l("Returns"), ("qc", "manager")),
-    ("quality.defects", _l("Defects"), ("manager",)),
-    ("supervise.index", _l("Supervise"), ("supervisor", "manager")),
-    ("board.page", _l("Board"), ("operator", "qc", "supervisor", "manager")),
-    ("review.index", _l("Review"), ("manager", "supervisor")),
-    ("planning.orders", _l("Orders"), ("manager",)),
-    ("planning.schedule_page", _l("Schedule"), ("manager", "supervisor")),
-    ("planning.styles_list", _l("Styles"), ("manager",)),
+    ("scan.page", _l("Scan")),
+    ("review.my_day", _l("My day")),
+    ("quality.inspect", _l("Inspect")),
+    ("quality.rework", _l("Rework")),
+    ("quality.my_rework", _l("My rework")),
+    ("quality.audit", _l("AQL audit")),
+    ("quality.returns", _l("Returns")),
+    ("quality.defects", _l("Defects")),
+    ("supervise.index", _l("Supervise")),
+    ("board.page", _l("Board")),
+    ("review.index", _l("Review")),
+    ("planning.orders", _l("Orders")),
+    ("planning.schedule_page", _l("Schedule")),
+    ("planning.styles_list", _l("Styles")),
+    ("admin.index", _l("Access")),
 ]
 
 
@@ -88,13 +90,14 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["num"] = number
     app.jinja_env.globals["tone"] = tone
     app.jinja_env.globals["new_client_id"] = lambda: uuid.uuid4().hex
+    app.jinja_env.globals["may"] = lambda endpoint: may(current_user, endpoint)
 
     @app.context_processor
     def nav():
         items = []
         if current_user.is_authenticated:
-            for endpoint, label, roles in NAV:
-                if endpoint in app.view_functions and current_user.has_role(*roles):
+            for endpoint, label in NAV:
+                if endpoint in app.view_functions and may(current_user, endpoint):
                     items.append((endpoint, label))
         langs = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]
         return {"nav_items": items, "languages": langs}

@@ -19,8 +19,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from shopfloor import create_app
+from shopfloor.auth import sessions
 from shopfloor.database import write_transaction
-from shopfloor.extensions import db
+from shopfloor.extensions import db, limiter
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 EXPECT_DB = os.environ.get("SHOPFLOOR_TEST_EXPECT_DB", "")
@@ -108,8 +109,10 @@ def _truncate(app) -> None:
 
 @pytest.fixture()
 def ctx(app):
-    """An application context over an empty database."""
+    """An application context over an empty database (and sign-in throttles starting afresh)."""
     _truncate(app)
+    with app.app_context():
+        limiter.reset()
     with app.app_context():
         yield app
         db.session.remove()
@@ -128,11 +131,14 @@ def factory(ctx):
 
 
 def login(client, user) -> None:
-    """Sign a test client in as user (the sign-in routes themselves are tested in test_auth)."""
+    """Sign a test client in as user (the sign-in routes themselves are tested in test_auth): an open session
+    row, as a real sign-in makes."""
     from flask import g
 
+    sid = sessions.open_session(user.id)
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
+        sess[sessions.SID_KEY] = sid
         sess["_fresh"] = True
     # Tests run requests inside the fixture's app context, where Flask-Login caches the user on g.
     g.pop("_login_user", None)

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user
 
-from shopfloor.auth import services
+from shopfloor.auth import services, sessions
 from shopfloor.edge import on_refusal, trimmed, whole
 from shopfloor.errors import DomainError
+from shopfloor.extensions import limiter
 from shopfloor.security import safe_next
 
 bp = Blueprint("auth", __name__)
+TABS = {"auth.login_pin": "pin", "auth.login_badge": "badge", "auth.login_password": "staff"}
 
 
 def _safe_next() -> str:
@@ -25,6 +30,21 @@ def _refused(tab: str):
     return lambda e: _render_login(e.message, e.status, tab)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def throttled(_e):
+    """Too many sign-in attempts from this address (or for this user name): nothing was checked or counted."""
+    return _render_login(_("Too many sign-in attempts. Wait a minute and try again, or ask your supervisor."),
+                         429, TABS.get(request.endpoint or "", "pin"))
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("username") or "").strip().lower()[:60]
+
+
 @bp.get("/login")
 def login():
     if current_user.is_authenticated:
@@ -33,30 +53,33 @@ def login():
 
 
 @bp.post("/login/pin")
+@limiter.limit(_limit("PIN_RATE_PER_ADDRESS"), scope="pin-address")
 @on_refusal(_refused("pin"))
 def login_pin():
     user_id = whole(request.form.get("user_id"), _("Pick your name from the list."), minimum=1)
     if user_id is None:
         raise DomainError(_("Pick your name from the list."))
-    user = services.login_with_pin(user_id, request.form.get("pin", ""))
-    login_user(user, remember=True)
+    sessions.sign_in(services.login_with_pin(user_id, request.form.get("pin", "")), remember=True)
     return redirect(_safe_next())
 
 
 @bp.post("/login/password")
+@limiter.limit(_limit("PASSWORD_RATE_PER_ADDRESS"), scope="password-address")
+@limiter.limit(_limit("PASSWORD_RATE_PER_ACCOUNT"), key_func=_account_key, scope="password-account",
+               deduct_when=lambda response: response.status_code == 401)
 @on_refusal(_refused("staff"))
 def login_password():
     user = services.login_with_password(trimmed(request.form.get("username"), max_len=60),
                                         request.form.get("password", "")[:200])
-    login_user(user, remember=request.form.get("remember") == "1")
+    sessions.sign_in(user, remember=request.form.get("remember") == "1")
     return redirect(_safe_next())
 
 
 @bp.post("/login/badge")
+@limiter.limit(_limit("PIN_RATE_PER_ADDRESS"), scope="badge-address")
 @on_refusal(_refused("badge"))
 def login_badge():
-    user = services.login_with_badge(request.form.get("badge", "")[:200])
-    login_user(user, remember=True)
+    sessions.sign_in(services.login_with_badge(request.form.get("badge", "")[:200]), remember=True)
     return redirect(_safe_next())
 
 
@@ -64,6 +87,15 @@ def login_badge():
 def badge_link(payload: str):
     """A badge QR opened by the phone's own camera: confirm, then sign in by POST."""
     return render_template("auth/badge_confirm.html", payload=payload)
+
+
+def _back_on_site() -> str:
+    """The page the language was chosen on, as a path on this site (never another host)."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc != request.host:
+        return url_for("home.index")
+    path = ref.path + (f"?{ref.query}" if ref.query else "")
+    return safe_next(path, url_for("home.index"))
 
 
 @bp.post("/language")
@@ -74,13 +106,28 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             services.set_language(current_user, lang)
-    ref = request.referrer or ""
-    return redirect(ref if ref.startswith(request.host_url) else url_for("home.index"))
+    return redirect(_back_on_site())
 
 
 @bp.post("/logout")
-@login_required
 def logout():
-    logout_user()
+    sessions.sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """Sign out on every device (e.g. a lost phone): every session and remember-me token of this user."""
+    sessions.sign_out_everywhere(current_user.id, by_user_id=current_user.id)
+    sessions.sign_out()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/operators/<int:user_id>/unlock")
+def unlock(user_id: int):
+    """A supervisor lifts an operator's PIN lock from the phone (audited: who, when)."""
+    user = services.unlock(user_id, by=current_user)
+    flash(_("%(name)s is unlocked and can sign in again.", name=user.name), "info")
+    return redirect(safe_next(request.form.get("next"), url_for("supervise.index")))

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     failed_pin_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
+    # Printed into the signed badge payload: reissuing bumps it, so the old printed badge stops working.
+    badge_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    badge_revoked: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     line: Mapped[Line | None] = relationship(back_populates="operators")
@@ -63,6 +66,10 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str | Role) -> bool:
         wanted = {r.value if isinstance(r, Role) else r for r in roles}
         return self.role == Role.ADMIN.value or self.role in wanted
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        """Locked out by wrong PINs (until a supervisor unlocks or the lock runs out)."""
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     @property
     def is_active(self) -> bool:  # Flask-Login

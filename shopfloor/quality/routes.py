@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from shopfloor.auth.login import roles_required
 from shopfloor.edge import lenient_whole, on_refusal, trimmed, whole
 from shopfloor.errors import DomainError
 from shopfloor.quality import aql, audits, catalogue, queries, services
@@ -15,7 +14,6 @@ from shopfloor.security import safe_next
 from shopfloor.vocabulary import InspectionResult
 
 bp = Blueprint("quality", __name__)
-QC = ("qc", "supervisor", "manager")
 
 
 def _inspect_fragment(code: str, *, message=None, error=None, status=200, inspection=None):
@@ -30,7 +28,6 @@ def _inspect_refused(e: DomainError):
 
 
 @bp.get("/qc")
-@roles_required(*QC)
 def inspect():
     code = request.args.get("code", "")
     html, status = _inspect_fragment(code)
@@ -38,7 +35,6 @@ def inspect():
 
 
 @bp.get("/qc/bundle")
-@roles_required(*QC)
 def bundle():
     return _inspect_fragment(request.args.get("code", ""))
 
@@ -55,7 +51,6 @@ def _entries(form) -> list[services.DefectEntry]:
 
 
 @bp.post("/qc/inspections")
-@roles_required(*QC)
 @on_refusal(_inspect_refused)
 def record():
     f = request.form
@@ -76,13 +71,11 @@ def _rework_page(error=None, status=200):
 
 
 @bp.get("/qc/rework")
-@roles_required(*QC)
 def rework():
     return _rework_page()
 
 
 @bp.post("/qc/rework/<int:rework_id>/recheck")
-@roles_required(*QC)
 @on_refusal(lambda e: _rework_page(e.message, e.status))
 def recheck(rework_id: int):
     services.recheck(rework_id, inspector_id=current_user.id,
@@ -96,17 +89,15 @@ def _my_rework_page(error=None, status=200):
 
 
 @bp.get("/rework/mine")
-@roles_required("operator", "supervisor")
 def my_rework():
     return _my_rework_page()
 
 
 @bp.post("/rework/<int:rework_id>/repaired")
-@roles_required("operator", "qc", "supervisor", "manager")
 @on_refusal(lambda e: _my_rework_page(e.message, e.status))
 def repaired(rework_id: int):
     services.mark_repaired(rework_id, user_id=current_user.id,
-                           is_staff=current_user.has_role("qc", "supervisor", "manager"))
+                           is_staff=current_user.has_role("qc", "supervisor"))
     return redirect(safe_next(request.form.get("next"), url_for("quality.my_rework")))
 
 
@@ -129,7 +120,6 @@ def _audit_refused(e: DomainError):
 
 
 @bp.get("/qc/audit")
-@roles_required(*QC)
 @on_refusal(lambda e: _audit_page(None, e.message, e.status))
 def audit():
     plan = audits.plan(**_audit_args(request.args)) if request.args.get("lot") else None
@@ -137,7 +127,6 @@ def audit():
 
 
 @bp.post("/qc/audit")
-@roles_required(*QC)
 @on_refusal(_audit_refused)
 def audit_record():
     f = request.form
@@ -153,7 +142,6 @@ def audit_record():
 
 
 @bp.get("/qc/audit/<int:audit_id>")
-@roles_required(*QC)
 def audit_report(audit_id: int):
     return render_template("quality/audit_report.html", a=audits.get(audit_id))
 
@@ -164,13 +152,11 @@ def _returns_page(error=None, status=200):
 
 
 @bp.get("/qc/returns")
-@roles_required(*QC)
 def returns():
     return _returns_page()
 
 
 @bp.post("/qc/returns")
-@roles_required(*QC)
 @on_refusal(lambda e: _returns_page(e.message, e.status))
 def return_record():
     f = request.form
@@ -189,13 +175,11 @@ def _defects_page(error=None, status=200):
 
 
 @bp.get("/qc/defects")
-@roles_required("manager")
 def defects():
     return _defects_page()
 
 
 @bp.post("/qc/defects")
-@roles_required("manager")
 @on_refusal(lambda e: _defects_page(e.message, e.status))
 def defect_save():
     f = request.form

@@ -120,11 +120,13 @@ def _open_rework(insp: Inspection, bundle: Bundle, defective: int) -> None:
 
 
 def mark_repaired(rework_id: int, *, user_id: int, is_staff: bool) -> Rework:
+    """The operator responsible marks their rework repaired; is_staff (qc or a supervisor) any rework.
+    Rework with no operator (customer returns) only staff repair."""
     with write_transaction():
         rw = db.session.get(Rework, rework_id)
         if rw is None:
             raise DomainError(_("That rework does not exist."), status=404)
-        if rw.operator_id not in (None, user_id) and not is_staff:
+        if rw.operator_id != user_id and not is_staff:
             raise DomainError(_("This rework belongs to someone else."), status=403)
         if rw.status != ReworkStatus.OPEN:
             raise DomainError(_("This rework is not open."), status=409)

@@ -1,0 +1,145 @@
+"""Sign-in sessions held in the database: a signed-out cookie is refused, remember-me tokens rotate.
+
+The session cookie carries the user id and a random session id (`_sid`); the remember-me cookie a random
+token. Only their sha256 is stored (`auth_sessions`). Signing out deletes the row, so a copy of either
+cookie taken before is refused afterwards; each use of the remember-me cookie replaces its token.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select, text, update
+
+from shopfloor.auth import audit
+from shopfloor.clock import utcnow
+from shopfloor.database import write_transaction
+from shopfloor.extensions import db
+from shopfloor.models import AuthSession, User
+
+SID_KEY = "_sid"
+STALE_DAYS = 30  # rows not used for this long are deleted at the next sign-in
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _remember_seconds() -> int:
+    return int(current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
+def open_session(user_id: int, remember_token: str | None = None, *, replaces: str | None = None) -> str:
+    """A session row for one device; returns its random session id (for the session cookie). `replaces`: the
+    session id this device held before (someone else signing in on a shared phone): that row is closed."""
+    sid = secrets.token_urlsafe(24)
+    now = utcnow()
+    until = now + timedelta(seconds=_remember_seconds()) if remember_token else None
+    with write_transaction():
+        db.session.execute(delete(AuthSession).where(AuthSession.used_at < now - timedelta(days=STALE_DAYS)))
+        if replaces:
+            db.session.execute(delete(AuthSession).where(AuthSession.sid_hash == digest(replaces)))
+        db.session.add(AuthSession(user_id=user_id, sid_hash=digest(sid), created_at=now, used_at=now,
+                                   remember_hash=digest(remember_token) if remember_token else None,
+                                   remember_until=until))
+    return sid
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Open a session row for this device and sign the user in (remember: also a remember-me token)."""
+    token = secrets.token_urlsafe(32) if remember else None
+    _start(user, open_session(user.id, token, replaces=session.get(SID_KEY)))
+    if token:
+        g.remember_cookie = token
+    elif request.cookies.get(cookie_name()):
+        g.remember_cookie = ""  # a remember-me cookie of an earlier sign-in is dropped
+
+
+def _start(user: User, sid: str) -> None:
+    login_user(user, remember=False)  # Flask-Login's own remember cookie (the bare user id) is never set
+    session[SID_KEY] = sid
+
+
+def sign_out() -> None:
+    """Delete this device's session row (and its remember-me token), then clear the cookies."""
+    sid = session.get(SID_KEY)
+    if sid:
+        with write_transaction():
+            db.session.execute(delete(AuthSession).where(AuthSession.sid_hash == digest(sid)))
+    logout_user()
+    session.pop(SID_KEY, None)
+    g.remember_cookie = ""
+
+
+def sign_out_everywhere(user_id: int, *, by_user_id: int) -> int:
+    """Close every session and remember-me token of a user (audited). Returns how many were closed."""
+    with write_transaction():
+        closed = db.session.execute(delete(AuthSession).where(AuthSession.user_id == user_id)).rowcount
+        audit.record(by_user_id, audit.SIGN_OUT_EVERYWHERE, f"user:{user_id}", f"sessions={closed}")
+    return closed
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user only while this cookie's session row is open (one query)."""
+    sid = session.get(SID_KEY)
+    if not sid or not user_id.isdigit():
+        return None
+    return db.session.scalar(select(User).join(AuthSession, AuthSession.user_id == User.id)
+                             .where(User.id == int(user_id), AuthSession.sid_hash == digest(sid)))
+
+
+_OPEN = text("SELECT 1 FROM auth_sessions WHERE sid_hash = :h AND user_id = :u")
+
+
+def is_open(user_id: int, sid: str | None) -> bool:
+    """The scan API's check: this session row is still open (a primary-key-sized lookup, no user loaded)."""
+    if not sid:
+        return False
+    with db.engine.connect() as conn:
+        return conn.execute(_OPEN, {"h": digest(sid), "u": user_id}).first() is not None
+
+
+def cookie_name() -> str:
+    return current_app.config["SHOPFLOOR_REMEMBER_COOKIE_NAME"]
+
+
+def restore_remembered() -> None:
+    """No signed-in session but a remember-me cookie: if its token is known and current, sign in again on a
+    new session id and replace the token (a copy of the old cookie no longer works)."""
+    token = request.cookies.get(cookie_name())
+    if not token or session.get("_user_id"):
+        return
+    now = utcnow()
+    sid, new_token = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
+    with write_transaction():
+        row = db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.remember_hash == digest(token), AuthSession.remember_until > now)
+            .values(sid_hash=digest(sid), remember_hash=digest(new_token), used_at=now,
+                    remember_until=now + timedelta(seconds=_remember_seconds()))
+            .returning(AuthSession.user_id)).first()
+        user = db.session.get(User, row.user_id) if row else None
+    if user is None or not user.is_active:
+        g.remember_cookie = ""
+        return
+    _start(user, sid)
+    g.remember_cookie = new_token
+
+
+def write_remember_cookie(response):
+    """after_request: set or clear the remember-me cookie decided during the request."""
+    token = g.pop("remember_cookie", None)
+    if token is None:
+        return response
+    cfg = current_app.config
+    secure = bool(cfg["REMEMBER_COOKIE_SECURE"]) or request.is_secure
+    if token:
+        response.set_cookie(cookie_name(), token, max_age=_remember_seconds(), secure=secure, httponly=True,
+                            samesite=cfg["REMEMBER_COOKIE_SAMESITE"], path="/")
+    else:
+        response.delete_cookie(cookie_name(), secure=secure, httponly=True,
+                               samesite=cfg["REMEMBER_COOKIE_SAMESITE"], path="/")
+    return response

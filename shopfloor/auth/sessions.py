@@ -91,17 +91,6 @@ def load_user(user_id: str) -> User | None:
                              .where(User.id == int(user_id), AuthSession.sid_hash == digest(sid)))
 
 
-_OPEN = text("SELECT 1 FROM auth_sessions WHERE sid_hash = :h AND user_id = :u")
-
-
-def is_open(user_id: int, sid: str | None) -> bool:
-    """The scan API's check: this session row is still open (a primary-key-sized lookup, no user loaded)."""
-    if not sid:
-        return False
-    with db.engine.connect() as conn:
-        return conn.execute(_OPEN, {"h": digest(sid), "u": user_id}).first() is not None
-
-
 def cookie_name() -> str:
     return current_app.config["SHOPFLOOR_REMEMBER_COOKIE_NAME"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import gettext as _
 
+from shopfloor.auth import sessions
 from shopfloor.errors import DomainError
 from shopfloor.extensions import csrf, login_manager
 from shopfloor.roles import roles_of
@@ -48,7 +49,12 @@ def create_scan():
         if sender is None:
             return login_manager.unauthorized()
         operator_id = sender
+        sid = session.get(sessions.SID_KEY)
+        if not sid:
+            return login_manager.unauthorized()
+        sid_hash = sessions.digest(sid)  # the scan's own read checks the session is still open
     else:
+        sid_hash = None  # the item names its maker; no session is needed
         operator_id = identity.operator_from_token(token) if request.is_json else None
         if operator_id is None:
             h = held.hold(client_id=str(data.get("client_id")), bundle_ref=str(data.get("bundle") or ""),
@@ -61,6 +67,6 @@ def create_scan():
     result = services.record_scan(operator_id=operator_id, bundle_ref=str(data.get("bundle") or ""),
                                   operation_id=data.get("operation"), qty=data.get("qty"),
                                   client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES,
-                                  claim_check=True)
+                                  claim_check=True, session_sid_hash=sid_hash)
     return jsonify(result.as_json()), 201 if result.created else 200
 

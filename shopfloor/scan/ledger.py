@@ -37,6 +37,7 @@ class ScanTarget:
     user_active: bool | None
     user_line_id: int | None
     user_operation_id: int | None  # the operation the operator is assigned to
+    session_open: int | None       # 1 when the session named by the request is open (None: closed or not asked)
 
 
 @dataclass(slots=True)

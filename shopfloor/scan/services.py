@@ -23,7 +23,7 @@ from shopfloor.scan import ledger
 from shopfloor.scan.codes import parse_reference
 from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget
 from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
-from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY
+from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY, SESSION_OPEN
 from shopfloor.models.people import Role
 from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus
 
@@ -107,13 +107,14 @@ def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[s
 def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle_ref: str, operation_id,
                 qty=None, client_id: str | None = None, now: datetime | None = None,
                 check_operator_roles: tuple[str, ...] | None = None, claim_check: bool = False,
-                confirmed_by: int | None = None) -> ScanResult:
+                confirmed_by: int | None = None, session_sid_hash: str | None = None) -> ScanResult:
     """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator.
 
     With check_operator_roles the operator's role, active flag and line are read in the same
     transaction (the scan API's lean sign-in check). With claim_check (the floor's entry points) an
     operator claims only their own work (see _check_claim) unless a supervisor confirmed it
-    (confirmed_by: that supervisor, recorded as the entry's author).
+    (confirmed_by: that supervisor, recorded as the entry's author). With session_sid_hash the sending
+    cookie's session must still be open (signed-out cookies are refused), checked in the same read.
     """
     client_id = _validate_client_id(client_id)
     code = parse_reference(bundle_ref)
@@ -128,7 +129,11 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
         with raw_connection() as rc:
             s = Raw(cursor=rc.cur, pg=rc.pg)
             # One read: the bundle and operation, an earlier scan with this client id, the operator.
-            target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id}, into=ScanTarget)
+            target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id,
+                                  "sid": session_sid_hash}, into=ScanTarget)
+            if session_sid_hash is not None and (target is None or not target.session_open) and \
+                    not _session_open(s, session_sid_hash, operator_id, target):
+                raise DomainError(_("Sign in first."), status=401, code="signed_out")
             if target is not None and target.replay_id is not None:
                 if target.replay_operator_id != operator_id:
                     raise _someone_elses_id()
@@ -198,6 +203,13 @@ def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:
     if t.user_role is None or not t.user_active or (t.user_role not in roles and t.user_role != "admin"):
         raise DomainError(_("Your role does not allow this page."), status=403, code="forbidden")
     return t.user_line_id
+
+
+def _session_open(s: Raw, sid_hash: str, user_id: int, target: ScanTarget | None) -> bool:
+    """Whether the session is open when the scan's read could not say (no such bundle): asked apart."""
+    if target is not None:
+        return False
+    return s.one(SESSION_OPEN, {"sid": sid_hash, "u": user_id}) is not None
 
 
 def _check_claim(t: ScanTarget, op_id: int) -> None:

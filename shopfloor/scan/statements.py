@@ -17,7 +17,8 @@ from shopfloor.vocabulary import output_seq_sql
 
 # --- reads -----------------------------------------------------------------------------------------
 
-# One read for a scan: the bundle and operation, an earlier entry with this client id, the operator.
+# One read for a scan: the bundle and operation, an earlier entry with this client id, the operator, and
+# (for the scan API) whether the sending cookie's session is still open.
 FIND = Stmt(f"""
 SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, b.order_id AS order_id,
        o.line_id AS order_line_id, o.status AS order_status,
@@ -27,7 +28,8 @@ SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, 
        p.done AS done, p.pieces AS cap,
        r.id AS replay_id, r.operator_id AS replay_operator_id,
        u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id,
-       u.assigned_operation_id AS user_operation_id
+       u.assigned_operation_id AS user_operation_id,
+       (SELECT 1 FROM auth_sessions s WHERE s.sid_hash = :sid AND s.user_id = :u) AS session_open
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
 LEFT JOIN operations op ON op.id = :op
@@ -36,6 +38,8 @@ LEFT JOIN users u ON u.id = :u
 LEFT JOIN work_log r ON r.client_id = :cid
 WHERE b.code = :code
 """)
+
+SESSION_OPEN = Stmt("SELECT 1 AS open FROM auth_sessions WHERE sid_hash = :sid AND user_id = :u")
 
 REPLAY = Stmt("""
 SELECT w.id AS log_id, w.bundle_id, b.code AS bundle_code, w.operation_id, w.pieces, w.created_at,

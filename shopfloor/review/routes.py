@@ -1,9 +1,6 @@
 """Manager review: orders, forecast, budget, efficiency, quality, pay; drill-downs and exports."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +12,7 @@ from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
 from shopfloor.review import budget, forecast, queries
 from shopfloor.review.svg import line_chart
+from shopfloor.spreadsheet import csv_chunks
 from shopfloor.vocabulary import ORDERS_OPEN
 
 bp = Blueprint("review", __name__)
@@ -60,21 +58,9 @@ def bundle():
 
 def _csv(kind: str, header: list[str]):
     start, end, line_id = queries.period(request.args)
-
-    def generate():
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(header)
-        for row in queries.export_rows(kind, start, end, line_id):
-            w.writerow(row)
-            if buf.tell() > 65536:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
+    rows = queries.export_rows(kind, start, end, line_id)
     name = f"{kind}-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -1,6 +1,7 @@
 """Jinja globals, filters and the navigation shown to each role."""
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,11 +46,20 @@ def quantity(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+NUMBER_LIMIT = 1e15  # beyond this a figure is nonsense (e.g. a SAM of 1e30 stored before SAMs were bounded)
+
+
 def number(value, places: int = 1) -> str:
-    """A figure in the reader's locale; an undefined one (None, e.g. efficiency with no minutes) is —."""
+    """A figure in the reader's locale; an undefined one (None, e.g. efficiency with no minutes) is —.
+    An absurd one is still shown (scientific notation), so the page that holds it opens and it can be fixed."""
     if value is None:
         return "—"
-    return format_decimal(round(float(value), places), format="#,##0" + ("." + "0" * places if places else ""))
+    v = float(value)
+    if not math.isfinite(v):
+        return "—"
+    if abs(v) >= NUMBER_LIMIT:
+        return f"{v:.3g}"
+    return format_decimal(round(v, places), format="#,##0" + ("." + "0" * places if places else ""))
 
 
 def tone(kind: str, value, target=None) -> str:

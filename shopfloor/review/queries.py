@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -153,19 +153,6 @@ def export_rows(kind: str, start: date, end: date, line_id: int | None):
         ts = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(str(row[1]))
         row[1] = clock.to_local(ts).strftime("%Y-%m-%d %H:%M:%S")
         yield row
-
-
-def period(args) -> tuple[date, date, int | None]:
-    """Date range (default: the last 7 days) and line from the query string."""
-    today = clock.local_today()
-    try:
-        end = date.fromisoformat(args.get("end", "")) if args.get("end") else today
-        start = date.fromisoformat(args.get("start", "")) if args.get("start") else end - timedelta(days=6)
-    except ValueError:
-        end, start = today, today - timedelta(days=6)
-    if start > end:
-        start, end = end, start
-    return start, end, args.get("line", type=int)
 
 
 def operator_day(operator_id: int, day: date) -> tuple[OperatorDay | None, list[WorkLog]]:

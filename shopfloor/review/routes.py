@@ -1,12 +1,15 @@
 """Manager review: orders, forecast, budget, efficiency, quality, pay; drill-downs and exports."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor import clock
 from shopfloor.auth.login import roles_required
+from shopfloor.edge import day, whole
 from shopfloor.planning import queries as planning_queries
 from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
@@ -19,8 +22,18 @@ bp = Blueprint("review", __name__)
 REVIEWERS = ("manager", "supervisor")
 
 
+def _period():
+    """Date range (default: the last 7 days up to today) and line from the query string, typed at the edge."""
+    a = request.args
+    end = day(a.get("end")) or clock.local_today()
+    start = day(a.get("start")) or end - timedelta(days=6)
+    if start > end:
+        start, end = end, start
+    return start, end, whole(a.get("line"), _("That line does not exist."), minimum=1)
+
+
 def _context():
-    start, end, line_id = queries.period(request.args)
+    start, end, line_id = _period()
     lines = planning_queries.lines()
     rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
@@ -57,7 +70,7 @@ def bundle():
 
 
 def _csv(kind: str, header: list[str]):
-    start, end, line_id = queries.period(request.args)
+    start, end, line_id = _period()
     rows = queries.export_rows(kind, start, end, line_id)
     name = f"{kind}-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",

@@ -49,7 +49,8 @@ def whole(value, message: str, *, minimum: int | None = None, maximum: int | Non
     text = "" if value is None else str(value).strip()
     if text == "":
         return default
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()) or len(text) > 12:  # "²" is a digit to str.isdigit
         raise DomainError(message)
     n = int(text)
     if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
@@ -60,7 +61,7 @@ def whole(value, message: str, *, minimum: int | None = None, maximum: int | Non
 def lenient_whole(value) -> int | None:
     """A whole number if the text is one, else None (to show what can be shown next to an error)."""
     text = "" if value is None else str(value).strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def decimal(value, message: str, *, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None,

@@ -23,7 +23,7 @@ def content_security_policy(*, wasm: bool = False, frameable: bool = False) -> s
         "default-src 'self'",
         f"script-src {script}",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self'",
         "connect-src 'self'",
         "worker-src 'self'",
         "manifest-src 'self'",

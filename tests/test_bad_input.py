@@ -30,6 +30,16 @@ def test_ids_beyond_the_id_column_or_not_numbers_are_not_found(client, factory, 
     assert resp.status_code == 404 and NOTHING_HERE in resp.text
 
 
+@pytest.mark.parametrize("typed", ["²", "--5", "１２", "99999999999999999999"])
+def test_numbers_python_would_not_parse_are_refused_not_a_500(client, factory, typed):
+    line, style, order, op = factory.floor()
+    login(client, factory.user("manager"))
+    cut = client.post(f"/orders/{order.id}/cut", data={"bundle_size": typed})
+    assert cut.status_code == 422 and "Bundle size must be a whole number." in cut.text
+    tickets = client.get(f"/orders/{order.id}/tickets.pdf?bundles={typed}")
+    assert tickets.status_code == 200 and tickets.mimetype == "application/pdf"  # unknown ids: all bundles
+
+
 def test_an_id_beyond_the_column_in_a_form_is_refused_with_a_message(client, factory):
     factory.floor()
     login(client, factory.user("qc"))

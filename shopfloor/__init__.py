@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
-from shopfloor import blueprints, cli, database, errors, events, i18n, once, templating
+from shopfloor import blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
 from shopfloor.auth import login as auth_login
 from shopfloor.config import Config
 from shopfloor.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -15,6 +15,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     """config -> extensions -> blueprints -> errors -> events -> cli."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    app.json = edge.StrictJSONProvider(app)  # no NaN, Infinity or deep nesting in request bodies
     base = Config.from_env(app.instance_path)
     app.config.from_mapping(base.as_dict())
     if isinstance(config, Config):
@@ -35,10 +36,12 @@ def create_app(config: Config | dict | None = None) -> Flask:
     limiter.init_app(app)
     auth_login.init_app(app)  # remember-me and the route guard (shopfloor/roles.py), before any form claim
 
+    app.url_map.converters["int"] = edge.ColumnInt  # ids in URLs fit the id columns (else 404)
     blueprints.register(app)
     errors.register(app)
     events.subscribe()
     cli.register(app)
     templating.register(app)
     once.init_app(app)  # every form submits once (one-time id claimed before the view runs)
+    headers.init_app(app)  # CSP, nosniff, referrer policy, framing on every response
     return app

@@ -11,18 +11,23 @@ So no route holds a try/except DomainError of its own.
 """
 from __future__ import annotations
 
+import json
+import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from flask import request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
 
 from shopfloor.errors import DomainError
 
 # Bounds that keep typed numbers inside the columns they go to (both databases).
 MAX_INT = 2_147_483_647
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+MAX_JSON_DEPTH = 8  # a scan is one flat object; nothing the app reads nests deeper
 
 
 def on_refusal(render: Callable[[DomainError], object]):
@@ -44,7 +49,8 @@ def whole(value, message: str, *, minimum: int | None = None, maximum: int | Non
     text = "" if value is None else str(value).strip()
     if text == "":
         return default
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()) or len(text) > 12:  # "²" is a digit to str.isdigit
         raise DomainError(message)
     n = int(text)
     if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
@@ -55,7 +61,7 @@ def whole(value, message: str, *, minimum: int | None = None, maximum: int | Non
 def lenient_whole(value) -> int | None:
     """A whole number if the text is one, else None (to show what can be shown next to an error)."""
     text = "" if value is None else str(value).strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def decimal(value, message: str, *, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None,
@@ -94,9 +100,24 @@ def day(value, message: str | None = None, *, required: bool = False) -> date | 
     return d
 
 
-def trimmed(value, *, max_len: int) -> str:
-    """Trimmed text cut to the column's size."""
-    return ("" if value is None else str(value)).strip()[:max_len]
+def trimmed(value, *, max_len: int, label: str | None = None) -> str:
+    """Trimmed text that fits its column (max_len = the column's size, in characters on both databases).
+
+    Text that is stored (a name, a code, a reason: give its `label`) is refused when longer, so nothing is
+    lost without the user knowing. Text only used to look something up (no label) is cut.
+    """
+    text = ("" if value is None else str(value)).strip()
+    if label is not None and len(text) > max_len:
+        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=label, n=max_len))
+    return text[:max_len]
+
+
+class ColumnInt(IntegerConverter):
+    """`<int:...>` in a route: a whole number that fits an INTEGER id column; a larger one is not an address
+    here (404), instead of an overflow in the database."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_INT, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def form_int(name: str, message: str | None = None, **kw) -> int | None:
@@ -107,3 +128,40 @@ def form_int(name: str, message: str | None = None, **kw) -> int | None:
 def flag(name: str) -> bool:
     """A checkbox or a 1/0 field."""
     return request.values.get(name) in ("1", "on", "true", "yes")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400
+        raise ValueError("JSON number out of range")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"JSON does not allow {name}")  # NaN, Infinity, -Infinity (Python's json accepts them)
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies parsed as strict JSON: NaN, Infinity, numbers beyond a float and deep nesting are not
+    JSON the app accepts. They raise ValueError, which request.get_json turns into a refusal (silent: None)."""
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_constant", _no_constant)
+        kwargs.setdefault("parse_float", _finite)
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if _depth(value) > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from shopfloor.extensions import db
 
@@ -47,6 +48,24 @@ def register(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(e):
         return _render(404, _("Not found"), _("There is nothing at this address."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        """Any other refusal by the HTTP layer (405, 413, 400...), in the user's language."""
+        messages = {
+            400: _("The request could not be understood. Reload the page and try again."),
+            405: _("This address does not take that kind of request."),
+            413: _("What was sent is too large."),
+        }
+        return _render(e.code or 400, _("Refused"), messages.get(e.code, _("This request was refused.")))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        """A failure (Flask has logged the traceback): the page or JSON, translated, and nothing half-saved."""
+        db.session.rollback()
+        return _render(500, _("Something went wrong"),
+                       _("The server could not finish this. Nothing was saved; try again, and tell your "
+                         "supervisor if it happens again."))
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):

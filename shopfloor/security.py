@@ -27,7 +27,8 @@ def unsign(kind: str, token: str) -> str | None:
     value, sep, sig = token.strip().rpartition(SEP)
     if not sep or not value:
         return None
-    if hmac.compare_digest(sig, _sig(kind, value)):
+    # Bytes, not str: compare_digest refuses a str holding non-ASCII characters (a forged "X.é").
+    if hmac.compare_digest(sig.encode(), _sig(kind, value).encode()):
         return value
     return None
 

@@ -1,6 +1,7 @@
 """Jinja globals, filters and the navigation shown to each role."""
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,16 +50,25 @@ def quantity(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+NUMBER_LIMIT = 1e15  # beyond this a figure is nonsense (e.g. a SAM of 1e30 stored before SAMs were bounded)
+
+
 def number(value, places: int = 1) -> str:
     """A figure in the reader's locale with `places` decimals; an undefined one (None, e.g. efficiency with
     no minutes) is —. A Decimal (money) is rounded exactly, half up, as payslips are (shopfloor.money):
-    0.175 shows 0.18, where its float would show 0.17."""
+    0.175 shows 0.18, where its float would show 0.17. An absurd one is still shown (scientific notation),
+    so the page that holds it opens and it can be fixed."""
     if value is None:
         return "—"
+    v = float(value)
+    if not math.isfinite(v):
+        return "—"
+    if abs(v) >= NUMBER_LIMIT:
+        return f"{v:.3g}"
     if isinstance(value, Decimal):
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     else:
-        value = round(float(value), places)
+        value = round(v, places)
     return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
 
 

@@ -2,7 +2,7 @@
 const SHELL = "shopfloor-shell-v1";
 const PAGES = "shopfloor-pages-v1";
 const SHELL_FILES = [
-  "/static/css/app.css", "/static/js/scan.js", "/static/js/outbox.js", "/static/js/csrf.js",
+  "/static/css/app.css", "/static/js/scan.js", "/static/js/outbox.js", "/static/js/csrf.js", "/static/js/page.js",
   "/static/vendor/htmx.min.js", "/static/icons/icon-192.png", "/manifest.webmanifest",
 ];
 

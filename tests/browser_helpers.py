@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 import io
+import time
 
 import qrcode
 from PIL import Image
 
 from tests.factories import PIN
+
+
+def wait_until(page, expression: str, timeout: float = 10000) -> None:
+    """Like page.wait_for_function, which evaluates its string with eval inside the page: the CSP refuses
+    'unsafe-eval', so poll page.evaluate (the driver's own evaluation, outside the page's policy)."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(50)
 
 
 def sign_in_operator(page, base: str, user) -> None:

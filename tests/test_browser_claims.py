@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, WorkLog
-from tests.browser_helpers import sign_in_operator
+from tests.browser_helpers import sign_in_operator, wait_until
 from tests.conftest import PHONE
 
 
@@ -20,7 +20,7 @@ def test_scan_queued_by_a_is_credited_to_a_after_b_signs_in_on_the_same_phone(li
     phone.context.set_offline(True)
     phone.fill("#code", bundle.code)
     phone.press("#code", "Enter")
-    phone.wait_for_function("document.getElementById('outbox').dataset.count === '1'")
+    wait_until(phone, "document.getElementById('outbox').dataset.count === '1'")
     # Back on the network, but the scan API unreachable: A signs out with the scan still queued.
     phone.route("**/api/v1/scans", lambda route: route.abort())
     phone.context.set_offline(False)
@@ -34,7 +34,7 @@ def test_scan_queued_by_a_is_credited_to_a_after_b_signs_in_on_the_same_phone(li
         sign_in_operator(phone, live_server, b)            # B's scan page sends what the phone holds
     assert answer.value.status == 201
     assert b.name in phone.inner_text(".who")
-    phone.wait_for_function("document.getElementById('outbox').dataset.count === '0'", timeout=15000)
+    wait_until(phone, "document.getElementById('outbox').dataset.count === '0'", timeout=15000)
     db.session.remove()
     entries = db.session.execute(select(WorkLog.operator_id, WorkLog.pieces, WorkLog.bundle_id)).all()
     assert [tuple(e) for e in entries] == [(a.id, 10, bundle.id)]   # A's work, sent under B's session

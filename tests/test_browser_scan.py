@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from shopfloor import security
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, WorkLog
-from tests.browser_helpers import qr_video, sign_in_operator
+from tests.browser_helpers import qr_video, sign_in_operator, wait_until
 
 
 def _bundles(order):
@@ -25,26 +25,26 @@ def test_offline_scans_are_sent_once_when_back_online(live_server, phone, factor
     sign_in_operator(phone, live_server, op)
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     phone.reload()  # now the service worker has the page
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(phone, "navigator.serviceWorker.controller !== null")
     phone.context.set_offline(True)
     for code in (c1, c2):
         phone.fill("#code", code)
         phone.press("#code", "Enter")
-    phone.wait_for_function("document.getElementById('outbox').dataset.count === '2'")
+    wait_until(phone, "document.getElementById('outbox').dataset.count === '2'")
     assert "2 scans waiting to be sent" in phone.inner_text("#outbox")
     assert "saved on this phone" in phone.inner_text("#bundle-card")
     phone.reload()  # still offline: the service worker serves the page, the outbox survives
-    phone.wait_for_function("document.getElementById('outbox').dataset.count === '2'")
+    wait_until(phone, "document.getElementById('outbox').dataset.count === '2'")
     assert _logged(b1) == [] and _logged(b2) == []
     phone.context.set_offline(False)
-    phone.wait_for_function("document.getElementById('outbox').dataset.count === '0'", timeout=15000)
+    wait_until(phone, "document.getElementById('outbox').dataset.count === '0'", timeout=15000)
     assert phone.locator("#outbox").is_hidden()
     assert _logged(b1) == [10] and _logged(b2) == [10]
     # The sent scans left the phone: after a reload the outbox is empty and nothing is sent again.
     posts = []
     phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/api/v1/scans" in r.url else None)
     phone.reload()
-    phone.wait_for_function("window.Outbox !== undefined")
+    wait_until(phone, "window.Outbox !== undefined")
     assert phone.evaluate("Outbox.all().then(items => items.map(i => i.bundle))") == []
     assert phone.evaluate("Outbox.flush(document.querySelector('meta[name=csrf-token]').content)"
                           ".then(r => r.sent + r.kept + r.refused.length)") == 0

@@ -2,6 +2,8 @@
 table (shopfloor/roles.py) says; an endpoint without a declared rule fails here (and is refused to everyone)."""
 from __future__ import annotations
 
+from werkzeug.routing import IntegerConverter
+
 from urllib.parse import urlsplit
 
 from flask import g
@@ -45,7 +47,7 @@ def refused(resp) -> bool:
 
 
 def _url(rule) -> str:
-    args = {name: 1 if type(conv).__name__ == "IntegerConverter" else "x" for name, conv in rule._converters.items()}
+    args = {name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()}
     return rule.build(args, append_unknown=False)[1]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from shopfloor.edge import whole
+from shopfloor.edge import trimmed, whole
 from shopfloor.errors import DomainError
 from shopfloor.models import Style
 
@@ -16,7 +16,7 @@ def parse_grid(form, style: Style | None) -> dict[tuple[str, str], int]:
     if style is None:
         return out
     for i in range(GRID_ROWS):
-        colour = (form.get(f"colour-{i}") or "").strip()[:40]
+        colour = trimmed(form.get(f"colour-{i}"), max_len=40, label=_("Colour"))
         cells = {size: form.get(f"qty-{i}-{size}") for size in style.sizes}
         if not colour and not any((v or "").strip() for v in cells.values()):
             continue

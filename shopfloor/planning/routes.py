@@ -25,8 +25,9 @@ def styles_list():
 
 
 def _style_fields(f) -> dict:
-    return dict(code=trimmed(f.get("code"), max_len=30), name=trimmed(f.get("name"), max_len=120),
-                sizes=trimmed(f.get("sizes"), max_len=200),
+    return dict(code=trimmed(f.get("code"), max_len=30, label=_("Code")),
+                name=trimmed(f.get("name"), max_len=120, label=_("Name")),
+                sizes=trimmed(f.get("sizes"), max_len=200, label=_("Sizes")),
                 target_cost=decimal(f.get("target_cost"), _("Target cost must be a number."), minimum=0))
 
 
@@ -59,7 +60,8 @@ def style_update(style_id: int):
 
 
 def _operation_fields(f) -> dict:
-    return dict(name=trimmed(f.get("name"), max_len=120), machine=trimmed(f.get("machine"), max_len=60),
+    return dict(name=trimmed(f.get("name"), max_len=120, label=_("Name")),
+                machine=trimmed(f.get("machine"), max_len=60, label=_("Machine")),
                 sam=decimal(f.get("sam"), _("SAM must be a number of minutes above 0."), places=3),
                 piece_rate=decimal(f.get("piece_rate"), _("Piece rate must be a number, 0 or more, with at most 4 "
                                                           "decimals.")),
@@ -118,11 +120,11 @@ def order_create():
     f = request.form
     style_id = whole(f.get("style"), _("Choose a style."))
     chosen = next((s for s in queries.active_styles() if s.id == style_id), None)
-    order = order_services.place_order(style_id=chosen.id if chosen else None, number=trimmed(f.get("number"), max_len=30),
-                               customer=trimmed(f.get("customer"), max_len=120),
-                               due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
-                               quantities=parse_grid(f, chosen),
-                               line_id=whole(f.get("line"), _("That line does not exist.")))
+    order = order_services.place_order(
+        style_id=chosen.id if chosen else None, number=trimmed(f.get("number"), max_len=30, label=_("Order number")),
+        customer=trimmed(f.get("customer"), max_len=120, label=_("Customer")),
+        due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
+        quantities=parse_grid(f, chosen), line_id=whole(f.get("line"), _("That line does not exist.")))
     return redirect(url_for("planning.order", order_id=order.id))
 
 
@@ -164,7 +166,8 @@ def order_cut(order_id: int):
 def milestone_update(milestone_id: int):
     f = request.form
     m = schedule.update_milestone(milestone_id, planned=day(f.get("planned"), required=True),
-                                  actual=day(f.get("actual")), owner=trimmed(f.get("owner"), max_len=80))
+                                  actual=day(f.get("actual")),
+                                  owner=trimmed(f.get("owner"), max_len=80, label=_("Owner")))
     return redirect(url_for("planning.order", order_id=m.order_id) + "#schedule")
 
 
@@ -172,9 +175,10 @@ def milestone_update(milestone_id: int):
 @on_refusal(_order_refused)
 def material_add(order_id: int):
     f = request.form
-    materials.add_material(order_id, kind=f.get("kind", ""), name=trimmed(f.get("name"), max_len=120),
+    materials.add_material(order_id, kind=f.get("kind", ""), name=trimmed(f.get("name"), max_len=120, label=_("Name")),
                            quantity=decimal(f.get("quantity"), _("Quantity must be a number above 0."), places=2),
-                           unit=trimmed(f.get("unit") or "m", max_len=10), supplier=trimmed(f.get("supplier"), max_len=120),
+                           unit=trimmed(f.get("unit") or "m", max_len=10, label=_("Unit")),
+                           supplier=trimmed(f.get("supplier"), max_len=120, label=_("Supplier")),
                            ordered_on=day(f.get("ordered_on")), expected_on=day(f.get("expected_on")))
     return redirect(url_for("planning.order", order_id=order_id) + "#materials")
 

@@ -11,13 +11,15 @@ from shopfloor import money
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Operation, Style, WorkLog
+from shopfloor.models import Operation, OrderQuantity, Style, WorkLog
 
 
 # Sane ranges (a SAM of 1e30 would break every page that multiplies by it).
 MAX_SAM = Decimal("600")          # minutes for one operation on one piece
 MAX_PIECE_RATE = Decimal("1000")  # currency units per piece (stored exact to 4 decimals, shopfloor.money)
 MAX_COST = Decimal("100000")      # target cost per garment
+CODE_LEN = Style.code.type.length                 # after upper-casing ("ß" becomes "SS")
+SIZE_LEN = OrderQuantity.size.type.length         # each size is stored on order lines and bundles
 
 
 def _sam(sam: Decimal | None) -> Decimal:
@@ -42,6 +44,10 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
         raise DomainError(_("A style needs a code and a name."))
     if not size_list:
         raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
+    if len(code) > CODE_LEN:
+        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=_("Code"), n=CODE_LEN))
+    if any(len(size) > SIZE_LEN for size in size_list):
+        raise DomainError(_("Each size can be at most %(n)d characters long.", n=SIZE_LEN))
     if len(set(size_list)) != len(size_list):
         raise DomainError(_("Each size may appear only once."))
     if target_cost is not None and not 0 <= target_cost <= MAX_COST:

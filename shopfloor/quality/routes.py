@@ -137,7 +137,7 @@ def audit_record():
                            critical=whole(f.get("critical"), counts, minimum=0, default=0),
                            major=whole(f.get("major"), counts, minimum=0, default=0),
                            minor=whole(f.get("minor"), counts, minimum=0, default=0),
-                           notes=trimmed(f.get("notes"), max_len=500), inspector_id=current_user.id)
+                           notes=trimmed(f.get("notes"), max_len=500, label=_("Notes")), inspector_id=current_user.id)
     return redirect(url_for("quality.audit_report", audit_id=result.id))
 
 
@@ -161,11 +161,12 @@ def returns():
 def return_record():
     f = request.form
     services.record_return(order_id=whole(f.get("order"), _("That order does not exist."), default=0),
-                           reference=trimmed(f.get("reference"), max_len=40),
+                           reference=trimmed(f.get("reference"), max_len=40, label=_("Reference")),
                            pieces=whole(f.get("pieces"), _("Returned pieces must be a whole number of at least 1."),
                                         minimum=1),
                            defect_type_id=whole(f.get("defect"), _("Unknown defect type.")),
-                           reason=trimmed(f.get("reason"), max_len=300), disposition=f.get("disposition", ""),
+                           reason=trimmed(f.get("reason"), max_len=300, label=_("Reason")),
+                           disposition=f.get("disposition", ""),
                            user_id=current_user.id)
     return redirect(url_for("quality.returns"))
 
@@ -184,7 +185,7 @@ def defects():
 def defect_save():
     f = request.form
     catalogue.save_defect(defect_id=whole(f.get("id"), _("That defect does not exist.")),
-                          name=trimmed(f.get("name"), max_len=80), severity=f.get("severity", ""),
+                          name=trimmed(f.get("name"), max_len=80, label=_("Name")), severity=f.get("severity", ""),
                           active=f.get("active", "1") == "1")
     return redirect(url_for("quality.defects"))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -15,6 +15,7 @@ from shopfloor.errors import DomainError
 from shopfloor.models import Bundle, Inspection, OperatorDay, Rework, WorkLog
 from shopfloor.board.queries import minutes_worked
 from shopfloor.scan.queries import find_bundle
+from shopfloor.spreadsheet import Number
 
 
 def efficiency(earned_minutes: float, operators: int, minutes: float) -> float | None:
@@ -155,8 +156,9 @@ def _worklog_csv_row(r) -> list:
     amount, reversal_of, reason, entered_by: minutes and rates exact, the amount at the cent (shopfloor.money)."""
     sam, rate = money.decimal(r["sam"]), money.from_e4(r["piece_rate_e4"])
     return [r["id"], _local_time(r["created_at"]), r["operator"], r["badge"], r["line"], r["order_number"],
-            r["bundle"], r["operation"], r["pieces"], money.plain(sam), money.plain(sam * r["pieces"]),
-            money.plain(rate), money.cents(rate * r["pieces"]), r["reverses_id"], r["reason"], r["entered_by"]]
+            r["bundle"], r["operation"], r["pieces"], Number(money.plain(sam)), Number(money.plain(sam * r["pieces"])),
+            Number(money.plain(rate)), money.cents(rate * r["pieces"]), r["reverses_id"], r["reason"],
+            r["entered_by"]]
 
 
 QC_CSV = """
@@ -184,19 +186,6 @@ def export_rows(kind: str, start: date, end: date, line_id: int | None):
         return
     for row in db.session.execute(text(QC_CSV), params).yield_per(1000):
         yield [row.id, _local_time(row.created_at), *row[2:]]
-
-
-def period(args) -> tuple[date, date, int | None]:
-    """Date range (default: the last 7 days) and line from the query string."""
-    today = clock.local_today()
-    try:
-        end = date.fromisoformat(args.get("end", "")) if args.get("end") else today
-        start = date.fromisoformat(args.get("start", "")) if args.get("start") else end - timedelta(days=6)
-    except ValueError:
-        end, start = today, today - timedelta(days=6)
-    if start > end:
-        start, end = end, start
-    return start, end, args.get("line", type=int)
 
 
 def operator_day(operator_id: int, day: date) -> tuple[OperatorDay | None, list[WorkLog]]:

@@ -1,26 +1,37 @@
 """Manager review: orders, forecast, budget, efficiency, quality, pay; drill-downs and exports."""
 from __future__ import annotations
 
-import csv
-import io
+from datetime import timedelta
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor import clock
+from shopfloor.edge import day, whole
 from shopfloor.planning import queries as planning_queries
 from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
 from shopfloor.review import budget, forecast, queries
 from shopfloor.review.svg import line_chart
+from shopfloor.spreadsheet import csv_chunks
 from shopfloor.vocabulary import ORDERS_OPEN
 
 bp = Blueprint("review", __name__)
 
 
+def _period():
+    """Date range (default: the last 7 days up to today) and line from the query string, typed at the edge."""
+    a = request.args
+    end = day(a.get("end")) or clock.local_today()
+    start = day(a.get("start")) or end - timedelta(days=6)
+    if start > end:
+        start, end = end, start
+    return start, end, whole(a.get("line"), _("That line does not exist."), minimum=1)
+
+
 def _context():
-    start, end, line_id = queries.period(request.args)
+    start, end, line_id = _period()
     lines = planning_queries.lines()
     rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
@@ -55,22 +66,10 @@ def bundle():
 
 
 def _csv(kind: str, header: list[str]):
-    start, end, line_id = queries.period(request.args)
-
-    def generate():
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(header)
-        for row in queries.export_rows(kind, start, end, line_id):
-            w.writerow(row)
-            if buf.tell() > 65536:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
+    start, end, line_id = _period()
+    rows = queries.export_rows(kind, start, end, line_id)
     name = f"{kind}-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

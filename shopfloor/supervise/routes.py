@@ -44,7 +44,8 @@ def assign(user_id: int):
 @bp.post("/supervise/correct/<int:log_id>")
 @on_refusal(_refused)
 def correct(log_id: int):
-    services.correct(log_id, supervisor_id=current_user.id, reason=trimmed(request.form.get("reason"), max_len=200))
+    services.correct(log_id, supervisor_id=current_user.id, reason=trimmed(request.form.get("reason"), max_len=200,
+                                                                           label=_("Reason")))
     return _page(message=_("Corrected: the entry was reversed and the counts went down."))
 
 

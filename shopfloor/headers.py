@@ -1,0 +1,49 @@
+"""Security headers on every response: pages, fragments, errors, static files, 304s.
+
+The Content-Security-Policy allows scripts from this site only: no inline <script>, no on* handler,
+no eval (htmx 4 compiles code only for hx-on / js: values, which no template uses), no inline
+style attribute. Two pages differ, each for one stated reason:
+  - the scan page may compile WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'): the barcode
+    polyfill's decoder, served from static/vendor/zxing, on phones without a native BarcodeDetector;
+  - the board may be framed by this site only (frame-ancestors 'self'): its own kiosk wrapper may
+    show it, no other site may. Every other page may not be framed at all.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+FRAMEABLE_BLUEPRINTS = frozenset({"board"})
+WASM_ENDPOINTS = frozenset({"scan.page"})
+
+
+def content_security_policy(*, wasm: bool = False, frameable: bool = False) -> str:
+    script = "'self' 'wasm-unsafe-eval'" if wasm else "'self'"
+    ancestors = "'self'" if frameable else "'none'"
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {script}",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ])
+
+
+def security_headers(response: Response) -> Response:
+    frameable = request.blueprint in FRAMEABLE_BLUEPRINTS
+    h = response.headers
+    h["Content-Security-Policy"] = content_security_policy(wasm=request.endpoint in WASM_ENDPOINTS,
+                                                           frameable=frameable)
+    h["X-Frame-Options"] = "SAMEORIGIN" if frameable else "DENY"  # for browsers without frame-ancestors
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(security_headers)

@@ -1,0 +1,162 @@
+"""A bounded fuzz over every route of the url map: hostile path values, form / query / JSON fields, as each
+caller that may reach the route. No response is a 5xx, and a refused request (4xx) changes no table.
+
+Two runs per database: a fixed seed (the same cases every time) and a random one, printed; replay a run
+with SHOPFLOOR_FUZZ_SEED=<seed>. SHOPFLOOR_FUZZ_EXAMPLES sets the cases per route and seed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import traceback
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, assume, given, seed, settings, strategies as st
+
+from shopfloor.extensions import db
+from shopfloor.scan.queries import bundle_card_or_error
+from tests import fuzz_support as fz
+from tests.conftest import login
+
+FIXED_SEED = 20261201
+EXAMPLES = int(os.environ.get("SHOPFLOOR_FUZZ_EXAMPLES", "12"))
+TOKEN = "board-token-for-tests"
+# Tables a refused request may still write to (e.g. a record of failed sign-ins): none today.
+WRITTEN_WHEN_REFUSED: frozenset[str] = frozenset()
+
+text_values = st.one_of(st.sampled_from(fz.HOSTILE), st.text(max_size=40),
+                        st.integers().map(str), st.floats().map(str),
+                        st.text(alphabet="0123456789-", min_size=8, max_size=12))
+int_path = st.one_of(st.sampled_from(["1", "2", "3"] + fz.BIG_INTS),
+                     st.integers(min_value=0, max_value=10 ** 30).map(str))
+json_value = st.one_of(st.sampled_from(fz.JSON_VALUES), st.integers().map(str),
+                       st.text(max_size=30).map(json.dumps), st.integers(1, 2000).map(fz.nested),
+                       st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c,
+                                                                                         max_size=3),
+                                    max_leaves=6).map(json.dumps))
+
+
+def _scan_operation_overflow(route: fz.Route, fields: dict, body: str, sqlite: bool) -> bool:
+    """The scan service's known 500 (reported to the lead, xfail in test_bad_input): on SQLite an operation
+    id of 2**63 or more, from the API's JSON or the scan form, reaches the driver unbounded
+    (shopfloor/scan/* is being rewritten by another helper)."""
+    if not sqlite or route.endpoint not in ("api.create_scan", "scan.log"):
+        return False
+    try:
+        op = json.loads(body).get("operation") if route.endpoint == "api.create_scan" else fields.get("operation")
+        return abs(int(op)) >= 2 ** 63
+    except Exception:
+        return False
+
+
+def _undo_answers_422_after_undoing(route: fz.Route, fields: dict) -> bool:
+    """Known issue in shopfloor/scan/routes.py (reported to the lead, xfail in test_bad_input): an undo that
+    succeeded answers 422 when the form's `bundle` field does not name a bundle (the card cannot be shown)."""
+    return route.endpoint == "scan.undo" and bundle_card_or_error(fields.get("bundle") or "")[0] is None
+
+
+class Fuzz:
+    def __init__(self, app, client, data):
+        self.app, self.client, self.data = app, client, data
+        self.names = fz.field_names()
+        self.sqlite = db.engine.dialect.name == "sqlite"
+        self.cases = 0
+        self.counts = fz.table_counts()
+
+    def values(self, route: fz.Route):
+        fields = st.fixed_dictionaries({n: st.one_of(st.none(), text_values, st.sampled_from(self._valid()))
+                                        for n in self.names})
+        args = {a: (int_path if kind == "int" else
+                    st.one_of(st.sampled_from(fz.PATHS + self._valid()), st.text(min_size=1, max_size=30)))
+                for a, kind in route.args}
+        body = st.one_of(
+            st.fixed_dictionaries({k: st.one_of(json_value, st.sampled_from(self._valid()).map(json.dumps))
+                                   for k in ("bundle", "operation", "qty", "client_id")})
+            .map(lambda d: "{" + ", ".join(f'"{k}": {v}' for k, v in d.items()) + "}"),
+            json_value, st.text(max_size=40), st.integers(1, 100_000).map(fz.nested))
+        return st.fixed_dictionaries({"args": st.fixed_dictionaries(args), "fields": fields, "htmx": st.booleans(),
+                                      "body": body})
+
+    def _valid(self) -> list[str]:
+        d = self.data
+        return [d["bundle"], d["signed"], f"/b/{d['signed']}", d["badge"], str(d["entry"]), "1", "2", "S"]
+
+    def sign_in(self, who: str) -> None:
+        with self.client.session_transaction() as sess:
+            sess.clear()
+        if who not in ("anonymous", "kiosk"):
+            login(self.client, self.data["users"][who])  # opens a session row, as a real sign-in does
+            self.counts = fz.table_counts()
+
+    def run(self, route: fz.Route, who: str, case: dict) -> None:
+        body = case["body"]
+        fields = {k: v for k, v in case["fields"].items() if v is not None}
+        assume(not _scan_operation_overflow(route, fields, body, self.sqlite))
+        self.sign_in(who)
+        url = fz.url_for_rule(route, {a: quote(v, safe="") for a, v in case["args"].items()})
+        if who == "kiosk":
+            fields["token"] = TOKEN
+        headers = {"HX-Request": "true"} if case["htmx"] else {}
+        what = f"{route.method} {url} as {who} fields={fields!r} body={body[:300]!r}"
+        self.cases += 1
+        try:
+            if route.endpoint == "api.create_scan":
+                resp = self.client.post(url, data=body.encode(), content_type="application/json", headers=headers)
+            elif route.method == "GET":
+                resp = self.client.get(url, query_string=fields, headers=headers)
+            else:
+                resp = self.client.open(url, method=route.method, data=fields, headers=headers)
+            status = resp.status_code
+            text = resp.get_data().decode("utf-8", "replace")
+            resp.close()
+        except Exception:  # the test client propagates an unhandled error: a 500 in production
+            db.session.rollback()
+            pytest.fail(f"500 for {what}\n{traceback.format_exc()}")
+        db.session.rollback()
+        assert status < 500, f"{status} for {what}: {text[:500]}"
+        before, self.counts = self.counts, fz.table_counts()
+        if 400 <= status < 500 and not _undo_answers_422_after_undoing(route, fields):
+            changed = {t: (a, b) for (t, a), (_t, b) in zip(before, self.counts) if a != b
+                       and t not in WRITTEN_WHEN_REFUSED}
+            assert not changed, f"refused ({status}) yet tables changed {changed}: {what}"
+            if route.endpoint.startswith("api."):
+                assert json.loads(text)["error"], what
+
+
+def _fuzz_every_route(fuzz: Fuzz, run_seed: int) -> None:
+    """Each route as each caller that may reach it: EXAMPLES cases per route, shared among its callers."""
+    n = 0
+    for route in fz.routes(fuzz.app):
+        per_caller = max(2, -(-EXAMPLES // len(route.roles)))
+        for who in route.roles:
+            n += 1
+
+            @seed(run_seed + n)
+            @settings(max_examples=per_caller, deadline=None, database=None,
+                      suppress_health_check=list(HealthCheck), print_blob=True)
+            @given(case=fuzz.values(route))
+            def one(case):
+                fuzz.run(route, who, case)
+
+            one()
+
+
+def test_every_route_answers_hostile_input_without_5xx_and_refusals_change_nothing(app, client, factory, capsys):
+    data = fz.floor(factory)
+    app.config["BOARD_TOKEN"] = TOKEN
+    fuzz = Fuzz(app, client, data)
+    replay = os.environ.get("SHOPFLOOR_FUZZ_SEED")
+    seeds = [int(replay)] if replay else [FIXED_SEED, random.SystemRandom().randrange(2 ** 32)]
+    started = time.monotonic()
+    for run_seed in seeds:
+        with capsys.disabled():
+            print(f"\nfuzz: seed {run_seed} on {db.engine.dialect.name} (replay: SHOPFLOOR_FUZZ_SEED={run_seed})")
+        _fuzz_every_route(fuzz, run_seed)
+    elapsed = time.monotonic() - started
+    with capsys.disabled():
+        print(f"fuzz: {fuzz.cases} requests over {len(fz.routes(app))} routes in {elapsed:.1f} s")
+    assert fuzz.cases >= len(fz.routes(app)) * len(seeds) * min(EXAMPLES, 5)

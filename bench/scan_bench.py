@@ -1,4 +1,4 @@
-"""Scan POST throughput under gunicorn: 32 concurrent keep-alive clients (wrk) on POST /api/v1/scans.
+"""Scan POST throughput under the server `make run` starts: 32 concurrent keep-alive clients (wrk) on POST /api/v1/scans.
 
 Targets on a 2-core machine: SQLite >= 1,200 req/s, p99 <= 40 ms, 0 errors; PostgreSQL >= 800 req/s, p99 <= 50 ms.
 Afterwards the database must hold exactly one ledger row per 201 answer (nothing lost, nothing doubled).
@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 
 import common
-from common import build_floor, drop_database, fresh_database, gunicorn, make_app, sign_in
+from common import build_floor, drop_database, fresh_database, make_app, serve, server_shape, sign_in
 
 LUA = r"""
 local codes = {%(codes)s}
@@ -74,9 +74,8 @@ def proc_failed(p) -> bool:
 
 def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: int | None, seconds: int,
         bundles: int = 3000, pg_database: str | None = None) -> dict:
-    from shopfloor import gunicorn_conf  # the defaults `make run` uses
-
-    workers, threads = workers or gunicorn_conf.workers, threads or gunicorn_conf.threads
+    default_workers, default_threads = server_shape()  # the defaults `make run` uses
+    workers, threads = workers or default_workers, threads or default_threads
     workdir = tempfile.mkdtemp(prefix="sf-bench-")
     url = fresh_database(kind, workdir, pg_url, pg_database)
     try:
@@ -86,7 +85,7 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
 
         with app.app_context():
             db.engine.dispose()
-        with gunicorn(url, port, workers, threads, workdir) as (host, server_pid):
+        with serve(url, port, workers, threads, workdir) as (host, server_pid):
             cookie, token = sign_in(host, floor["operators"][0])
             script = os.path.join(workdir, "scan.lua")
             with open(script, "w") as fh:

@@ -125,6 +125,7 @@ class ServerSettings:
     header_timeout: float  # SHOPFLOOR_HEADER_TIMEOUT: seconds a client has to send a whole request head
     body_timeout: float  # SHOPFLOOR_BODY_TIMEOUT: seconds it has to send the whole body (then 408, closed)
     max_body: int  # SHOPFLOOR_MAX_BODY: bytes of request body accepted (more: 413)
+    stop_timeout: int  # SHOPFLOOR_STOP_TIMEOUT: seconds a worker may take to finish its requests on stop
     access_log: bool  # SHOPFLOOR_ACCESS_LOG=1: one line per request on standard output
     tls_cert: str | None  # SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY (PEM; the key in PKCS#8): HTTPS ...
     tls_key: str | None
@@ -143,6 +144,7 @@ class ServerSettings:
                    header_timeout=float(env("SHOPFLOOR_HEADER_TIMEOUT", "10")),
                    body_timeout=float(env("SHOPFLOOR_BODY_TIMEOUT", "10")),
                    max_body=int(env("SHOPFLOOR_MAX_BODY", str(1 << 20))),
+                   stop_timeout=int(env("SHOPFLOOR_STOP_TIMEOUT", "10")),
                    access_log=_flag("SHOPFLOOR_ACCESS_LOG", ""),
                    tls_cert=cert, tls_key=key,
                    tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")))

@@ -32,7 +32,9 @@ def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = Fal
             "--http1-keep-alive" if s.keepalive else "--no-http1-keep-alive",
             "--http1-header-read-timeout", str(round(s.header_timeout * 1000)),
             "--access-log" if s.access_log else "--no-access-log",
-            "--respawn-failed-workers", "--respawn-interval", "0.5"]
+            "--respawn-failed-workers", "--respawn-interval", "0.5",
+            # Workers still busy this long after SIGTERM are killed (also those a signal caught starting up).
+            "--workers-kill-timeout", str(s.stop_timeout)]
     if tls:
         argv += ["--ssl-certificate", s.tls_cert, "--ssl-keyfile", s.tls_key, "--ssl-protocol-min", "tls1.2"]
     return argv + ["app:served"]
@@ -44,17 +46,18 @@ def serve(settings: ServerSettings, host: str, port: int) -> int:
         os.execv(sys.executable, plain)
     procs = [subprocess.Popen(plain), subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True))]
 
+    stopping = []
+
     def stop(signum, _frame):
-        for p in procs:
-            if p.poll() is None:
+        if not stopping:  # a second signal during granian's shutdown would make it respawn its workers
+            stopping.append(signum)
+            for p in procs:
                 p.send_signal(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     pid, status = os.wait()  # the first of the two to end ends the server
-    for p in procs:
-        if p.pid != pid and p.poll() is None:
-            p.terminate()
+    stop(signal.SIGTERM, None)
     for p in procs:
         if p.pid != pid:
             p.wait()

@@ -9,6 +9,9 @@ Scans go round every bundle, then the next operation: the floor (3 operations x 
     .venv/bin/python bench/scan_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/scan_bench.py --code ../baseline    # another checkout's code, same bench
     .venv/bin/python bench/scan_compare.py --baseline ../baseline   # both, alternating (see there)
+    .venv/bin/python bench/scan_bench.py --baseline ../baseline --rounds 4 --postgres URL --pg-database bench_x
+        # before/after in one run: the baseline checkout's server (gunicorn before granian) vs this one's
+    .venv/bin/python bench/scan_bench.py --durable --rounds 4   # SQLite without / with SHOPFLOOR_DURABLE=1
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import subprocess
 import tempfile
 
 import common
+import scan_compare
 from common import build_floor, drop_database, fresh_database, make_app, serve, server_shape, sign_in
 
 LUA = r"""
@@ -155,9 +159,21 @@ def main() -> None:
     ap.add_argument("--pg-database", help="name of the throw-away PostgreSQL database (default: a random one)")
     ap.add_argument("--code", help="measure the code of this checkout instead of this one's")
     ap.add_argument("--json", action="store_true", help="print each result as one JSON line")
+    ap.add_argument("--baseline", help="compare against this checkout, alternating rounds (scan_compare.py)")
+    ap.add_argument("--durable", action="store_true", help="compare SQLite without and with SHOPFLOOR_DURABLE=1")
+    ap.add_argument("--rounds", type=int, default=4, help="rounds of each side with --baseline / --durable")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    if a.baseline or a.durable:
+        a.pg_database = a.pg_database or "sf_bench_compare"
+        if a.baseline and not a.only_postgres:
+            scan_compare.compare("sqlite", a)
+        if a.baseline and a.postgres:
+            scan_compare.compare("postgresql", a)
+        if a.durable:
+            scan_compare.compare_durable(a)
+        return
     if a.code:
         common.use_code(a.code)
     show = (lambda r: print(json.dumps(r), flush=True)) if a.json else report

@@ -10,6 +10,7 @@ app thread, in a pool of them. Request heads are read by granian itself (its hea
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,16 @@ class BufferedWSGI:
         self.pool = ThreadPoolExecutor(app_threads, thread_name_prefix="app") if app_threads > 1 else None
         self.body_timeout = body_timeout
         self.max_body = max_body
+
+    def __rsgi_init__(self, loop) -> None:
+        """Granian calls this once in each worker process, before its first request."""
+        # The event loop and the WAL upkeep thread share the interpreter lock with the app: a short switch
+        # interval hands it over sooner, which keeps the slowest requests close to the typical ones.
+        sys.setswitchinterval(0.001)
+        # Long-lived start-up objects leave the collector's view, and young collections run less often:
+        # fewer pauses in the middle of requests.
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
 
     async def __rsgi__(self, scope, proto) -> None:
         if scope.proto != "http":  # websockets: not served

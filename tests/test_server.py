@@ -238,7 +238,7 @@ def test_the_server_serves_https_beside_http(small_floor, tmp_path):
                    check=True, capture_output=True)
     tls_port = free_port()
     trusted = ssl.create_default_context(cafile=str(cert))
-    with running_server(small_floor, SHOPFLOOR_TLS_CERT=str(cert), SHOPFLOOR_TLS_KEY=str(key),
+    with running_server(small_floor, SHOPFLOOR_WORKERS="1", SHOPFLOOR_TLS_CERT=str(cert), SHOPFLOOR_TLS_KEY=str(key),
                         SHOPFLOOR_TLS_PORT=str(tls_port)) as port:
         deadline = time.time() + 30
         while True:

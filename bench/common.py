@@ -147,7 +147,8 @@ def _wait_until_up(port: int, name: str) -> None:
 
 @contextmanager
 def gunicorn(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
-    """The server `make run` starts (shopfloor/gunicorn_conf.py); workers/threads override its defaults."""
+    """The server `make run` started before granian (a baseline checkout's shopfloor/gunicorn_conf.py; it needs
+    gunicorn in that checkout's venv); workers/threads override its defaults."""
     env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
     if workers:
         env["SHOPFLOOR_WORKERS"] = str(workers)

@@ -120,7 +120,7 @@ class ServerSettings:
     """The HTTP server's settings (granian, started by shopfloor/server.py for `make run`, the tests and the bench)."""
     workers: int  # SHOPFLOOR_WORKERS: processes; default one per core
     threads: int  # SHOPFLOOR_THREADS: threads per process that run the app; default 1 (the event loop's own)
-    backpressure: int  # SHOPFLOOR_BACKPRESSURE: requests one process holds at once; more wait in the listen backlog
+    backpressure: int  # SHOPFLOOR_BACKPRESSURE: connections one process holds (idle kept-alive ones count); more wait
     keepalive: bool  # SHOPFLOOR_KEEPALIVE=0 closes every connection after one answer (HTTP/1 keep-alive off)
     header_timeout: float  # SHOPFLOOR_HEADER_TIMEOUT: seconds a client has to send a whole request head
     body_timeout: float  # SHOPFLOOR_BODY_TIMEOUT: seconds it has to send the whole body (then 408, closed)

@@ -208,7 +208,7 @@ def test_slow_and_idle_clients_do_not_hold_up_other_phones_scans(small_floor):
     assert _ledger_rows(floor) == 50  # every scan is in the ledger, once
 
 
-def test_a_client_stalled_mid_request_is_dropped(small_floor):
+def test_a_client_stalled_mid_request_is_dropped_and_an_oversized_body_refused(small_floor):
     floor = small_floor
     # Granian's --http1-header-read-timeout for the head; shopfloor/buffered.py's body timeout (408) for the body.
     with running_server(floor, SHOPFLOOR_HEADER_TIMEOUT="1", SHOPFLOOR_BODY_TIMEOUT="1") as port:
@@ -228,7 +228,15 @@ def test_a_client_stalled_mid_request_is_dropped(small_floor):
         assert answer.startswith(b"HTTP/1.1 408") and b"Request body not received in time" in answer
         head.close()
         scan.close()
-    assert _ledger_rows(floor) == 0  # the stalled scan was not logged
+        big = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # over SHOPFLOOR_MAX_BODY: refused unread
+        big.putrequest("POST", "/api/v1/scans")
+        for k, v in {**headers, "Content-Length": str(2 << 20)}.items():
+            big.putheader(k, v)
+        big.endheaders()
+        refused = big.getresponse()
+        assert refused.status == 413 and b"Request body too large" in refused.read()
+        big.close()
+    assert _ledger_rows(floor) == 0  # neither the stalled nor the refused scan was logged
 
 
 def test_the_server_serves_https_beside_http(small_floor, tmp_path):

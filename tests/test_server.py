@@ -319,3 +319,13 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     with db.engine.connect() as conn:
         busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and 0 < log < 20
+
+
+def test_the_banner_shows_the_https_address_when_tls_is_set(ctx, monkeypatch):
+    plain = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
+    assert "http://127.0.0.1:8000/" in plain.output and "https://" not in plain.output
+    monkeypatch.setenv("SHOPFLOOR_TLS_CERT", "/etc/shopfloor/cert.pem")
+    monkeypatch.setenv("SHOPFLOOR_TLS_KEY", "/etc/shopfloor/key.pem")
+    monkeypatch.setenv("SHOPFLOOR_TLS_PORT", "9443")
+    tls = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
+    assert "http://127.0.0.1:8000/   https://127.0.0.1:9443/ (camera)" in tls.output

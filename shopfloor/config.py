@@ -122,7 +122,7 @@ class ServerSettings:
     threads: int  # SHOPFLOOR_THREADS: threads per process that run the app; default 1 (the event loop's own)
     backpressure: int  # SHOPFLOOR_BACKPRESSURE: connections one process holds (idle kept-alive ones count); more wait
     keepalive: bool  # SHOPFLOOR_KEEPALIVE=0 closes every connection after one answer (HTTP/1 keep-alive off)
-    header_timeout: float  # SHOPFLOOR_HEADER_TIMEOUT: seconds a client has to send a whole request head
+    header_timeout: float  # SHOPFLOOR_HEADER_TIMEOUT: seconds to send a whole request head (also: keep-alive idle)
     body_timeout: float  # SHOPFLOOR_BODY_TIMEOUT: seconds it has to send the whole body (then 408, closed)
     max_body: int  # SHOPFLOOR_MAX_BODY: bytes of request body accepted (more: 413)
     stop_timeout: int  # SHOPFLOOR_STOP_TIMEOUT: seconds a worker may take to finish its requests on stop

@@ -34,7 +34,7 @@ run: install
 	$(FLASK) setup
 	$(FLASK) seed-demo --if-empty
 	@$(FLASK) banner --port $(PORT)
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --config python:shopfloor.gunicorn_conf app:app
+	$(BIN)/python -m shopfloor.server --host $(HOST) --port $(PORT)
 
 # All tests on SQLite (TEST_DATABASE_URL removed from that run), then again on PostgreSQL when
 # TEST_DATABASE_URL is set. SHOPFLOOR_TEST_EXPECT_DB makes a run connected elsewhere fail

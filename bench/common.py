@@ -1,4 +1,4 @@
-"""Shared set-up for the benchmarks: a fresh database, a floor to scan, a gunicorn server on loopback."""
+"""Shared set-up for the benchmarks: a fresh database, a floor to scan, the app server on loopback."""
 from __future__ import annotations
 
 import http.client
@@ -93,9 +93,62 @@ def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int 
         return {"codes": codes, "operations": [o.id for o in style.operations], "operators": [u.id for u in ops]}
 
 
+def server_shape() -> tuple[int, int]:
+    """The (processes, app threads per process) `make run` uses by default in the measured checkout."""
+    if not os.path.exists(os.path.join(CODE, "shopfloor", "server.py")):
+        from shopfloor import gunicorn_conf  # a baseline from before granian
+
+        return gunicorn_conf.workers, gunicorn_conf.threads
+    from shopfloor.config import ServerSettings
+
+    s = ServerSettings.from_env()
+    return s.workers, s.threads
+
+
+@contextmanager
+def serve(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
+    """The server `make run` starts in the measured checkout: `python -m shopfloor.server` (granian) where the
+    checkout has it, else gunicorn with shopfloor/gunicorn_conf.py (a baseline from before granian)."""
+    if not os.path.exists(os.path.join(CODE, "shopfloor", "server.py")):
+        with gunicorn(url, port, workers, threads, workdir) as served:
+            yield served
+        return
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
+    if workers:
+        env["SHOPFLOOR_WORKERS"] = str(workers)
+    if threads:
+        env["SHOPFLOOR_THREADS"] = str(threads)
+    log = open(os.path.join(workdir, "server.log"), "w")
+    # exec()s granian: this pid is granian's main process, whose children are the workers.
+    proc = subprocess.Popen([os.path.join(CODE, ".venv", "bin", "python"), "-m", "shopfloor.server",
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(port, "the server")
+        yield f"127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+def _wait_until_up(port: int, name: str) -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/login")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not start")
+
+
 @contextmanager
 def gunicorn(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
-    """The server `make run` starts (shopfloor/gunicorn_conf.py); workers/threads override its defaults."""
+    """The server `make run` started before granian (a baseline checkout's shopfloor/gunicorn_conf.py; it needs
+    gunicorn in that checkout's venv); workers/threads override its defaults."""
     env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
     if workers:
         env["SHOPFLOOR_WORKERS"] = str(workers)

@@ -1,4 +1,4 @@
-"""Scan POST throughput under gunicorn: 32 concurrent keep-alive clients (wrk) on POST /api/v1/scans.
+"""Scan POST throughput under the server `make run` starts: 32 concurrent keep-alive clients (wrk) on POST /api/v1/scans.
 
 Targets on a 2-core machine: SQLite >= 1,200 req/s, p99 <= 40 ms, 0 errors; PostgreSQL >= 800 req/s, p99 <= 50 ms.
 Afterwards the database must hold exactly one ledger row per 201 answer (nothing lost, nothing doubled).
@@ -9,6 +9,9 @@ Scans go round every bundle, then the next operation: the floor (3 operations x 
     .venv/bin/python bench/scan_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/scan_bench.py --code ../baseline    # another checkout's code, same bench
     .venv/bin/python bench/scan_compare.py --baseline ../baseline   # both, alternating (see there)
+    .venv/bin/python bench/scan_bench.py --baseline ../baseline --rounds 4 --postgres URL --pg-database bench_x
+        # before/after in one run: the baseline checkout's server (gunicorn before granian) vs this one's
+    .venv/bin/python bench/scan_bench.py --durable --rounds 4   # SQLite without / with SHOPFLOOR_DURABLE=1
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ import subprocess
 import tempfile
 
 import common
-from common import build_floor, drop_database, fresh_database, gunicorn, make_app, sign_in
+import scan_compare
+from common import build_floor, drop_database, fresh_database, make_app, serve, server_shape, sign_in
 
 LUA = r"""
 local codes = {%(codes)s}
@@ -74,9 +78,8 @@ def proc_failed(p) -> bool:
 
 def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: int | None, seconds: int,
         bundles: int = 3000, pg_database: str | None = None) -> dict:
-    from shopfloor import gunicorn_conf  # the defaults `make run` uses
-
-    workers, threads = workers or gunicorn_conf.workers, threads or gunicorn_conf.threads
+    default_workers, default_threads = server_shape()  # the defaults `make run` uses
+    workers, threads = workers or default_workers, threads or default_threads
     workdir = tempfile.mkdtemp(prefix="sf-bench-")
     url = fresh_database(kind, workdir, pg_url, pg_database)
     try:
@@ -86,7 +89,7 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
 
         with app.app_context():
             db.engine.dispose()
-        with gunicorn(url, port, workers, threads, workdir) as (host, server_pid):
+        with serve(url, port, workers, threads, workdir) as (host, server_pid):
             cookie, token = sign_in(host, floor["operators"][0])
             script = os.path.join(workdir, "scan.lua")
             with open(script, "w") as fh:
@@ -153,9 +156,21 @@ def main() -> None:
     ap.add_argument("--pg-database", help="name of the throw-away PostgreSQL database (default: a random one)")
     ap.add_argument("--code", help="measure the code of this checkout instead of this one's")
     ap.add_argument("--json", action="store_true", help="print each result as one JSON line")
+    ap.add_argument("--baseline", help="compare against this checkout, alternating rounds (scan_compare.py)")
+    ap.add_argument("--durable", action="store_true", help="compare SQLite without and with SHOPFLOOR_DURABLE=1")
+    ap.add_argument("--rounds", type=int, default=4, help="rounds of each side with --baseline / --durable")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    if a.baseline or a.durable:
+        a.pg_database = a.pg_database or "sf_bench_compare"
+        if a.baseline and not a.only_postgres:
+            scan_compare.compare("sqlite", a)
+        if a.baseline and a.postgres:
+            scan_compare.compare("postgresql", a)
+        if a.durable:
+            scan_compare.compare_durable(a)
+        return
     if a.code:
         common.use_code(a.code)
     show = (lambda r: print(json.dumps(r), flush=True)) if a.json else report

@@ -22,12 +22,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def measure(code: str, kind: str, a) -> dict:
+def measure(code: str, kind: str, a, env: dict | None = None) -> dict:
     args = [sys.executable, os.path.join(HERE, "scan_bench.py"), "--json", "--code", code,
             "--seconds", str(a.seconds), "--bundles", str(a.bundles), "--port", str(a.port)]
     if kind == "postgresql":
         args += ["--only-postgres", "--postgres", a.postgres, "--pg-database", a.pg_database]
-    out = subprocess.run(args, cwd=HERE, capture_output=True, text=True)
+    out = subprocess.run(args, cwd=HERE, capture_output=True, text=True, env=dict(os.environ, **(env or {})))
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
         raise SystemExit(f"scan_bench failed on {code} ({kind}):\n{out.stderr[-3000:]}\n{out.stdout[-2000:]}")
@@ -69,27 +69,38 @@ def line(tag: str, r: dict) -> str:
             f"  409 {r['refused_409']}  rows {r['rows']} = pieces {r['pieces']} = counters {r['progress']}")
 
 
-def compare(kind: str, a) -> None:
-    runs: dict[str, list[dict]] = {"baseline": [], "new": []}
-    codes = {"baseline": os.path.abspath(a.baseline), "new": ROOT}
+def compare(kind: str, a, variants: dict[str, tuple[str, dict]] | None = None) -> None:
+    """Alternate rounds of each variant (tag: (checkout, extra environment)); ratios are second / first."""
+    variants = variants or {"baseline": (os.path.abspath(a.baseline), {}), "new": (ROOT, {})}
+    first, second = list(variants)
+    runs: dict[str, list[dict]] = {first: [], second: []}
     for i in range(a.rounds):
-        order = ("baseline", "new") if i % 2 == 0 else ("new", "baseline")
+        order = (first, second) if i % 2 == 0 else (second, first)
         for tag in order:
-            r = measure(codes[tag], kind, a)
+            code, env = variants[tag]
+            r = measure(code, kind, a, env)
             runs[tag].append(r)
             print(f"{kind:<10} round {i + 1}  " + line(tag, r), flush=True)
-    base, new = ([r["rps"] for r in runs[t]] for t in ("baseline", "new"))
+    base, new = ([r["rps"] for r in runs[t]] for t in (first, second))
     ratios = [n / b for n, b in zip(new, base)]
-    p99b, p99n = ([r["p99"] for r in runs[t]] for t in ("baseline", "new"))
-    print(f"{kind:<10} baseline median {statistics.median(base):8.0f} req/s (p99 {statistics.median(p99b):.1f} ms)  "
-          f"new median {statistics.median(new):8.0f} req/s (p99 {statistics.median(p99n):.1f} ms)")
-    print(f"{kind:<10} ratio new/baseline: per round {', '.join(f'{r:.3f}' for r in ratios)}; "
+    p99b, p99n = ([r["p99"] for r in runs[t]] for t in (first, second))
+    print(f"{kind:<10} {first} median {statistics.median(base):8.0f} req/s (p99 {statistics.median(p99b):.1f} ms)  "
+          f"{second} median {statistics.median(new):8.0f} req/s (p99 {statistics.median(p99n):.1f} ms)")
+    print(f"{kind:<10} req/s ratio {second}/{first}: per round {', '.join(f'{r:.3f}' for r in ratios)}; "
           f"median of ratios {statistics.median(ratios):.3f}; ratio of medians "
           f"{statistics.median(new) / statistics.median(base):.3f}", flush=True)
-    cpub, cpun = ([r["cpu_us"] for r in runs[t]] for t in ("baseline", "new"))
-    print(f"{kind:<10} app server CPU per request (noise-resistant): baseline median {statistics.median(cpub):.0f} us, "
-          f"new median {statistics.median(cpun):.0f} us, ratio new/baseline "
+    p99_ratios = [n / b for n, b in zip(p99n, p99b)]
+    print(f"{kind:<10} p99 ratio {second}/{first}: per round {', '.join(f'{r:.3f}' for r in p99_ratios)}; "
+          f"median of ratios {statistics.median(p99_ratios):.3f} (below 1 is faster)", flush=True)
+    cpub, cpun = ([r["cpu_us"] for r in runs[t]] for t in (first, second))
+    print(f"{kind:<10} app server CPU per request (noise-resistant): {first} median {statistics.median(cpub):.0f} us, "
+          f"{second} median {statistics.median(cpun):.0f} us, ratio {second}/{first} "
           f"{statistics.median(cpun) / statistics.median(cpub):.3f} (below 1 is cheaper)", flush=True)
+
+
+def compare_durable(a) -> None:
+    """SQLite with synchronous=NORMAL (the default) against SHOPFLOOR_DURABLE=1 (synchronous=FULL), this code."""
+    compare("sqlite", a, {"normal": (ROOT, {"SHOPFLOOR_DURABLE": "0"}), "durable": (ROOT, {"SHOPFLOOR_DURABLE": "1"})})
 
 
 def main() -> None:

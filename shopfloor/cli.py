@@ -10,6 +10,7 @@ from shopfloor import demo
 from shopfloor.auth import kiosk
 from shopfloor.auth.services import create_user
 from shopfloor.backup import services as backups
+from shopfloor.config import ServerSettings
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.quality import catalogue
@@ -41,8 +42,10 @@ def register(app: Flask) -> None:
         """Print the addresses to open and the demo sign-ins."""
         hosts = ["127.0.0.1"] + _lan_addresses()
         click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
+        server = ServerSettings.from_env()
+        tls_port = server.tls_port if server.tls_cert else None
         for h in hosts:
-            click.echo(f"    http://{h}:{port}/")
+            click.echo(f"    http://{h}:{port}/" + (f"   https://{h}:{tls_port}/ (camera)" if tls_port else ""))
         if kiosk.rotated_at():
             click.echo("  Wall board: use the link made on the admin's Access screen (/admin/access).")
         else:

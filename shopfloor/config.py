@@ -141,26 +141,40 @@ def child_environment(**extra: str) -> dict[str, str]:
     return {**os.environ, **extra}
 
 
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip() not in ("", "0", "no", "off", "false")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
-    """The HTTP server's settings for `make run` (read here too, like every other setting)."""
-    workers: int
-    threads: int
-    worker_connections: int
-    keepalive: int
-    access_log: str | None
-    requests_per_connection: int
-    switch_interval: float
-    client_timeout: float
+    """The HTTP server's settings (granian, started by shopfloor/server.py for `make run`, the tests and the bench)."""
+    workers: int  # SHOPFLOOR_WORKERS: processes; default one per core
+    threads: int  # SHOPFLOOR_THREADS: threads per process that run the app; default 1 (the event loop's own)
+    backpressure: int  # SHOPFLOOR_BACKPRESSURE: connections one process holds (idle kept-alive ones count); more wait
+    keepalive: bool  # SHOPFLOOR_KEEPALIVE=0 closes every connection after one answer (HTTP/1 keep-alive off)
+    header_timeout: float  # SHOPFLOOR_HEADER_TIMEOUT: seconds to send a whole request head (also: keep-alive idle)
+    body_timeout: float  # SHOPFLOOR_BODY_TIMEOUT: seconds it has to send the whole body (then 408, closed)
+    max_body: int  # SHOPFLOOR_MAX_BODY: bytes of request body accepted (more: 413)
+    stop_timeout: int  # SHOPFLOOR_STOP_TIMEOUT: seconds a worker may take to finish its requests on stop
+    access_log: bool  # SHOPFLOOR_ACCESS_LOG=1: one line per request on standard output
+    tls_cert: str | None  # SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY (PEM; the key in PKCS#8): HTTPS ...
+    tls_key: str | None
+    tls_port: int  # ... on SHOPFLOOR_TLS_PORT (default 8443), beside plain HTTP on the port `make run` binds
 
     @classmethod
     def from_env(cls) -> "ServerSettings":
         env = os.environ.get
+        cert, key = env("SHOPFLOOR_TLS_CERT") or None, env("SHOPFLOOR_TLS_KEY") or None
+        if bool(cert) != bool(key):
+            raise ValueError("SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY must be set together")
         return cls(workers=int(env("SHOPFLOOR_WORKERS") or os.cpu_count() or 1),
                    threads=int(env("SHOPFLOOR_THREADS", "1")),
-                   worker_connections=int(env("SHOPFLOOR_WORKER_CONNECTIONS", "1000")),
-                   keepalive=int(env("SHOPFLOOR_KEEPALIVE", "5")),
-                   access_log=env("SHOPFLOOR_ACCESS_LOG") or None,
-                   requests_per_connection=int(env("SHOPFLOOR_REQUESTS_PER_CONNECTION", "100")),
-                   switch_interval=float(env("SHOPFLOOR_SWITCH_INTERVAL", "0.001")),
-                   client_timeout=float(env("SHOPFLOOR_CLIENT_TIMEOUT", "10")))
+                   backpressure=int(env("SHOPFLOOR_BACKPRESSURE", "1024")),
+                   keepalive=_flag("SHOPFLOOR_KEEPALIVE", "1"),
+                   header_timeout=float(env("SHOPFLOOR_HEADER_TIMEOUT", "10")),
+                   body_timeout=float(env("SHOPFLOOR_BODY_TIMEOUT", "10")),
+                   max_body=int(env("SHOPFLOOR_MAX_BODY", str(1 << 20))),
+                   stop_timeout=int(env("SHOPFLOOR_STOP_TIMEOUT", "10")),
+                   access_log=_flag("SHOPFLOOR_ACCESS_LOG", ""),
+                   tls_cert=cert, tls_key=key,
+                   tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")))

@@ -1,102 +1,270 @@
-"""The production server set-up: gunicorn's worker as configured for `make run`, sessions, WAL upkeep."""
+"""The production server as `make run` starts it (granian through shopfloor/server.py), sessions, WAL upkeep."""
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import re
+import shlex
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
+from urllib.parse import urlencode
 
 import pytest
 from flask import g
+from flask_migrate import upgrade
+from sqlalchemy import select
 
-from shopfloor import gunicorn_worker as gw
+from shopfloor import create_app, database
+from shopfloor.extensions import db
+from shopfloor.models import Bundle
 from tests.conftest import free_port, login
+from tests.factories import PIN, Factory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture()
-def slots():
-    saved = (list(gw._conns), list(gw._seen), list(gw._pids))
-    for i in range(gw.SLOTS):
-        gw._conns[i], gw._seen[i], gw._pids[i] = 0, 0.0, 0
-    yield
-    for i in range(gw.SLOTS):
-        gw._conns[i], gw._seen[i], gw._pids[i] = saved[0][i], saved[1][i], saved[2][i]
-
-
-def _worker(slot: int, conns: int, seen: float) -> None:
-    gw._pids[slot], gw._conns[slot], gw._seen[slot] = 1000 + slot, conns, seen
-
-
-def test_a_worker_holding_more_than_the_least_loaded_one_stops_accepting(slots):
-    now = 100.0
-    _worker(0, 17, now)
-    _worker(1, 15, now)
-    # Worker 0 holds 17 > 15 + 1: it may hold no more than it has, so it stops accepting.
-    assert gw.allowed_connections(0, 17, 1000, now) == 17
-    # The least loaded worker keeps accepting, up to one above itself.
-    assert gw.allowed_connections(1, 15, 1000, now) == 17
-    # The configured cap still applies.
-    assert gw.allowed_connections(1, 15, 16, now) == 16
-
-
-def test_gone_or_silent_workers_do_not_hold_the_others_back(slots):
-    now = 100.0
-    _worker(0, 20, now)
-    _worker(1, 0, now - 5)  # has not looked at its sockets for 5 s (stuck in a long request)
-    _worker(2, 0, now)
-    gw._pids[2] = 0  # exited
-    assert gw.allowed_connections(0, 20, 1000, now) == 22
+def make_run_command(port: int) -> list[str]:
+    """The command on `make run`'s last line, with this venv's python, on loopback and the given port."""
+    with open(os.path.join(ROOT, "Makefile")) as fh:
+        recipe = fh.read().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    last = [ln.strip() for ln in recipe.splitlines() if ln.startswith("\t")][-1]
+    words = shlex.split(last.replace("$(BIN)/python", sys.executable).replace("$(HOST)", "127.0.0.1")
+                        .replace("$(PORT)", str(port)))
+    assert words[:3] == [sys.executable, "-m", "shopfloor.server"], last
+    return words
 
 
 @pytest.fixture()
-def gunicorn_server(tmp_path):
-    """The `make run` server (config and worker class), one worker with one thread, on a new SQLite file."""
+def small_floor(tmp_path):
+    """A SQLite file migrated as `make run` does, with a line, an order cut into 20 bundles of 10, an operator."""
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    floor_app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 32})
+    with floor_app.app_context():
+        upgrade(directory=os.path.join(ROOT, "migrations"))
+        f = Factory()
+        line, style = f.line(), f.style()
+        order = f.order(style=style, line=line, qty={(style.sizes[0], "Blue"): 200}, bundle_size=10)
+        op = f.user("operator", line=line)
+        f.update(op, assigned_operation_id=style.operations[0].id)
+        floor = {"url": url, "path": str(tmp_path / "floor.db"), "operator": op.id,
+                 "operation": style.operations[0].id, "bundles": list(db.session.scalars(select(Bundle.code).where(Bundle.order_id == order.id)))}
+        db.session.remove()
+        db.engine.dispose()
+    return floor
+
+
+def _answers(port: int, path: str = "/login", context: ssl.SSLContext | None = None) -> int:
+    if context:
+        c = http.client.HTTPSConnection("127.0.0.1", port, timeout=2, context=context)
+    else:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        c.request("GET", path)
+        return c.getresponse().status
+    finally:
+        c.close()
+
+
+@contextmanager
+def running_server(floor: dict, **settings):
+    """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides."""
     port = free_port()
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=f"sqlite:///{tmp_path / 'srv.db'}", SHOPFLOOR_SECRET_KEY="t" * 32,
-               SHOPFLOOR_WORKERS="1", SHOPFLOOR_THREADS="1", SHOPFLOOR_CLIENT_TIMEOUT="1")
-    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--config", "python:shopfloor.gunicorn_conf", "app:app"], cwd=ROOT, env=env,
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32, **settings)
+    proc = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                if _answers(port) == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.time() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def sign_in(port: int, user_id: int) -> dict:
+    """Sign an operator in through the real forms; the headers a signed-in phone sends with a scan."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/login")
+    r = c.getresponse()
+    page = r.read().decode()
+    cookie = "; ".join(v.split(";", 1)[0] for k, v in r.getheaders() if k.lower() == "set-cookie")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    c.request("POST", "/login/pin", urlencode({"csrf_token": token, "user_id": user_id, "pin": PIN}),
+              {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    r = c.getresponse()
+    r.read()
+    cookies = dict(v.split(";", 1)[0].split("=", 1) for k, v in r.getheaders() if k.lower() == "set-cookie")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    c.request("GET", "/scan", headers={"Cookie": cookie})
+    page = c.getresponse().read().decode()
+    c.close()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    return {"Cookie": cookie, "X-CSRFToken": token, "Content-Type": "application/json"}
+
+
+def _ledger_rows(floor: dict) -> int:
+    with sqlite3.connect(floor["path"]) as conn:
+        return conn.execute("SELECT count(*) FROM work_log").fetchone()[0]
+
+
+def _open(port: int, head: bytes = b"") -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    if head:
+        s.sendall(head)
+    return s
+
+
+def _still_waiting(s: socket.socket) -> bool:
+    """True while the server has neither answered nor closed the connection."""
+    s.setblocking(False)
+    try:
+        s.recv(1, socket.MSG_PEEK)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        s.setblocking(True)
+
+
+def test_slow_and_idle_clients_do_not_hold_up_other_phones_scans(small_floor):
+    floor = small_floor
+    with running_server(floor) as port:
+        phones = [sign_in(port, floor["operator"]) for _ in range(2)]
+        # 200 idle keep-alive connections: half have had an answer and stay open, half never sent anything.
+        idle = []
+        for i in range(200):
+            s = _open(port)
+            if i % 2 == 0:
+                s.sendall(b"GET /static/icons/icon-192.png HTTP/1.1\r\nHost: floor\r\n\r\n")
+                assert s.recv(65536).startswith(b"HTTP/1.1 200")
+            idle.append(s)
+        # 10 slowloris request heads and 10 slow bodies (form posts, read by the CSRF check, and signed-in scans).
+        loris = [_open(port, b"POST /api/v1/scans HTTP/1.1\r\nHost: floor\r\n") for _ in range(10)]
+        form = b"POST /login/pin HTTP/1.1\r\nHost: floor\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        scan = ("POST /api/v1/scans HTTP/1.1\r\nHost: floor\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in phones[0].items())).encode()
+        bodies = [_open(port, (form if i % 2 else scan) + b"Content-Length: 100000\r\n\r\n{") for i in range(10)]
+        stop = threading.Event()
+
+        def drip():  # one byte every 2 s on every slow connection
+            while not stop.wait(2):
+                for s in loris:
+                    s.sendall(b"X")
+                for s in bodies:
+                    s.sendall(b" ")
+
+        dripper = threading.Thread(target=drip, daemon=True)
+        dripper.start()
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    proc.terminate()
-    proc.wait(10)
+            time.sleep(2.5)  # every slow request has started and had a byte dripped
+            latencies, statuses = [], []
+
+            def scans(headers: dict, codes: list[str], tag: str):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                for n, code in enumerate(codes):
+                    body = json.dumps({"bundle": code, "operation": floor["operation"], "qty": 1,
+                                       "client_id": f"{tag}-{n}"})
+                    t = time.perf_counter()
+                    c.request("POST", "/api/v1/scans", body, headers)
+                    r = c.getresponse()
+                    r.read()
+                    latencies.append(time.perf_counter() - t)
+                    statuses.append(r.status)
+                c.close()
+
+            codes = (floor["bundles"] * 3)[:50]
+            workers = [threading.Thread(target=scans, args=(phones[i], codes[i::2], f"phone{i}")) for i in range(2)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join(25)
+            # The slow clients were still being served (neither answered nor dropped) while the scans ran.
+            assert all(_still_waiting(s) for s in loris + bodies)
+        finally:
+            stop.set()
+            dripper.join(5)
+            for s in idle + loris + bodies:
+                s.close()
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"scans under 10 slowloris + 10 slow bodies + 200 idle: p50 {latencies[len(latencies) // 2] * 1000:.1f} ms, "
+          f"p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    assert statuses == [201] * 50
+    assert p99 < 1.0
+    assert _ledger_rows(floor) == 50  # every scan is in the ledger, once
 
 
-def _get(port: int, path: str, timeout: float) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: floor\r\nConnection: close\r\n\r\n".encode())
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-        return data
+def test_a_client_stalled_mid_request_is_dropped_and_an_oversized_body_refused(small_floor):
+    floor = small_floor
+    # Granian's --http1-header-read-timeout for the head; shopfloor/buffered.py's body timeout (408) for the body.
+    with running_server(floor, SHOPFLOOR_HEADER_TIMEOUT="1", SHOPFLOOR_BODY_TIMEOUT="1") as port:
+        headers = sign_in(port, floor["operator"])
+        head = _open(port, b"POST /api/v1/scans HTTP/1.1\r\nHost: floor\r\n")  # never finishes its head
+        body = json.dumps({"bundle": floor["bundles"][0], "operation": floor["operation"], "qty": 1,
+                           "client_id": "stalled"}).encode()
+        scan = _open(port, ("POST /api/v1/scans HTTP/1.1\r\nHost: floor\r\n"
+                            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                            + f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:-5])  # stops short
+        started = time.time()
+        assert head.recv(100) == b""  # closed, nothing answered
+        answer = b""
+        while chunk := scan.recv(65536):
+            answer += chunk
+        assert time.time() - started < 4.5
+        assert answer.startswith(b"HTTP/1.1 408") and b"Request body not received in time" in answer
+        head.close()
+        scan.close()
+        big = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # over SHOPFLOOR_MAX_BODY: refused unread
+        big.putrequest("POST", "/api/v1/scans")
+        for k, v in {**headers, "Content-Length": str(2 << 20)}.items():
+            big.putheader(k, v)
+        big.endheaders()
+        refused = big.getresponse()
+        assert refused.status == 413 and b"Request body too large" in refused.read()
+        big.close()
+    assert _ledger_rows(floor) == 0  # neither the stalled nor the refused scan was logged
 
 
-def test_idle_and_stalled_clients_do_not_block_the_only_thread(gunicorn_server):
-    port = gunicorn_server
-    idle = socket.create_connection(("127.0.0.1", port))  # like a browser's pre-opened connection
-    stalled = socket.create_connection(("127.0.0.1", port))
-    stalled.sendall(b"GET /static/icons/icon-192.png HTTP/1.1\r\nHost: floor\r\n")  # never finishes
-    time.sleep(0.3)  # the stalled request is now being read by the worker's only thread
-    # Answered, not blocked behind the idle and the stalled client (a blocked request raises socket.timeout).
-    answer = _get(port, "/static/icons/icon-192.png", timeout=10)
-    assert answer.startswith(b"HTTP/1.1 200")
-    assert b"\x89PNG" in answer
-    stalled.settimeout(10)
-    assert stalled.recv(100) == b""  # the server dropped the stalled client (SHOPFLOOR_CLIENT_TIMEOUT = 1 s)
-    idle.close()
-    stalled.close()
+def test_the_server_serves_https_beside_http(small_floor, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=shopfloor.lan",
+                    "-addext", "subjectAltName=DNS:shopfloor.lan,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    tls_port = free_port()
+    trusted = ssl.create_default_context(cafile=str(cert))
+    with running_server(small_floor, SHOPFLOOR_WORKERS="1", SHOPFLOOR_TLS_CERT=str(cert), SHOPFLOOR_TLS_KEY=str(key),
+                        SHOPFLOOR_TLS_PORT=str(tls_port)) as port:
+        deadline = time.time() + 30
+        while True:
+            try:
+                c = http.client.HTTPSConnection("127.0.0.1", tls_port, timeout=5, context=trusted)
+                c.request("GET", "/login")
+                r = c.getresponse()
+                page = r.read().decode()
+                break
+            except (OSError, ssl.SSLError):
+                assert time.time() < deadline, "HTTPS did not start"
+                time.sleep(0.2)
+        assert r.status == 200 and 'name="csrf_token"' in page and 'action="/login/pin"' in page
+        assert c.sock.version() in ("TLSv1.2", "TLSv1.3")
+        c.close()
+        assert _answers(port) == 200  # plain HTTP still answers beside it
+    with pytest.raises(OSError):  # stopping the server stopped both
+        _answers(tls_port, context=trusted)
 
 
 def test_session_signing_follows_the_secret_key(app, client, factory):
@@ -120,9 +288,6 @@ def test_session_signing_follows_the_secret_key(app, client, factory):
 def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("the write-ahead log and its checkpoints exist only on SQLite")
-    from shopfloor import database
-    from shopfloor.extensions import db
-
     path = db.engine.url.database
     queue = database._WriterQueue(path + ".writelock")
     upkeep = database._Checkpointer(db.engine, queue)
@@ -154,3 +319,13 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     with db.engine.connect() as conn:
         busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and 0 < log < 20
+
+
+def test_the_banner_shows_the_https_address_when_tls_is_set(ctx, monkeypatch):
+    plain = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
+    assert "http://127.0.0.1:8000/" in plain.output and "https://" not in plain.output
+    monkeypatch.setenv("SHOPFLOOR_TLS_CERT", "/etc/shopfloor/cert.pem")
+    monkeypatch.setenv("SHOPFLOOR_TLS_KEY", "/etc/shopfloor/key.pem")
+    monkeypatch.setenv("SHOPFLOOR_TLS_PORT", "9443")
+    tls = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
+    assert "http://127.0.0.1:8000/   https://127.0.0.1:9443/ (camera)" in tls.output

@@ -1,0 +1,76 @@
+"""The HTTP server `make run` starts (and the tests and the benchmarks, through the same command):
+
+    python -m shopfloor.server --host 0.0.0.0 --port 8000
+
+It runs granian over WSGI (`app:app`), its command line built from `config.ServerSettings` (the only place
+server settings are read). Granian reads every request in its event loop and hands the app a whole request,
+so clients that send slowly, stall or stay idle on a kept-alive connection hold no thread that runs the app.
+A client gets `header_timeout` seconds to send its request head, then its connection is closed.
+
+Granian binds one address per server, either plain or TLS. With SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY set,
+a second granian serves HTTPS on SHOPFLOOR_TLS_PORT beside plain HTTP, and this process waits for both,
+passes SIGTERM/SIGINT on and stops both if either ends. Without TLS it replaces itself with granian (exec).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+from shopfloor.config import ServerSettings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = False) -> list[str]:
+    """The granian command line for one listening address (plain HTTP, or HTTPS when tls)."""
+    s = settings
+    argv = [sys.executable, "-m", "granian", "--interface", "rsgi", "--working-dir", ROOT,
+            "--host", host, "--port", str(port), "--workers", str(s.workers), "--backpressure", str(s.backpressure),
+            "--http1-keep-alive" if s.keepalive else "--no-http1-keep-alive",
+            "--http1-header-read-timeout", str(round(s.header_timeout * 1000)),
+            "--access-log" if s.access_log else "--no-access-log",
+            "--respawn-failed-workers", "--respawn-interval", "0.5",
+            # Workers still busy this long after SIGTERM are killed (also those a signal caught starting up).
+            "--workers-kill-timeout", str(s.stop_timeout)]
+    if tls:
+        argv += ["--ssl-certificate", s.tls_cert, "--ssl-keyfile", s.tls_key, "--ssl-protocol-min", "tls1.2"]
+    return argv + ["app:served"]
+
+
+def serve(settings: ServerSettings, host: str, port: int) -> int:
+    plain = granian_argv(settings, host, port)
+    if not settings.tls_cert:
+        os.execv(sys.executable, plain)
+    procs = [subprocess.Popen(plain), subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True))]
+
+    stopping = []
+
+    def stop(signum, _frame):
+        if not stopping:  # a second signal during granian's shutdown would make it respawn its workers
+            stopping.append(signum)
+            for p in procs:
+                p.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    pid, status = os.wait()  # the first of the two to end ends the server
+    stop(signal.SIGTERM, None)
+    for p in procs:
+        if p.pid != pid:
+            p.wait()
+    return os.waitstatus_to_exitcode(status)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m shopfloor.server", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--host", default="0.0.0.0")
+    ap.add_argument("--port", type=int, default=8000)
+    a = ap.parse_args(argv)
+    return serve(ServerSettings.from_env(), a.host, a.port)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

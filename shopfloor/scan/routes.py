@@ -16,7 +16,9 @@ bp = Blueprint("scan", __name__)
 
 def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, error=None, confirm=False,
           qty=None):
-    card, card_error, card_status = queries.bundle_card_or_error(ref, current_user, operation_id)
+    # No bundle named (e.g. an undo form without one): the message alone, no card.
+    card, card_error, card_status = queries.bundle_card_or_error(ref, current_user, operation_id) if ref.strip() \
+        else (None, None, 200)
     return render_template("scan/_card.html", card=card, message=message, error=error or card_error, undo=undo,
                            ref=ref, confirm=confirm, qty=qty), status if error or not card_error else card_status
 

@@ -28,6 +28,7 @@ from shopfloor.models.people import Role
 from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus
 
 UNDO_SECONDS = 30
+MAX_INT = 2_147_483_647  # ids and piece counts fit the columns of both databases
 MAX_CLIENT_ID = 64
 _STOPPED = frozenset(s.value for s in ORDERS_STOPPED)
 _ON_FLOOR = frozenset(s.value for s in ORDERS_ON_FLOOR)
@@ -76,13 +77,26 @@ def _validate_client_id(client_id: str | None) -> str | None:
     return client_id
 
 
+def _whole(value) -> int | None:
+    """A whole number as a form or JSON sends it: an int (not a bool or a float) or plain digits; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("-").isdigit() \
+            and len(value.strip()) <= 12:
+        n = int(value.strip())
+    else:
+        return None
+    return n if -MAX_INT <= n <= MAX_INT else None
+
+
 def _validate_qty(qty) -> int | None:
     if qty is None or qty == "":
         return None
-    try:
-        q = int(qty)
-    except (TypeError, ValueError):
-        raise DomainError(_("The number of pieces must be a whole number."), status=422) from None
+    q = _whole(qty)
+    if q is None:
+        raise DomainError(_("The number of pieces must be a whole number."), status=422)
     if q < 1:
         raise DomainError(_("The number of pieces must be at least 1."), status=422)
     return q
@@ -119,10 +133,9 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
     client_id = _validate_client_id(client_id)
     code = parse_reference(bundle_ref)
     q = _validate_qty(qty)
-    try:
-        op_id = int(operation_id)
-    except (TypeError, ValueError):
-        raise DomainError(_("Choose an operation."), status=422) from None
+    op_id = _whole(operation_id)
+    if op_id is None or op_id < 1:
+        raise DomainError(_("Choose an operation."), status=422)
     now = now or clock.utcnow()
 
     try:

@@ -65,9 +65,10 @@ def make_app(url: str):
 
 
 def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int = 8) -> dict:
-    """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators.
+    """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators
+    assigned to its first operation, which the bench scans.
 
-    A floor holds bundles x bundle_size pieces per operation: size it above what the server can log in
+    A floor holds bundles x bundle_size pieces of that operation: size it above what the server can log in
     the run (a floor that runs out answers 409s, which measures the refusal, not the scan)."""
     from flask_migrate import upgrade
 
@@ -88,9 +89,12 @@ def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int 
                              quantities={("M", "Blue"): bundles * bundle_size}, line_id=line.id)
         cut_order(order, bundle_size)
         ops = [create_user(f"Bench operator {i}", "operator", pin="123456", line_id=line.id) for i in range(operators)]
+        for u in ops:  # operators log only the operation they are assigned to (scan/services._check_claim)
+            u.assigned_operation_id = style.operations[0].id
         db.session.commit()
         codes = [b.code for b in db.session.query(Bundle).order_by(Bundle.id)]
-        return {"codes": codes, "operations": [o.id for o in style.operations], "operators": [u.id for u in ops]}
+        # The signed-in bench operator scans their own operation on every bundle, round after round.
+        return {"codes": codes, "operations": [style.operations[0].id], "operators": [u.id for u in ops]}
 
 
 def server_shape() -> tuple[int, int]:

@@ -2,8 +2,8 @@
 
 Targets on a 2-core machine: SQLite >= 1,200 req/s, p99 <= 40 ms, 0 errors; PostgreSQL >= 800 req/s, p99 <= 50 ms.
 Afterwards the database must hold exactly one ledger row per 201 answer (nothing lost, nothing doubled).
-Scans go round every bundle, then the next operation: the floor (3 operations x --bundles x 40 pieces,
-360,000 pieces by default) outlasts any speed this machine reaches in the run, so no answer is a 409.
+Scans go round every bundle at the bench operator's own operation: the floor (--bundles x 40 pieces of it,
+120,000 pieces by default) outlasts any speed this machine reaches in the run, so no answer is a 409.
 
     .venv/bin/python bench/scan_bench.py                       # SQLite
     .venv/bin/python bench/scan_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Operation, Order, Style
+from shopfloor.planning import styles as planning_styles
 from tests.conftest import login
 
 
@@ -60,3 +62,13 @@ def test_order_grid_and_cutting(client, factory):
     assert "5 bundles" in page.text and f"/orders/{order.id}/tickets.pdf?layout=a4" in page.text
     again = client.post(f"/orders/{order.id}/cut", data={"bundle_size": "10"})
     assert again.status_code == 422 and "already cut" in again.text
+
+
+def test_total_sam_counts_active_operations_only(factory):
+    unsaved = Style(code="NEW", name="New", sizes_csv="M")
+    unsaved.operations = [Operation(seq=1, name="A", sam=Decimal("0.5")), Operation(seq=2, name="B", sam=Decimal("1"))]
+    assert unsaved.total_sam == Decimal("1.5")            # not yet flushed: active by default
+    style = factory.style(sams=(0.5, 1.0, 0.75))
+    planning_styles.set_operation_active(style.operations[1].id, False)
+    db.session.expire_all()
+    assert db.session.get(Style, style.id).total_sam == Decimal("1.25")

@@ -35,7 +35,7 @@ class Style(db.Model):
     @property
     def total_sam(self) -> Decimal:
         """SAM of the garment: its active operations only."""
-        return sum((op.sam for op in self.operations if op.active), Decimal("0"))
+        return sum((op.sam for op in self.operations if op.active is not False), Decimal("0"))  # None: new, active
 
 
 class Operation(db.Model):

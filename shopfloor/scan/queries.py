@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, User
+from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, User, WorkLog
 from shopfloor.scan.codes import parse_reference
 
 
@@ -81,3 +81,9 @@ def bundle_card_or_error(ref: str, user: User | None = None,
     except DomainError as e:
         return None, e.message, e.status
 
+
+
+def entry_bundle_code(log_id: int) -> str:
+    """The code of the bundle a ledger entry is on."""
+    return db.session.scalar(select(Bundle.code).join(WorkLog, WorkLog.bundle_id == Bundle.id)
+                             .where(WorkLog.id == log_id)) or ""

@@ -74,5 +74,6 @@ def log():
 @on_refusal(_refused)
 def undo(log_id: int):
     services.undo_scan(log_id, user_id=current_user.id)
-    return _card(request.form.get("bundle", ""), operation_id=lenient_whole(request.form.get("operation")),
+    # The card of the entry's own bundle (whatever the form said): the undo is done either way.
+    return _card(queries.entry_bundle_code(log_id), operation_id=lenient_whole(request.form.get("operation")),
                  message=_("Undone. Nothing was counted."))

@@ -94,7 +94,8 @@ def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int 
         db.session.commit()
         codes = [b.code for b in db.session.query(Bundle).order_by(Bundle.id)]
         # The signed-in bench operator scans their own operation on every bundle, round after round.
-        return {"codes": codes, "operations": [style.operations[0].id], "operators": [u.id for u in ops]}
+        return {"codes": codes, "operations": [style.operations[0].id], "operators": [u.id for u in ops],
+                "all_operations": [o.id for o in style.operations]}
 
 
 def server_shape() -> tuple[int, int]:

@@ -47,7 +47,7 @@ def run(kind: str, pg_url: str | None, pg_database: str | None, scans: int) -> d
                 db.session.remove()
             return sum(_proc_cpu(p) for p in pids)
 
-        codes, ops, uid = floor["codes"], floor["operations"], floor["operators"][0]
+        codes, ops, uid = floor["codes"], floor.get("all_operations", floor["operations"]), floor["operators"][0]
 
         def scan(i: int, op: int, tag: str) -> None:
             services.record_scan(operator_id=uid, bundle_ref=codes[i % len(codes)], operation_id=op, qty=1,

@@ -228,3 +228,18 @@ def test_subscribe_is_idempotent_and_strong():
     events.subscribe()
     events.subscribe()
     assert list(signals.rework_cap.receivers_for(None)).count(quality.rework_limit) == 1
+
+
+def test_an_operation_added_after_cutting_gets_its_counter_on_the_first_scan(factory):
+    line, style, order, op = factory.floor()
+    added = planning.add_operation(style.id, name="Final press", machine="Iron", sam=Decimal("0.4"))
+    b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first()
+    assert db.session.get(BundleOpProgress, (b1.id, added.id)) is None      # cut before the operation existed
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code, operation_id=added.id,
+                         qty=6)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code, operation_id=added.id,
+                         qty=4)
+    db.session.expire_all()
+    counter = db.session.get(BundleOpProgress, (b1.id, added.id))
+    assert (counter.done, counter.pieces) == (10, b1.pieces)
+    assert_summaries_equal_ledger()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from shopfloor import clock
 from shopfloor.scan.sql import Raw
-from shopfloor.scan.statements import PG_WRITE, SQLITE_WRITE
+from shopfloor.scan.statements import PG_WRITE, PG_WRITE_EXISTING, SQLITE_WRITE
 
 
 @dataclass(slots=True)
@@ -74,6 +74,7 @@ class Entry:
     bucket_at: datetime     # the hour the summaries count it in (a reversal: its entry's hour)
     created_by: int
     cap: int = 0            # the bundle's pieces, if the counter row is new
+    counter_exists: bool = True  # the bundle x operation counter was read as made (always, for a reversal)
     client_id: str | None = None
     reverses_id: int | None = None
     reason: str | None = None
@@ -110,7 +111,7 @@ def write(s: Raw, entry: Entry) -> int:
     """
     p = entry.params()
     if s.pg:
-        out = s.one(PG_WRITE, p, into=_PgWritten)
+        out = s.one(PG_WRITE_EXISTING if entry.counter_exists else PG_WRITE, p, into=_PgWritten)
         if out.log_id is None:
             raise Replay()
         if out.done is None:
@@ -120,7 +121,8 @@ def write(s: Raw, entry: Entry) -> int:
     log_id = s.scalar(SQLITE_WRITE.log, p, bound=True)
     if log_id is None:
         raise Replay()
-    if s.scalar(SQLITE_WRITE.progress, p, bound=True) is None:
+    progress = SQLITE_WRITE.progress_existing if entry.counter_exists else SQLITE_WRITE.progress
+    if s.scalar(progress, p, bound=True) is None:
         raise Raced()
     for stmt, required in SQLITE_WRITE.summaries:
         if required is None or p[required] is not None:

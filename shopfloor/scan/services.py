@@ -160,7 +160,7 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
                           operator_id=operator_id, line_id=operator_line_id or target.order_line_id, pieces=q,
                           sam=target.sam, rate_e4=target.rate_e4, is_output=bool(target.is_output), at=now,
                           bucket_at=now, created_by=confirmed_by or operator_id, cap=target.bundle_pieces,
-                          client_id=client_id)
+                          counter_exists=target.cap is not None, client_id=client_id)
             with rc.write():
                 # The writes alone hold the lock; the conditional upsert re-checks what the read saw.
                 log_id = ledger.write(s, entry)

@@ -133,22 +133,34 @@ OPERATOR_DAY = Upsert(
 
 SUMMARIES = (LINE_HOUR, ORDER_OP, OPERATOR_DAY)
 
+# The counter as it almost always is: made when the order was cut, so a plain conditional UPDATE (cheaper
+# than an upsert's speculative insert on PostgreSQL). The upsert above makes one for an operation added to
+# the bulletin after cutting. Counter rows are never deleted, so one read as existing still exists.
+PROGRESS_EXISTING = ("UPDATE bundle_op_progress SET done = done + :q\n"
+                     "WHERE bundle_id = :b AND operation_id = :op AND done + :q BETWEEN 0 AND pieces")
+
 # PostgreSQL: every write in one round trip. (log_id, done) = (None, None) is a replay; (id, None) lost a
 # race (the caller rolls back).
 _AFTER_INSERT, _AFTER_PROGRESS = "EXISTS (SELECT 1 FROM ins)", "EXISTS (SELECT 1 FROM prog)"
-PG_WRITE = Stmt(
-    f"WITH ins AS ({LOG_INSERT}),\nprog AS ({PROGRESS.select(_AFTER_INSERT)}),\n"
-    + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
-    + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
+def _pg_write(progress: str) -> Stmt:
+    return Stmt(
+        f"WITH ins AS ({LOG_INSERT}),\nprog AS ({progress}),\n"
+        + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
+        + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
+
+
+PG_WRITE = _pg_write(PROGRESS.select(_AFTER_INSERT))                                        # a new counter
+PG_WRITE_EXISTING = _pg_write(f"{PROGRESS_EXISTING} AND {_AFTER_INSERT}\nRETURNING done")   # the usual case
 
 
 @dataclass(frozen=True)
 class SqliteWrite:
     log: Stmt
-    progress: Stmt
+    progress: Stmt            # a new counter (upsert)
+    progress_existing: Stmt   # the usual case (conditional update)
     summaries: tuple[tuple[Stmt, str | None], ...]   # (statement, parameter that must be set)
 
 
 # SQLite: the same steps, one statement each, in the caller's BEGIN IMMEDIATE.
-SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.values()),
+SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.values()), Stmt(PROGRESS_EXISTING + "\nRETURNING done"),
                            tuple((Stmt(u.values()), u.required) for u in SUMMARIES))

@@ -164,17 +164,7 @@ def gunicorn(url: str, port: int, workers: int | None, threads: int | None, work
                              "--config", "python:shopfloor.gunicorn_conf", "app:app"],
                             cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/login")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start")
+        _wait_until_up(port, "gunicorn")
         yield f"127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()

@@ -92,8 +92,7 @@ def on_work_logged(_sender, *, raw, order_id: int, order_status: str, operation_
         raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
         raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_start"})
     if is_output:
-        row = raw.one(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id})
-        if row is not None and row[0]:
+        if raw.scalar(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id}):  # the one column, `complete`
             raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_finish"})
 
 

@@ -41,7 +41,7 @@ def responsible_operator(bundle_id: int, operation_id: int | None) -> int | None
         .where(WorkLog.bundle_id == bundle_id, WorkLog.operation_id == operation_id)
         .group_by(WorkLog.operator_id).having(func.sum(WorkLog.pieces) > 0)
         .order_by(func.sum(WorkLog.pieces).desc())).first()
-    return row[0] if row else None
+    return row.operator_id if row else None
 
 
 def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked: int | None,

@@ -144,8 +144,7 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
             # One read: the bundle and operation, an earlier scan with this client id, the operator.
             target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id,
                                   "sid": session_sid_hash}, into=ScanTarget)
-            if session_sid_hash is not None and (target is None or not target.session_open) and \
-                    not _session_open(s, session_sid_hash, operator_id, target):
+            if session_sid_hash is not None and not _session_open(s, session_sid_hash, operator_id, target):
                 raise DomainError(_("Sign in first."), status=401, code="signed_out")
             if target is not None and target.replay_id is not None:
                 if target.replay_operator_id != operator_id:
@@ -219,9 +218,10 @@ def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:
 
 
 def _session_open(s: Raw, sid_hash: str, user_id: int, target: ScanTarget | None) -> bool:
-    """Whether the session is open when the scan's read could not say (no such bundle): asked apart."""
+    """Whether the sending cookie's session is open: read with the bundle, or asked apart when there is no
+    such bundle (the scan's read returned no row)."""
     if target is not None:
-        return False
+        return bool(target.session_open)
     return s.one(SESSION_OPEN, {"sid": sid_hash, "u": user_id}) is not None
 
 

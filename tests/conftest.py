@@ -151,6 +151,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def closes_when_done(app):
+    """The app, its response closed as soon as it is sent (or dropped), not later by the server.
+
+    Werkzeug's development server closes a response only after draining the socket, and that drain raises
+    when the browser has already reset the connection (it aborts a static file's load when it navigates on):
+    the open static file then leaked and failed the test with a ResourceWarning. Granian, the real server,
+    is not involved."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture()
 def live_server(ctx):
     """The app served over HTTP in a thread, on the test database (for Playwright).
@@ -161,7 +178,7 @@ def live_server(ctx):
     keep-alive client).
     """
     port = free_port()
-    server = make_server("127.0.0.1", port, ctx, threaded=True)
+    server = make_server("127.0.0.1", port, closes_when_done(ctx), threaded=True)
     server.daemon_threads = False  # socketserver then keeps the request threads, and server_close() joins them
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -6,8 +6,9 @@ from flask import Flask
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
 from shopfloor import blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
 from shopfloor.auth import login as auth_login
+from shopfloor.auth import throttle
 from shopfloor.config import Config
-from shopfloor.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
 from shopfloor.sessions import CachedSerializerSessionInterface
 
 
@@ -33,7 +34,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_login.init_login_manager(login_manager)
-    limiter.init_app(app)
+    throttle.init_app(app)  # sign-in throttles; Flask-Limiter's hooks run on the throttled views only
     auth_login.init_app(app)  # remember-me and the route guard (shopfloor/roles.py), before any form claim
 
     app.url_map.converters["int"] = edge.ColumnInt  # ids in URLs fit the id columns (else 404)

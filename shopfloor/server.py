@@ -7,9 +7,12 @@ server settings are read). Granian reads every request in its event loop and han
 so clients that send slowly, stall or stay idle on a kept-alive connection hold no thread that runs the app.
 A client gets `header_timeout` seconds to send its request head, then its connection is closed.
 
-Granian binds one address per server, either plain or TLS. With SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY set,
-a second granian serves HTTPS on SHOPFLOOR_TLS_PORT beside plain HTTP, and this process waits for both,
-passes SIGTERM/SIGINT on and stops both if either ends. Without TLS it replaces itself with granian (exec).
+Granian binds one address per server, either plain or TLS. A second granian serves HTTPS on SHOPFLOOR_TLS_PORT
+(8443) beside plain HTTP, with SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY when they are set, else with this
+machine's own certificate (instance/tls, made or renewed here before it is served: shopfloor/lan/certificates.py).
+This process then waits for both, passes SIGTERM/SIGINT on and stops both if either ends. With SHOPFLOOR_TLS=0
+(plain HTTP only) it replaces itself with granian (exec). The app is told the HTTP port (SHOPFLOOR_PORT), so
+the addresses it gives phones (ticket QRs, /setup) are the ones the banner printed.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import signal
 import subprocess
 import sys
 
-from shopfloor.config import ServerSettings
+from shopfloor.config import ServerSettings, child_environment, instance_path
+from shopfloor.lan import certificates
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,9 +46,13 @@ def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = Fal
 
 def serve(settings: ServerSettings, host: str, port: int) -> int:
     plain = granian_argv(settings, host, port)
+    env = child_environment(SHOPFLOOR_PORT=str(port))
     if not settings.tls_cert:
-        os.execv(sys.executable, plain)
-    procs = [subprocess.Popen(plain), subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True))]
+        os.execve(sys.executable, plain, env)
+    if settings.lan_tls:
+        certificates.ensure_here(settings.lan_tls, settings.public_base_url)
+    procs = [subprocess.Popen(plain, env=env),
+             subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env)]
 
     stopping = []
 
@@ -69,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="0.0.0.0")
     ap.add_argument("--port", type=int, default=8000)
     a = ap.parse_args(argv)
-    return serve(ServerSettings.from_env(), a.host, a.port)
+    return serve(ServerSettings.from_env(instance_path()), a.host, a.port)
 
 
 if __name__ == "__main__":

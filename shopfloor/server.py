@@ -9,7 +9,8 @@ A client gets `header_timeout` seconds to send its request head, then its connec
 
 Granian binds one address per server, either plain or TLS. A second granian serves HTTPS on SHOPFLOOR_TLS_PORT
 (8443) beside plain HTTP, with SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY when they are set, else with this
-machine's own certificate (instance/tls, made or renewed here before it is served: shopfloor/lan/certificates.py).
+machine's own certificate (instance/tls, made or renewed here before it is served and checked every 6 hours
+while it is: shopfloor/lan/certificates.py).
 This process then waits for both, passes SIGTERM/SIGINT on and stops both if either ends. With SHOPFLOOR_TLS=0
 (plain HTTP only) it replaces itself with granian (exec). The app is told the HTTP port (SHOPFLOOR_PORT), so
 the addresses it gives phones (ticket QRs, /setup) are the ones the banner printed.
@@ -21,10 +22,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 from shopfloor.config import ServerSettings, child_environment, instance_path
 from shopfloor.lan import certificates
 
+RENEW_CHECK_SECONDS = 6 * 3600
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -54,22 +57,43 @@ def serve(settings: ServerSettings, host: str, port: int) -> int:
     procs = [subprocess.Popen(plain, env=env),
              subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env)]
 
-    stopping = []
+    stopping = threading.Event()
 
     def stop(signum, _frame):
-        if not stopping:  # a second signal during granian's shutdown would make it respawn its workers
-            stopping.append(signum)
+        if not stopping.is_set():  # a second signal during granian's shutdown would make it respawn its workers
+            stopping.set()
             for p in procs:
                 p.send_signal(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if settings.lan_tls:
+        threading.Thread(target=keep_certificate, args=(settings, procs[1], stopping), daemon=True).start()
     pid, status = os.wait()  # the first of the two to end ends the server
     stop(signal.SIGTERM, None)
     for p in procs:
         if p.pid != pid:
             p.wait()
     return os.waitstatus_to_exitcode(status)
+
+
+def keep_certificate(settings: ServerSettings, tls: subprocess.Popen, stopping: threading.Event) -> None:
+    """While serving, the machine's own certificate is checked every RENEW_CHECK_SECONDS (renewed 30 days before
+    its end, or when a LAN address changed) and a renewed one reaches the HTTPS server's workers."""
+    while not stopping.wait(RENEW_CHECK_SECONDS):
+        try:
+            refresh_certificate(settings, tls)
+        except (OSError, ValueError) as e:  # e.g. a full disk: the certificate in place is served until next time
+            print(f"shopfloor: the HTTPS certificate could not be renewed: {e}", file=sys.stderr)
+
+
+def refresh_certificate(settings: ServerSettings, tls: subprocess.Popen) -> str:
+    """Renew the certificate if due; granian respawns its workers on SIGHUP and they load the new files
+    (connections in flight finish on the old workers). Why it was renewed, or ""."""
+    reason = certificates.ensure_here(settings.lan_tls, settings.public_base_url).renewed
+    if reason:
+        tls.send_signal(signal.SIGHUP)
+    return reason
 
 
 def main(argv: list[str] | None = None) -> int:

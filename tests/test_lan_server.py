@@ -3,6 +3,7 @@ certificate and serves HTTPS beside HTTP; a phone's Chromium that trusts that ce
 machine's .local name, in a secure context, with the service worker and the offline outbox."""
 from __future__ import annotations
 
+import hashlib
 import http.client
 import io
 import os
@@ -15,8 +16,12 @@ import time
 
 import zxingcpp
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from PIL import Image
 
+from shopfloor import server
+from shopfloor.config import ServerSettings
+from shopfloor.lan import certificates
 from shopfloor.lan.certificates import TLSFiles, spki_hash
 from tests.browser_helpers import wait_until
 from tests.conftest import PHONE, free_port
@@ -113,3 +118,54 @@ def test_make_run_serves_https_with_its_own_certificate_and_the_app_works_offlin
             assert _ledger_rows(floor) == 1
         finally:
             context.close()
+
+
+def _served_fingerprint(port: int) -> bytes | None:
+    """SHA-256 of the certificate the HTTPS server presents now (None while it does not answer)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                return hashlib.sha256(tls.getpeercert(binary_form=True)).digest()
+    except OSError:
+        return None
+
+
+def _until(check, what: str, seconds: float = 30):
+    deadline = time.time() + seconds
+    while not check():
+        assert time.time() < deadline, what
+        time.sleep(0.2)
+
+
+def test_a_certificate_renewed_while_serving_reaches_the_running_https_server(small_floor, tmp_path, monkeypatch):
+    instance, tls_port = tmp_path / "instance", free_port()
+    for k, v in {"SHOPFLOOR_TLS": "1", "SHOPFLOOR_INSTANCE_PATH": str(instance), "SHOPFLOOR_TLS_PORT": str(tls_port),
+                 "SHOPFLOOR_WORKERS": "1", "SHOPFLOOR_DATABASE_URL": small_floor["url"],
+                 "SHOPFLOOR_SECRET_KEY": "s" * 32}.items():
+        monkeypatch.setenv(k, v)
+    settings = ServerSettings.from_env(instance)
+    files = settings.lan_tls
+    certificates.ensure_here(files)
+    # A certificate for other names stands in for the one issued before the machine's LAN address changed.
+    certificates.ensure(files, certificates.machine_names(["10.9.9.9"], host_name="elsewhere"))
+
+    def in_file() -> bytes:
+        return x509.load_pem_x509_certificate(files.cert.read_bytes()).fingerprint(hashes.SHA256())
+
+    old = in_file()
+    proc = subprocess.Popen(server.granian_argv(settings, "127.0.0.1", tls_port, tls=True), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _until(lambda: _served_fingerprint(tls_port) == old, "HTTPS did not start")
+        assert server.refresh_certificate(settings, proc) == "the machine's names changed"
+        new = in_file()
+        assert new != old
+        _until(lambda: _served_fingerprint(tls_port) == new, "the renewed certificate was not served")
+        _https_up(tls_port, str(files.ca_cert), time.time() + 10)  # and it is valid for this machine's names
+        assert server.refresh_certificate(settings, proc) == ""  # nothing due: no reload
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(15)

@@ -119,6 +119,25 @@ def test_make_run_serves_https_with_its_own_certificate_and_the_app_works_offlin
         finally:
             context.close()
 
+        # The same phone name over plain HTTP: not a secure context, so the scan page says why the camera
+        # is off and leads to the set-up, which gives the secure address.
+        context = browser.new_context(**PHONE)
+        try:
+            page = context.new_page()
+            page.goto(f"http://{host}:{port}/login")
+            page.select_option("#user_id", value=str(floor["operator"]))
+            page.fill("#pin", PIN)
+            page.click("#login button[type=submit]")
+            page.wait_for_url("**/scan")
+            assert page.evaluate("window.isSecureContext") is False
+            assert page.locator("#camera-button").is_disabled()
+            assert "needs a secure (HTTPS) connection" in page.inner_text("#camera-hint")
+            page.click("#camera-hint a")
+            page.wait_for_url("**/setup")
+            assert page.get_attribute("#secure-address", "href") == f"https://{lan_host}:{tls_port}/"
+        finally:
+            context.close()
+
 
 def _served_fingerprint(port: int) -> bytes | None:
     """SHA-256 of the certificate the HTTPS server presents now (None while it does not answer)."""

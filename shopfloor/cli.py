@@ -45,8 +45,12 @@ def register(app: Flask) -> None:
         reach = addresses.reach(current_app.config, port=port)
         tls_port = current_app.config["TLS_PORT"]
         click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
-        for h in ["127.0.0.1", *addresses.lan_addresses()]:
+        lan = addresses.lan_addresses()
+        for h in ["127.0.0.1", *lan]:
             click.echo(f"    http://{h}:{port}/" + (f"   https://{h}:{tls_port}/ (camera)" if tls_port else ""))
+        if len(lan) > 1 and not current_app.config["PUBLIC_BASE_URL"]:
+            click.echo(f"  This machine has {len(lan)} LAN addresses; tickets and phones use {reach.host} "
+                       "(the default route's). SHOPFLOOR_BASE_URL chooses another.")
         for line in lan_cli.phone_lines(reach):
             click.echo(line)
         if kiosk.rotated_at():

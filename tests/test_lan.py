@@ -16,7 +16,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from shopfloor.lan import certificates, qr
+from shopfloor.lan import addresses, certificates, qr
 from shopfloor.lan.addresses import reach, secure_url
 from shopfloor.lan.certificates import TLSFiles, machine_names
 from shopfloor.scan.codes import parse_reference
@@ -157,8 +157,6 @@ def test_one_phone_address_from_the_lan_address_or_the_admins_base_url():
 
 
 def test_the_lan_address_is_one_of_this_machines_own():
-    from shopfloor.lan import addresses
-
     found = addresses.lan_addresses()
     assert all(not ipaddress.ip_address(a).is_loopback for a in found)
     assert addresses.phone_address() == (found[0] if found else "127.0.0.1")
@@ -208,7 +206,7 @@ def test_the_setup_page_gives_the_ca_and_the_secure_address_to_anyone(lan_config
     assert "Tickets open at http://192.168.4.20:8000 with any phone camera." in html
     assert 'href="http://192.168.4.20:8000/setup/shopfloor-ca.crt"' in html
     assert 'href="https://192.168.4.20:8443/"' in html
-    assert certificates.ca_fingerprint(lan_config) in html
+    assert certificates.ca_fingerprint(lan_config.ca_cert) in html
     assert "This phone is on the secure address" not in html
     over_https = client.get("/setup", base_url="https://192.168.4.20:8443").get_data(as_text=True)
     assert "This phone is on the secure address" in over_https
@@ -241,6 +239,16 @@ def test_the_banner_gives_the_same_addresses_as_the_tickets_and_setup(lan_config
     assert f"Ticket QRs and phones open {base}/" in out
     assert f"Install this machine's certificate: {base}/setup/shopfloor-ca.crt" in out
     assert "Open the secure address: https://192.168.4.20:8443/" in out
-    assert certificates.ca_fingerprint(lan_config) in out
+    assert certificates.ca_fingerprint(lan_config.ca_cert) in out
     assert f"Tickets open at {base} with any phone camera." in client.get("/setup").get_data(as_text=True)
     assert qr.terminal(f"{base}/setup/shopfloor-ca.crt") in out
+
+
+def test_with_several_lan_addresses_the_banner_says_which_one_phones_use(lan_config, ctx, monkeypatch):
+    monkeypatch.setattr(addresses, "lan_addresses", lambda: ["192.168.4.20", "172.17.0.1"])
+    out = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
+    assert "http://172.17.0.1:8000/" in out
+    assert "This machine has 2 LAN addresses; tickets and phones use 192.168.4.20" in out
+    ctx.config["PUBLIC_BASE_URL"] = "http://shopfloor.lan:8000"
+    chosen = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
+    assert "LAN addresses" not in chosen and "Ticket QRs and phones open http://shopfloor.lan:8000/" in chosen

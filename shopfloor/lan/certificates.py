@@ -158,13 +158,13 @@ def spki_hash(cert: x509.Certificate) -> str:
     return base64.b64encode(hashlib.sha256(_spki(cert.public_key())).digest()).decode()
 
 
-def ca_der(files: TLSFiles) -> bytes:
+def ca_der(ca_cert: Path) -> bytes:
     """The CA certificate in DER, the form Android's and iOS's installers take as a .crt download."""
-    return x509.load_pem_x509_certificate(files.ca_cert.read_bytes()).public_bytes(serialization.Encoding.DER)
+    return x509.load_pem_x509_certificate(Path(ca_cert).read_bytes()).public_bytes(serialization.Encoding.DER)
 
 
-def ca_fingerprint(files: TLSFiles) -> str:
-    return fingerprint(x509.load_pem_x509_certificate(files.ca_cert.read_bytes()))
+def ca_fingerprint(ca_cert: Path) -> str:
+    return fingerprint(x509.load_pem_x509_certificate(Path(ca_cert).read_bytes()))
 
 
 def _make_ca(files: TLSFiles, wanted: Names, now: datetime) -> None:

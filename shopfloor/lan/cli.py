@@ -10,7 +10,6 @@ from shopfloor.config import ServerSettings
 from shopfloor.lan import certificates, qr
 from shopfloor.lan.addresses import Reach
 
-CA_DOWNLOAD = "/setup/shopfloor-ca.crt"  # the lan.ca_certificate route (the banner runs outside a request)
 ANDROID = "Android: Settings > Security > Encryption & credentials > Install a certificate > CA certificate"
 IOS = ("iPhone: open it in Safari, Allow; Settings > Profile Downloaded > Install; then "
        "General > About > Certificate Trust Settings > turn on Shopfloor CA")
@@ -36,15 +35,15 @@ def register(app: Flask) -> None:
 
 def phone_lines(reach: Reach) -> list[str]:
     """The banner's phone set-up: the CA to install (a QR of its download), then the HTTPS address (a QR)."""
+    ca_download = reach.base + current_app.url_map.bind("").build("lan.ca_certificate")  # outside a request
     lines = [f"  Ticket QRs and phones open {reach.base}/ (phone set-up: {reach.base}/setup)"]
     if not reach.https:
         return lines + ["  HTTPS is off: the in-app camera, offline scanning and app install need it."]
     if reach.ca_cert and Path(reach.ca_cert).exists():
-        ca = certificates.TLSFiles(Path(reach.ca_cert).parent)
         lines += ["", "  For the in-app camera, offline scanning and app install, once per phone:",
-                  f"  1. Install this machine's certificate: {reach.base}{CA_DOWNLOAD}",
-                  qr.terminal(reach.base + CA_DOWNLOAD),
-                  f"     SHA-256 {certificates.ca_fingerprint(ca)}", f"     {ANDROID}", f"     {IOS}",
+                  f"  1. Install this machine's certificate: {ca_download}",
+                  qr.terminal(ca_download),
+                  f"     SHA-256 {certificates.ca_fingerprint(Path(reach.ca_cert))}", f"     {ANDROID}", f"     {IOS}",
                   f"  2. Open the secure address: {reach.https}/", qr.terminal(reach.https + "/")]
     else:
         lines += [f"  Secure address (in-app camera, offline scanning, app install): {reach.https}/",

@@ -12,15 +12,15 @@ from shopfloor.lan.addresses import reach
 bp = Blueprint("lan", __name__)
 
 
-def _ca_files() -> certificates.TLSFiles | None:
+def _ca_cert() -> Path | None:
     """The CA phones install, when the server uses this machine's own certificate and it has been made."""
     path = reach(current_app.config).ca_cert
-    return certificates.TLSFiles(Path(path).parent) if path and Path(path).exists() else None
+    return Path(path) if path and Path(path).exists() else None
 
 
 @bp.get("/setup")
 def setup():
-    r, ca = reach(current_app.config), _ca_files()
+    r, ca = reach(current_app.config), _ca_cert()
     return render_template("lan/setup.html", reach=r, secure=request.is_secure,
                            ca_url=r.base + url_for("lan.ca_certificate") if ca else "",
                            fingerprint=certificates.ca_fingerprint(ca) if ca else "")
@@ -28,7 +28,7 @@ def setup():
 
 @bp.get("/setup/shopfloor-ca.crt")
 def ca_certificate():
-    ca = _ca_files()
+    ca = _ca_cert()
     if ca is None:
         abort(404)
     # DER with the CA MIME type: Android's and iOS's certificate installers take it as it downloads.
@@ -42,7 +42,7 @@ def qr_image(which: str):
     """The QR of the CA download (`ca`) or of the HTTPS address (`https`); anything else, or one the server
     does not have, is not found."""
     r = reach(current_app.config)
-    targets = {"ca": r.base + url_for("lan.ca_certificate") if _ca_files() else "",
+    targets = {"ca": r.base + url_for("lan.ca_certificate") if _ca_cert() else "",
                "https": r.https + "/" if r.https else ""}
     if not targets.get(which):
         abort(404)

@@ -52,6 +52,11 @@ def _qr_texts(page, selector: str) -> list[str]:
     return out
 
 
+def _installability_errors(context, page) -> set[str]:
+    cdp = context.new_cdp_session(page)
+    return {e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+
+
 def test_make_run_serves_https_with_its_own_certificate_and_the_app_works_offline_there(
         small_floor, tmp_path, launch_chromium):
     floor, instance, tls_port = small_floor, tmp_path / "instance", free_port()
@@ -102,6 +107,8 @@ def test_make_run_serves_https_with_its_own_certificate_and_the_app_works_offlin
             page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             page.reload()  # now the service worker has the page
             wait_until(page, "navigator.serviceWorker.controller !== null")
+            # Chromium's own installability check ("Install app"): nothing but the test browser's private profile.
+            assert _installability_errors(context, page) == {"in-incognito"}
             code = floor["bundles"][0]
             context.set_offline(True)
             page.fill("#code", code)
@@ -130,6 +137,7 @@ def test_make_run_serves_https_with_its_own_certificate_and_the_app_works_offlin
             page.click("#login button[type=submit]")
             page.wait_for_url("**/scan")
             assert page.evaluate("window.isSecureContext") is False
+            assert "not-from-secure-origin" in _installability_errors(context, page)
             assert page.locator("#camera-button").is_disabled()
             assert "needs a secure (HTTPS) connection" in page.inner_text("#camera-hint")
             page.click("#camera-hint a")

@@ -82,16 +82,18 @@ def keep_certificate(settings: ServerSettings, tls: subprocess.Popen, stopping: 
     its end, or when a LAN address changed) and a renewed one reaches the HTTPS server's workers."""
     while not stopping.wait(RENEW_CHECK_SECONDS):
         try:
-            refresh_certificate(settings, tls)
+            refresh_certificate(settings, tls, stopping)
         except (OSError, ValueError) as e:  # e.g. a full disk: the certificate in place is served until next time
             print(f"shopfloor: the HTTPS certificate could not be renewed: {e}", file=sys.stderr)
 
 
-def refresh_certificate(settings: ServerSettings, tls: subprocess.Popen) -> str:
+def refresh_certificate(settings: ServerSettings, tls: subprocess.Popen,
+                        stopping: threading.Event | None = None) -> str:
     """Renew the certificate if due; granian respawns its workers on SIGHUP and they load the new files
-    (connections in flight finish on the old workers). Why it was renewed, or ""."""
+    (connections in flight finish on the old workers; no SIGHUP once the server is stopping, when it would
+    respawn them). Why it was renewed, or ""."""
     reason = certificates.ensure_here(settings.lan_tls, settings.public_base_url).renewed
-    if reason:
+    if reason and not (stopping and stopping.is_set()):
         tls.send_signal(signal.SIGHUP)
     return reason
 

@@ -48,6 +48,9 @@ def register(app: Flask) -> None:
         lan = addresses.lan_addresses()
         for h in ["127.0.0.1", *lan]:
             click.echo(f"    http://{h}:{port}/" + (f"   https://{h}:{tls_port}/ (camera)" if tls_port else ""))
+        if not lan and not current_app.config["PUBLIC_BASE_URL"]:
+            click.echo("  No LAN address found: phones cannot reach this machine until it joins the network "
+                       "(then restart), or set SHOPFLOOR_BASE_URL.")
         if len(lan) > 1 and not current_app.config["PUBLIC_BASE_URL"]:
             click.echo(f"  This machine has {len(lan)} LAN addresses; tickets and phones use {reach.host} "
                        "(the default route's). SHOPFLOOR_BASE_URL chooses another.")

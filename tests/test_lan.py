@@ -249,6 +249,9 @@ def test_with_several_lan_addresses_the_banner_says_which_one_phones_use(lan_con
     out = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
     assert "http://172.17.0.1:8000/" in out
     assert "This machine has 2 LAN addresses; tickets and phones use 192.168.4.20" in out
+    monkeypatch.setattr(addresses, "lan_addresses", lambda: [])
+    alone = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
+    assert "No LAN address found" in alone
     ctx.config["PUBLIC_BASE_URL"] = "http://shopfloor.lan:8000"
     chosen = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
-    assert "LAN addresses" not in chosen and "Ticket QRs and phones open http://shopfloor.lan:8000/" in chosen
+    assert "LAN address" not in chosen and "Ticket QRs and phones open http://shopfloor.lan:8000/" in chosen

@@ -7,14 +7,14 @@ import shopfloor.models  # noqa: F401  (register every table with the metadata)
 from shopfloor import blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
 from shopfloor.auth import login as auth_login
 from shopfloor.auth import throttle
-from shopfloor.config import Config
+from shopfloor.config import Config, instance_path
 from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
 from shopfloor.sessions import CachedSerializerSessionInterface
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
     """config -> extensions -> blueprints -> errors -> events -> cli."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     app.json = edge.StrictJSONProvider(app)  # no NaN, Infinity or deep nesting in request bodies
     base = Config.from_env(app.instance_path)

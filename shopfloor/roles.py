@@ -38,6 +38,10 @@ RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "public.manifest": PUBLIC,
     "public.service_worker": PUBLIC,
+    # phone set-up: the CA certificate and the HTTPS address (nothing of the factory's data)
+    "lan.setup": PUBLIC,
+    "lan.ca_certificate": PUBLIC,
+    "lan.qr_image": PUBLIC,
     # sign-in
     "auth.login": PUBLIC,
     "auth.login_pin": PUBLIC,

@@ -140,14 +140,16 @@ def _quality_and_overtime(factory, line, style, order, op):
     factory.order(style=style, line=other, due_in_days=-2)
 
 
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
 def test_tv_board_text_is_at_least_28px_and_overtime_has_its_bar(live_server, new_context, factory, frozen,
-                                                                   tmp_path):
+                                                                   tmp_path, locale):
     line, style, order, op = factory.floor()
     factory.update(op, assigned_operation_id=style.operations[-1].id)
     _quality_and_overtime(factory, line, style, order, op)
     frozen(19, 30)
-    page = new_context(**TV).new_page()
+    page = new_context(**TV, locale=locale).new_page()
     page.goto(f"{live_server}/board?token={TOKEN}")
+    assert page.inner_text("h1") == {"en-US": "Production today", "es-ES": "Producción de hoy"}[locale]
 
     texts = page.evaluate(MEASURE_TEXT)
     assert len(texts) > 40                                           # headings, figures, hours, orders
@@ -168,7 +170,28 @@ def test_tv_board_text_is_at_least_28px_and_overtime_has_its_bar(live_server, ne
     assert bar and bar["height"] > 10                                # a bar a person sees
     idle = panel.locator('.hour[data-hour="17"] rect').bounding_box()
     assert idle is None or idle["height"] < 1                        # no bar where nothing was made
-    page.screenshot(path=str(tmp_path / "board-1920x1080.png"))    # for a person to judge
+    page.screenshot(path=str(tmp_path / f"board-1920x1080-{locale}.png"))    # for a person to judge
+
+
+def test_tv_board_with_four_lines_keeps_28px_and_a_chart_per_line(live_server, new_context, factory, frozen,
+                                                                  tmp_path):
+    line, style, order, op = factory.floor()
+    factory.update(op, assigned_operation_id=style.operations[-1].id)
+    _quality_and_overtime(factory, line, style, order, op)
+    for _ in range(2):
+        factory.line()
+    frozen(19, 30)
+    page = new_context(**TV).new_page()
+    page.goto(f"{live_server}/board?token={TOKEN}")
+    assert page.locator(".line-panel").count() == 4
+    texts = page.evaluate(MEASURE_TEXT)
+    assert [(t["text"], t["px"]) for t in texts if t["px"] < 28] == []
+    assert [t["text"] for t in texts if t["bottom"] > 1080 or t["right"] > 1920] == []
+    plots = page.locator(".hours-plot").all()
+    assert len(plots) == 4 and all(p.bounding_box()["height"] >= 80 for p in plots)   # room for bars in each
+    evening = page.locator(f'#line-{line.id} .hour[data-hour="19"] rect').bounding_box()
+    assert evening and evening["height"] > 2
+    page.screenshot(path=str(tmp_path / "board-four-lines.png"))
 
 
 def test_phone_board_stacks_a_card_per_line_and_leads_home(live_server, new_context, factory, frozen, tmp_path):

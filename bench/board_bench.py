@@ -154,6 +154,7 @@ def run(kind: str, rows: int, pg_url: str | None) -> None:
 
             board = board_data()
             ms = timeit(board_data)
+            version_ms = timeit(lambda: (queries.version(), db.session.rollback()), n=200)
             poll_ms, full_ms, poll_bytes, full_bytes = polls(app)
             start, _ = clock.local_day_bounds_utc(clock.local_today())
             last = db.session.execute(text("SELECT max(id) FROM operations")).scalar()
@@ -164,7 +165,7 @@ def run(kind: str, rows: int, pg_url: str | None) -> None:
         print(f"board data {kind:<10} {n:,} work-log rows ({built:.0f} s to build): board data {ms:.2f} ms "
               f"for {len(board.lines)} lines + {len(board.orders)} orders (incl. forecast and quality) (target <= 10 ms: "
               f"{'OK' if ms <= 10 else 'MISSED'}); GROUP BY over the ledger {naive:.0f} ms")
-        print(f"board poll {kind:<10} unchanged (304): {poll_ms:.2f} ms, {poll_bytes} body bytes; "
+        print(f"board poll {kind:<10} version {version_ms:.2f} ms; unchanged (304): {poll_ms:.2f} ms, {poll_bytes} body bytes; "
               f"changed (200, whole board): {full_ms:.2f} ms, {full_bytes:,} body bytes (in-process, no network)")
     finally:
         drop_database(url)

@@ -163,3 +163,27 @@ def test_version_moves_with_a_scan_and_the_minute_not_with_a_poll(factory):
                          operation_id=style.operations[0].id, qty=1, now=at)
     assert queries.version(at) != first
     assert queries.board(now_utc=at).version == queries.version(at)
+
+
+def test_version_sees_a_scan_that_commits_after_a_later_one(factory):
+    # PostgreSQL hands out ids when a transaction writes, so a scan can commit after one with a higher id:
+    # the maximum does not move, the count of the latest ids does.
+    from sqlalchemy import text
+
+    from shopfloor.database import write_transaction
+    from shopfloor.models import WorkLog
+
+    line, style, order, op = factory.floor()
+    b1, _ = _bundles(order)
+    for _ in range(2):
+        services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                             operation_id=style.operations[0].id, qty=1, now=_at_local(10, 0))
+    with write_transaction() as session:                 # the second scan took id 5; 3 is still being written
+        session.execute(text("UPDATE work_log SET id = 5 WHERE id = 2"))
+    before = queries.version(_at_local(10, 0))
+    cols = [c.name for c in WorkLog.__table__.columns if c.name not in ("id", "client_id")]
+    with write_transaction() as session:                 # ... and commits now, below the maximum
+        session.execute(text(f"INSERT INTO work_log (id, client_id, {', '.join(cols)}) "
+                             f"SELECT 3, 'late-commit', {', '.join(cols)} FROM work_log WHERE id = 1"))
+    assert db.session.execute(text("SELECT max(id) FROM work_log")).scalar() == 5
+    assert queries.version(_at_local(10, 0)) != before

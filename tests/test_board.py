@@ -167,7 +167,7 @@ def test_version_moves_with_a_scan_and_the_minute_not_with_a_poll(factory):
 
 def test_version_sees_a_scan_that_commits_after_a_later_one(factory):
     # PostgreSQL hands out ids when a transaction writes, so a scan can commit after one with a higher id:
-    # the maximum does not move, the count of the latest ids does.
+    # the maximum does not move, the sum of the latest ids does.
     from sqlalchemy import text
 
     from shopfloor.database import write_transaction

@@ -58,7 +58,6 @@ vendor:
 	npm ci --no-audit --no-fund
 	mkdir -p static/vendor/zxing
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-	cp node_modules/htmx.org/dist/ext/hx-ptag.min.js static/vendor/hx-ptag.min.js
 	cp node_modules/barcode-detector/dist/iife/polyfill.js static/vendor/barcode-detector-polyfill.js
 	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing/zxing_reader.wasm
 

@@ -104,6 +104,28 @@ def timeit(fn, n: int = 30) -> float:
     return statistics.median(samples)
 
 
+def polls(app) -> tuple[float, float, int, int]:
+    """The live route as the TV polls it: unchanged (its version sent back: 304, the board not built) and
+    changed (no version: the whole board rendered). Medians in ms, and the body sizes."""
+    app.config["BOARD_TOKEN"] = "bench-board-token"
+    client = app.test_client()
+    url = "/board/live?token=bench-board-token"
+    tag = [client.get(url).headers["HX-PTag"]]
+    sizes = {}
+
+    def unchanged():
+        r = client.get(url, headers={"HX-PTag": tag[0]})
+        if r.status_code != 304:          # the minute turned: the board's version with it
+            tag[0] = r.headers["HX-PTag"]
+        else:
+            sizes[304] = len(r.data)
+
+    def changed():
+        sizes[200] = len(client.get(url).data)
+
+    return timeit(unchanged, n=200), timeit(changed), sizes.get(304, -1), sizes[200]
+
+
 def run(kind: str, rows: int, pg_url: str | None) -> None:
     workdir = tempfile.mkdtemp(prefix="sf-board-")
     url = fresh_database(kind, workdir, pg_url)
@@ -132,6 +154,8 @@ def run(kind: str, rows: int, pg_url: str | None) -> None:
 
             board = board_data()
             ms = timeit(board_data)
+            version_ms = timeit(lambda: (queries.version(), db.session.rollback()), n=200)
+            poll_ms, full_ms, poll_bytes, full_bytes = polls(app)
             start, _ = clock.local_day_bounds_utc(clock.local_today())
             last = db.session.execute(text("SELECT max(id) FROM operations")).scalar()
             naive = timeit(lambda: (db.session.execute(text(NAIVE), {"start": start}).all(),
@@ -141,6 +165,8 @@ def run(kind: str, rows: int, pg_url: str | None) -> None:
         print(f"board data {kind:<10} {n:,} work-log rows ({built:.0f} s to build): board data {ms:.2f} ms "
               f"for {len(board.lines)} lines + {len(board.orders)} orders (incl. forecast and quality) (target <= 10 ms: "
               f"{'OK' if ms <= 10 else 'MISSED'}); GROUP BY over the ledger {naive:.0f} ms")
+        print(f"board poll {kind:<10} version {version_ms:.2f} ms; unchanged (304): {poll_ms:.2f} ms, {poll_bytes} body bytes; "
+              f"changed (200, whole board): {full_ms:.2f} ms, {full_bytes:,} body bytes (in-process, no network)")
     finally:
         drop_database(url)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Security headers on every response: pages, fragments, errors, static files, 304s.
+"""Security headers on every response: pages, fragments, errors, static files; on a 304, the ones that apply.
 
 The Content-Security-Policy allows scripts from this site only: no inline <script>, no on* handler,
 no eval (htmx 4 compiles code only for hx-on / js: values, which no template uses), no inline
@@ -7,6 +7,10 @@ style attribute. Two pages differ, each for one stated reason:
     polyfill's decoder, served from static/vendor/zxing, on phones without a native BarcodeDetector;
   - the board may be framed by this site only (frame-ancestors 'self'): its own kiosk wrapper may
     show it, no other site may. Every other page may not be framed at all.
+
+A 304 Not Modified has no body, so no document is made from it: the policy and the framing rule would do
+nothing there (a cache keeps those of the 200 it revalidates; a fetch ignores them). It carries nosniff
+and the referrer policy only, which keeps the board's unchanged 3-second poll at about 200 bytes.
 """
 from __future__ import annotations
 
@@ -40,11 +44,13 @@ def content_security_policy(*, wasm: bool = False, frameable: bool = False) -> s
 def security_headers(response: Response) -> Response:
     frameable = request.blueprint in FRAMEABLE_BLUEPRINTS
     h = response.headers
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "same-origin"
+    if response.status_code == 304:
+        return response
     h["Content-Security-Policy"] = content_security_policy(wasm=request.endpoint in WASM_ENDPOINTS,
                                                            frameable=frameable)
     h["X-Frame-Options"] = "SAMEORIGIN" if frameable else "DENY"  # for browsers without frame-ancestors
-    h["X-Content-Type-Options"] = "nosniff"
-    h["Referrer-Policy"] = "same-origin"
     return response
 
 

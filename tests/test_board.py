@@ -105,3 +105,85 @@ def test_board_ignores_finished_orders_and_idle_day(factory):
     assert all(o.id != order.id for o in board.orders)
     lb = next(x for x in board.lines if x.id == line.id)
     assert lb.minutes_worked == 0 and lb.efficiency is None and lb.target_so_far == 0  # undefined, shown as —
+
+
+def test_chart_and_minutes_follow_overtime_logged_at_19(factory):
+    # Planned shift 08:00-16:00; the line's output operation is also worked at 19:05 (overtime).
+    line, style, order, op = factory.floor()
+    b1, b2 = _bundles(order)
+    last = style.operations[-1]
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=last.id, qty=10, now=_at_local(9, 30))
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b2.code,
+                         operation_id=last.id, qty=7, now=_at_local(19, 5))
+    lb = next(x for x in queries.board(now_utc=_at_local(19, 30)).lines if x.id == line.id)
+    assert [h.hour for h in lb.hours] == list(range(8, 20))        # 08 .. 19, the evening hour has its bar
+    evening = lb.hours[-1]
+    assert (evening.hour, evening.output, evening.current) == (19, 7, True)
+    assert lb.chart_percent(evening.output) > 0
+    assert lb.output == 17
+    assert lb.minutes_worked == 11 * 60 + 30                        # 08:00 to 19:30, overtime counted
+    # After the last hour with work the day stops growing: at 22:00 it ran to the end of 19:xx.
+    later = next(x for x in queries.board(now_utc=_at_local(22, 0)).lines if x.id == line.id)
+    assert later.minutes_worked == 12 * 60 and later.hours[-1].hour == 19
+    assert not any(h.current for h in later.hours)
+
+
+def test_chart_keeps_the_planned_shift_as_its_minimum_and_widens_for_early_work(factory):
+    line, style, order, op = factory.floor()
+    idle = next(x for x in queries.board(now_utc=_at_local(10, 0)).lines if x.id == line.id)
+    assert [h.hour for h in idle.hours] == list(range(8, 16))       # nothing logged: the planned 08-16
+    b1, _ = _bundles(order)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=style.operations[0].id, qty=4, now=_at_local(6, 40))
+    early = next(x for x in queries.board(now_utc=_at_local(10, 0)).lines if x.id == line.id)
+    assert [h.hour for h in early.hours] == list(range(6, 16))
+    assert early.minutes_worked == 4 * 60                           # from 06:00
+    assert early.pieces == 4 and early.hours[0].output == 0        # not an output operation: no garments out
+
+
+def test_every_line_charts_the_same_hours(factory):
+    line, style, order, op = factory.floor()
+    other = factory.line()
+    b1, _ = _bundles(order)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                         operation_id=style.operations[0].id, qty=2, now=_at_local(18, 10))
+    board = queries.board(now_utc=_at_local(18, 30))
+    spans = {lb.id: [h.hour for h in lb.hours] for lb in board.lines}
+    assert spans[line.id] == spans[other.id] == list(range(8, 19))
+
+
+def test_version_moves_with_a_scan_and_the_minute_not_with_a_poll(factory):
+    line, style, order, op = factory.floor()
+    at = _at_local(10, 0)
+    first = queries.version(at)
+    assert queries.version(at) == first                                    # reading changes nothing
+    assert queries.version(_at_local(10, 1)) != first                      # the clock on the board moved
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=_bundles(order)[0].code,
+                         operation_id=style.operations[0].id, qty=1, now=at)
+    assert queries.version(at) != first
+    assert queries.board(now_utc=at).version == queries.version(at)
+
+
+def test_version_sees_a_scan_that_commits_after_a_later_one(factory):
+    # PostgreSQL hands out ids when a transaction writes, so a scan can commit after one with a higher id:
+    # the maximum does not move, the sum of the latest ids does.
+    from sqlalchemy import text
+
+    from shopfloor.database import write_transaction
+    from shopfloor.models import WorkLog
+
+    line, style, order, op = factory.floor()
+    b1, _ = _bundles(order)
+    for _ in range(2):
+        services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                             operation_id=style.operations[0].id, qty=1, now=_at_local(10, 0))
+    with write_transaction() as session:                 # the second scan took id 5; 3 is still being written
+        session.execute(text("UPDATE work_log SET id = 5 WHERE id = 2"))
+    before = queries.version(_at_local(10, 0))
+    cols = [c.name for c in WorkLog.__table__.columns if c.name not in ("id", "client_id")]
+    with write_transaction() as session:                 # ... and commits now, below the maximum
+        session.execute(text(f"INSERT INTO work_log (id, client_id, {', '.join(cols)}) "
+                             f"SELECT 3, 'late-commit', {', '.join(cols)} FROM work_log WHERE id = 1"))
+    assert db.session.execute(text("SELECT max(id) FROM work_log")).scalar() == 5
+    assert queries.version(_at_local(10, 0)) != before

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import text
 
 from shopfloor import clock
+from shopfloor.board.hours import working_day
 from shopfloor.extensions import db
 from shopfloor.models.people import Role
 from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, efficiency, output_seq_sql
@@ -37,6 +37,14 @@ class LineBoard:
     wip_bundles: int = 0
     style: str = ""
     hours: list[HourBar] = field(default_factory=list)
+
+    @property
+    def chart_top(self) -> float:
+        """The chart's full height: the best hour or the target, with room above for its figure."""
+        return max([h.output for h in self.hours] + [self.target_per_hour, 1]) * 1.15
+
+    def chart_percent(self, value: float) -> float:
+        return round(value * 100.0 / self.chart_top, 1)
 
     @property
     def efficiency(self) -> float | None:
@@ -79,23 +87,31 @@ class Board:
     version: str
 
 
-def shift_window(day: date) -> tuple[datetime, int]:
-    """Local shift start and its length in minutes."""
-    start = datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
-    return start, int(current_app.config["SHIFT_MINUTES"])
+# The newest id of the ledger and of the quality checks, and the sum of their latest RECENT ids: on PostgreSQL
+# ids are taken when a transaction starts writing, so a scan may commit after one with a higher id; its row
+# then joins the latest ids (the sum moves) though the maximum does not. A backward walk of RECENT entries of
+# each primary-key index (LIMIT keeps the plan the same whatever the ledger's size).
+RECENT = 200
+_VERSION = text(f"""
+SELECT (SELECT max(id) FROM work_log) AS log_top,
+       (SELECT sum(id) FROM (SELECT id FROM work_log ORDER BY id DESC LIMIT {RECENT}) AS w) AS log_sum,
+       (SELECT max(id) FROM inspections) AS qc_top,
+       (SELECT sum(id) FROM (SELECT id FROM inspections ORDER BY id DESC LIMIT {RECENT}) AS q) AS qc_sum
+""")
 
 
-def minutes_worked(now_local: datetime, day: date) -> float:
-    start, length = shift_window(day)
-    return max(0.0, min(float(length), (now_local.replace(tzinfo=None) - start).total_seconds() / 60.0))
+def version(now_utc: datetime | None = None) -> str:
+    """The board's version, cheap enough to read every poll (one statement, a few hundred index entries).
 
-
-def version() -> str:
-    """Changes whenever the ledger changes (reversals are rows too), the day turns, or a minute passes."""
-    top = db.session.execute(text("SELECT max(id) FROM work_log")).scalar() or 0
-    qc = db.session.execute(text("SELECT max(id) FROM inspections")).scalar() or 0
-    now = clock.to_local(clock.utcnow())
-    return f"{now:%Y%m%d%H%M}-{top}-{qc}"
+    It changes when the ledger changes (every scan, undo and correction is a new work_log row, and the
+    summaries the board reads are written with it), when a quality check is recorded, and when the
+    factory-local minute turns: the board shows the time, and the target so far and efficiency move
+    with the minutes worked. Anything else the office changes (an order cut, a line renamed) shows
+    within that minute."""
+    row = db.session.execute(_VERSION).one()._mapping
+    now = clock.to_local(now_utc or clock.utcnow())
+    return (f"{now:%Y%m%d%H%M}-{row['log_top'] or 0}.{row['log_sum'] or 0}"
+            f"-{row['qc_top'] or 0}.{row['qc_sum'] or 0}")
 
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
@@ -135,10 +151,10 @@ GROUP BY a.line_id
 
 def board(now_utc: datetime | None = None) -> Board:
     now_utc = now_utc or clock.utcnow()
+    # Read before the figures: a scan landing in between then makes the next poll fetch again.
+    tag = version(now_utc)
     now_local = clock.to_local(now_utc)
     day = now_local.date()
-    worked = minutes_worked(now_local, day)
-    shift_start, shift_len = shift_window(day)
 
     lines = {r[0]: LineBoard(id=r[0], code=r[1], name=r[2], target_efficiency=float(r[3]))
              for r in db.session.execute(_LINES)}
@@ -165,8 +181,9 @@ def board(now_utc: datetime | None = None) -> Board:
         if line_id is not None and line_id not in line_sam and sam:
             line_sam[line_id] = (float(sam), style)
 
-    first_hour = shift_start.hour
-    n_hours = max(1, (shift_len + 59) // 60)
+    # One span of hours for every line, so the charts side by side compare the same hours.
+    today = working_day(day, (h for by_hour in hourly.values() for h, row in by_hour.items() if row[0] > 0))
+    worked = today.minutes_worked(now_local)
     for lb in lines.values():
         lb.operators = present.get(lb.id) or assigned.get(lb.id, 0)
         lb.minutes_worked = worked
@@ -176,5 +193,5 @@ def board(now_utc: datetime | None = None) -> Board:
         data = hourly.get(lb.id, {})
         lb.hours = [HourBar(hour=h, output=int(data.get(h, (0, 0, 0))[1]), target=lb.target_per_hour,
                             current=(h == now_local.hour))
-                    for h in range(first_hour, first_hour + n_hours)]
-    return Board(day=day, now=now_local, lines=list(lines.values()), orders=orders, version=version())
+                    for h in today.hours]
+    return Board(day=day, now=now_local, lines=list(lines.values()), orders=orders, version=tag)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from shopfloor.board import queries
-from shopfloor.board.svg import hourly_chart
 from shopfloor.quality.metrics import line_quality_today
 from shopfloor.review.forecast import order_forecasts
 
@@ -15,7 +14,7 @@ bp = Blueprint("board", __name__)
 def _render(template: str):
     data = queries.board()
     forecasts = order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in data.orders])
-    resp = current_app.make_response(render_template(template, board=data, chart=hourly_chart,
+    resp = current_app.make_response(render_template(template, board=data,
                                                      token=request.args.get("token"),
                                                      quality=line_quality_today(), forecasts=forecasts))
     resp.headers["HX-PTag"] = data.version

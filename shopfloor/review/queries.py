@@ -13,7 +13,7 @@ from shopfloor.extensions import db
 from shopfloor import vocabulary
 from shopfloor.errors import DomainError
 from shopfloor.models import Bundle, Inspection, OperatorDay, Rework, WorkLog
-from shopfloor.board.queries import minutes_worked
+from shopfloor.board.hours import planned_shift
 from shopfloor.scan.queries import find_bundle
 from shopfloor.spreadsheet import Number
 
@@ -24,9 +24,9 @@ def efficiency(earned_minutes: float, operators: int, minutes: float) -> float |
 
 
 def shift_minutes_on(day: date) -> float:
-    """Minutes worked on a day: the whole shift, or the part of today's shift so far."""
+    """Minutes worked on a day: the whole planned shift, or the part of today's planned shift so far."""
     if day == clock.local_today():
-        return minutes_worked(clock.to_local(clock.utcnow()), day)
+        return planned_shift(day).minutes_worked(clock.to_local(clock.utcnow()))
     return float(current_app.config["SHIFT_MINUTES"])
 
 

@@ -38,6 +38,7 @@ RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "public.manifest": PUBLIC,
     "public.service_worker": PUBLIC,
+    "public.favicon": PUBLIC,
     # sign-in
     "auth.login": PUBLIC,
     "auth.login_pin": PUBLIC,

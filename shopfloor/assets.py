@@ -205,11 +205,13 @@ def init_app(app: Flask) -> None:
     compress.init_app(app)
     mimetypes.add_type("application/wasm", ".wasm")
     mimetypes.add_type("application/manifest+json", ".webmanifest")
-    assets = Manifest(app.static_folder, reload=app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD")))
-    app.extensions["shopfloor_assets"] = assets
+    app.extensions["shopfloor_assets"] = Manifest(app.static_folder,
+                                                  reload=app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD")))
     app.view_functions["static"] = serve
+    app.url_defaults(_hashed_static_url)
 
-    @app.url_defaults
-    def hashed_static_urls(endpoint, values):
-        if endpoint == "static" and "filename" in values:
-            values["filename"] = assets.url_name(values["filename"])
+
+def _hashed_static_url(endpoint: str, values: dict) -> None:
+    """url_for('static', filename=...) names the file's content-hashed copy."""
+    if endpoint == "static" and "filename" in values:
+        values["filename"] = manifest().url_name(values["filename"])

@@ -138,11 +138,6 @@ def manifest() -> Manifest:
     return current_app.extensions["shopfloor_assets"]
 
 
-def static_url(name: str) -> str:
-    """/static/<hashed name> (what url_for('static', filename=name) gives)."""
-    return f"{current_app.static_url_path}/{manifest().url_name(name)}"
-
-
 def serve(filename: str):
     """The `static` endpoint: a hashed name is immutable for a year, a plain name revalidates."""
     asset, hashed = manifest().find(filename)

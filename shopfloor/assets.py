@@ -190,14 +190,26 @@ COMPRESS_CONFIG = {
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": DYNAMIC_MIN_SIZE,
     "COMPRESS_STREAMS": False,  # the CSV export streams row by row: left as it is
+    "COMPRESS_REGISTER": False,  # registered through compress_large_answers
 }
 compress = Compress()
+
+
+def compress_large_answers(response: Response) -> Response:
+    """after_request: Flask-Compress for answers of DYNAMIC_MIN_SIZE bytes or more. A smaller answer (every
+    scan API answer, every 304) returns at once: it is the same whatever the browser accepts, so it needs
+    no Vary either, and the scan's hot path pays one header read."""
+    length = response.content_length
+    if length is not None and length < DYNAMIC_MIN_SIZE:
+        return response
+    return compress.after_request(response)
 
 
 def init_app(app: Flask) -> None:
     for key, value in COMPRESS_CONFIG.items():
         app.config.setdefault(key, value)
     compress.init_app(app)
+    app.after_request(compress_large_answers)
     mimetypes.add_type("application/wasm", ".wasm")
     mimetypes.add_type("application/manifest+json", ".webmanifest")
     app.extensions["shopfloor_assets"] = Manifest(app.static_folder,

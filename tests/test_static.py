@@ -73,6 +73,7 @@ def test_small_answers_are_not_compressed(client, factory):
     resp = client.post("/api/v1/scans", json=body, headers={"Accept-Encoding": BROWSER})
     assert resp.status_code == 201 and resp.json["qty"] == 3
     assert len(resp.data) < assets.DYNAMIC_MIN_SIZE and "Content-Encoding" not in resp.headers
+    assert "Accept-Encoding" not in resp.headers.get("Vary", "")
 
 
 def test_service_worker_lists_the_hashed_shell_files_and_is_revalidated(app, client):

@@ -200,7 +200,8 @@ def main() -> None:
               document.head.appendChild(s);
             })""")
             relay.wait_quiet()
-            report(f"first camera use without BarcodeDetector (this Chromium has it natively: {native})",
+            report("first camera use where the browser has no BarcodeDetector (this Chromium has "
+                   f"{'one: loaded anyway, for the figure' if native else 'none'})",
                    relay, resources.take(), base)
         finally:
             browser.close()

@@ -56,11 +56,5 @@ self.addEventListener("fetch", (event) => {
         return resp;
       }))
     );
-    return;
-  }
-  if (url.pathname === "/manifest.webmanifest") {
-    // Network first (its text is translated), the kept copy offline.
-    event.respondWith(fetch(req).catch(() => caches.match(req, { cacheName: SHELL })
-      .then((r) => r || Response.error())));
   }
 });

@@ -45,7 +45,7 @@ def test_scan_page_files_arrive_compressed_hashed_and_kept_by_the_service_worker
         if path.endswith((".js", ".css")):
             assert headers["content-encoding"] == want, path
 
-    # The service worker's precache list is exactly the page's hashed files and the manifest, and its cache
+    # The service worker's precache list is exactly the hashed files the page loads, and its cache
     # holds them; the worker script itself is revalidated, never cached for a year.
     sw = phone.evaluate("""async () => {
       const r = await fetch("/sw.js");
@@ -56,7 +56,7 @@ def test_scan_page_files_arrive_compressed_hashed_and_kept_by_the_service_worker
     }""")
     listed = re.search(r"const PRECACHE = \[(.*?)\];", sw["text"]).group(1)
     precache = set(re.findall(r'"([^"]+)"', listed))
-    assert precache == page_static | {"/manifest.webmanifest"}
+    assert precache == page_static
     assert set(sw["kept"]) >= precache
     assert sw["cache"] == "no-cache"
 

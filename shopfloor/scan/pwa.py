@@ -23,8 +23,8 @@ _PRECACHE = "[/* __PRECACHE__ */]"
 
 
 def precache_urls() -> list[str]:
-    """What the service worker caches on install: the shell files' content-hashed URLs, and the manifest."""
-    return [url_for("static", filename=name) for name in SHELL_FILES] + [url_for("public.manifest")]
+    """What the service worker caches on install: the shell files' content-hashed URLs."""
+    return [url_for("static", filename=name) for name in SHELL_FILES]
 
 
 def service_worker_script() -> str:

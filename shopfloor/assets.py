@@ -6,12 +6,12 @@ a file whose bytes change gets a new URL, so a browser that keeps a hashed URL f
 stale copy. A hashed URL serves exactly the bytes it was named after (checked when first read; a file
 changed on disk since start-up answers 404 at its old URL until the server restarts and names it anew).
 A file asked for by its plain name (the barcode decoder's wasm, which the polyfill finds by directory)
-is served too, with `no-cache` (the browser revalidates it with its ETag).
+is served too, as it is on disk now, with `no-cache` (the browser revalidates it with its ETag).
 
 Compressible files are compressed once per process, on first request, and kept in memory: brotli at its
 highest quality (a lower one for large files, whose highest costs seconds of CPU), gzip for browsers that
 do not accept brotli; only when smaller than the file. Dynamic responses (pages, htmx fragments) are
-compressed by Flask-Compress (`compression.init_app`). Static responses go through Flask's own request
+compressed by Flask-Compress (`compress_large_answers`). Static responses go through Flask's own request
 cycle, so the security headers (`headers.py`) are on every one of them, 304s included.
 """
 from __future__ import annotations
@@ -55,6 +55,14 @@ class Asset:
     @property
     def url_name(self) -> str:
         return hashed_name(self.name, self.digest)
+
+    def unchanged(self) -> bool:
+        """The file on disk is still the one hashed (same modification time and size)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_mtime_ns, st.st_size) == self.stat
 
     @property
     def compressible(self) -> bool:
@@ -117,13 +125,10 @@ class Manifest:
         asset = self.by_name.get(name)
         if asset is None:
             return name
-        if self.reload:
-            try:
-                st = os.stat(asset.path)
-            except OSError:
+        if self.reload and not asset.unchanged():
+            if not os.path.exists(asset.path):
                 return name
-            if (st.st_mtime_ns, st.st_size) != asset.stat:
-                asset = self._add(name)
+            asset = self._add(name)
         return asset.url_name
 
     def find(self, url_name: str) -> tuple[Asset | None, bool]:
@@ -143,6 +148,8 @@ def serve(filename: str):
     asset, hashed = manifest().find(filename)
     if asset is None and _HASHED.match(filename):
         abort(404)  # a hashed name of bytes this server does not have
+    if asset is not None and not hashed and not asset.unchanged():
+        asset = None  # a plain name answers what is on disk now
     resp = respond(asset, IMMUTABLE if hashed else REVALIDATE) if asset is not None else None
     if resp is not None:
         return resp
@@ -197,7 +204,7 @@ compress = Compress()
 
 def compress_large_answers(response: Response) -> Response:
     """after_request: Flask-Compress for answers of DYNAMIC_MIN_SIZE bytes or more. A smaller answer (every
-    scan API answer, every 304) returns at once: it is the same whatever the browser accepts, so it needs
+    scan API answer) returns at once: it is the same whatever the browser accepts, so it needs
     no Vary either, and the scan's hot path pays one header read."""
     length = response.content_length
     if length is not None and length < DYNAMIC_MIN_SIZE:

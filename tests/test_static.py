@@ -95,6 +95,14 @@ def test_favicon_is_the_app_icon(client):
     assert_secure(resp)
 
 
+def _read(client, url: str) -> bytes:
+    resp = client.get(url)
+    try:
+        return resp.data
+    finally:
+        resp.close()  # a file sent from disk: closed here, not left to the collector
+
+
 def test_a_changed_file_gets_a_new_url_and_a_new_service_worker(tmp_path, database_url):
     """Edit a file (in a copy of static/): a new start names it anew; its old URL no longer answers, and the
     service worker's version and list change, so phones fetch the new file."""
@@ -110,12 +118,15 @@ def test_a_changed_file_gets_a_new_url_and_a_new_service_worker(tmp_path, databa
 
     old_url, old_sw, _ = start()
     (folder / "js/outbox.js").write_text((folder / "js/outbox.js").read_text() + "\n// changed\n")
-    # The running server keeps naming the bytes it hashed, and no longer has them: not found, not the new text.
+    # The running server keeps naming the bytes it hashed, and no longer has them: not found, not the new text;
+    # the plain name answers the new text.
     assert app.test_client().get(old_url).status_code == 404
+    assert _read(app.test_client(), "/static/js/outbox.js").endswith(b"// changed\n")
     new_url, new_sw, c = start()
     assert new_url != old_url and re.fullmatch(r"/static/js/outbox\.[0-9a-f]{12}\.js", new_url)
     assert c.get(new_url).data.endswith(b"// changed\n")
     assert c.get(old_url).status_code == 404
     assert new_url in new_sw and old_url not in new_sw and old_url in old_sw
+    assert _read(c, "/static/js/outbox.js").endswith(b"// changed\n")
     version = re.compile(r'const VERSION = "([0-9a-f]{12})"')
     assert version.search(new_sw).group(1) != version.search(old_sw).group(1)

@@ -5,8 +5,10 @@ At start-up (`init_app`, in every process that creates the app) each file under 
 a file whose bytes change gets a new URL, so a browser that keeps a hashed URL for a year never holds a
 stale copy. A hashed URL serves exactly the bytes it was named after (checked when first read; a file
 changed on disk since start-up answers 404 at its old URL until the server restarts and names it anew).
-A file asked for by its plain name (the barcode decoder's wasm, which the polyfill finds by directory)
-is served too, as it is on disk now, with `no-cache` (the browser revalidates it with its ETag).
+A directory is named by a hash of its files (`url_for('static', filename='vendor/zxing/')` gives
+`/static/vendor/zxing.<hash>/`: the barcode polyfill finds its wasm under it), so files found by directory
+are hashed too. A file asked for by its plain name is served as well, as it is on disk now, with `no-cache`
+(the browser revalidates it with its ETag).
 
 Compressible files are compressed once per process, on first request, and kept in memory: brotli at its
 highest quality (a lower one for large files, whose highest costs seconds of CPU), gzip for browsers that
@@ -99,12 +101,23 @@ class Manifest:
         self.reload = reload  # debug: a file changed on disk is hashed again when next named
         self.by_name: dict[str, Asset] = {}
         self.by_url: dict[str, Asset] = {}
+        self.dirs: dict[str, str] = {}  # hashed directory name -> directory name ("vendor/zxing.<hash>")
         self._lock = threading.Lock()
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for f in sorted(files):
                 if not f.startswith("."):
                     self._add(os.path.relpath(os.path.join(root, f), folder).replace(os.sep, "/"))
+        for name in {n.rsplit("/", 1)[0] for n in self.by_name if "/" in n}:
+            self._dir_url_name(name)
+
+    def _dir_url_name(self, directory: str) -> str:
+        """vendor/zxing -> vendor/zxing.<hash of the names and bytes of every file under it>."""
+        inside = sorted((n, a.digest) for n, a in self.by_name.items() if n.startswith(directory + "/"))
+        digest = hashlib.sha256("".join(f"{n}:{d};" for n, d in inside).encode()).hexdigest()
+        hashed = f"{directory}.{digest[:HASH_LEN]}"
+        self.dirs[hashed] = directory
+        return hashed
 
     def _add(self, name: str) -> Asset:
         path = os.path.join(self.folder, *name.split("/"))
@@ -122,6 +135,14 @@ class Manifest:
 
     def url_name(self, name: str) -> str:
         """The name url_for puts in a static URL: hashed when the file is known, else as given."""
+        if name.endswith("/") and len(name) > 1:
+            directory = name.rstrip("/")
+            if any(n.startswith(name) for n in self.by_name):
+                if self.reload:
+                    for n in [n for n in self.by_name if n.startswith(name)]:
+                        self.url_name(n)
+                return self._dir_url_name(directory) + "/"
+            return name
         asset = self.by_name.get(name)
         if asset is None:
             return name
@@ -136,6 +157,13 @@ class Manifest:
         asset = self.by_url.get(url_name)
         if asset is not None:
             return asset, True
+        directory, _, rest = url_name.rpartition("/")
+        while directory:
+            if directory in self.dirs:  # a file under a hashed directory
+                asset = self.by_name.get(f"{self.dirs[directory]}/{rest}")
+                return asset, asset is not None
+            directory, _, head = directory.rpartition("/")
+            rest = f"{head}/{rest}"
         return self.by_name.get(url_name), False
 
 

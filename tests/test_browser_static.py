@@ -31,6 +31,7 @@ def test_scan_page_files_arrive_compressed_hashed_and_kept_by_the_service_worker
         "css/app", "vendor/htmx.min", "js/csrf", "js/page", "js/outbox", "js/scan", "icons/icon-192"}
     polyfill = re.search(r'data-polyfill="([^"]+)"', html).group(1)
     assert all(HASHED.match(p) for p in page_static | {polyfill}), page_static
+    assert re.fullmatch(r"/static/vendor/zxing\.[0-9a-f]{12}/", re.search(r'data-wasm-base="([^"]+)"', html).group(1))
 
     # The browser asked for brotli, and the page and its scripts came brotli-compressed (gzip otherwise).
     scan = network["/scan"]

@@ -50,6 +50,18 @@ def test_static_urls_are_content_hashed_and_immutable_for_a_year(app, client):
     assert client.get("/static/js/scan.0123456789ab.js").status_code == 404
 
 
+def test_a_directory_is_named_by_its_files_hash(app, client):
+    """The polyfill finds its wasm under the directory the scan page names: that URL is hashed too."""
+    base = _url(app, "vendor/zxing/")
+    assert re.fullmatch(r"/static/vendor/zxing\.[0-9a-f]{12}/", base)
+    wasm = client.get(base + "zxing_reader.wasm", headers={"Accept-Encoding": BROWSER})
+    assert wasm.status_code == 200 and wasm.mimetype == "application/wasm"
+    assert wasm.headers["Content-Encoding"] == "br" and wasm.headers["Cache-Control"] == assets.IMMUTABLE
+    assert brotli.decompress(wasm.data) == (STATIC / "vendor/zxing/zxing_reader.wasm").read_bytes()
+    assert client.get("/static/vendor/zxing.0123456789ab/zxing_reader.wasm").status_code == 404
+    assert client.get(base + "no-such.wasm").status_code == 404
+
+
 def test_gzip_when_the_browser_does_not_accept_brotli(app, client, factory):
     *_, op = factory.floor()
     login(client, op)
@@ -117,12 +129,14 @@ def test_a_changed_file_gets_a_new_url_and_a_new_service_worker(tmp_path, databa
         return _url(app, "js/outbox.js"), c.get("/sw.js").text, c
 
     old_url, old_sw, _ = start()
+    old_dir = (_url(app, "js/"), _url(app, "vendor/"))
     (folder / "js/outbox.js").write_text((folder / "js/outbox.js").read_text() + "\n// changed\n")
     # The running server keeps naming the bytes it hashed, and no longer has them: not found, not the new text;
     # the plain name answers the new text.
     assert app.test_client().get(old_url).status_code == 404
     assert _read(app.test_client(), "/static/js/outbox.js").endswith(b"// changed\n")
     new_url, new_sw, c = start()
+    assert _url(app, "js/") != old_dir[0] and _url(app, "vendor/") == old_dir[1]  # its directory too, no other
     assert new_url != old_url and re.fullmatch(r"/static/js/outbox\.[0-9a-f]{12}\.js", new_url)
     assert c.get(new_url).data.endswith(b"// changed\n")
     assert c.get(old_url).status_code == 404

@@ -118,7 +118,8 @@ def serve(url: str, port: int, workers: int | None, threads: int | None, workdir
         with gunicorn(url, port, workers, threads, workdir) as served:
             yield served
         return
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
+    # Plain HTTP only (SHOPFLOOR_TLS=0): the benchmark measures one granian, exec()ed by server.py.
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret", SHOPFLOOR_TLS="0")
     if workers:
         env["SHOPFLOOR_WORKERS"] = str(workers)
     if threads:

@@ -6,14 +6,15 @@ from flask import Flask
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
 from shopfloor import assets, blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
 from shopfloor.auth import login as auth_login
-from shopfloor.config import Config
-from shopfloor.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from shopfloor.auth import throttle
+from shopfloor.config import Config, instance_path
+from shopfloor.extensions import babel, csrf, db, htmx, login_manager, migrate
 from shopfloor.sessions import CachedSerializerSessionInterface
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
     """config -> extensions -> blueprints -> errors -> events -> cli."""
-    app = Flask(__name__, instance_relative_config=True,
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     app.json = edge.StrictJSONProvider(app)  # no NaN, Infinity or deep nesting in request bodies
     base = Config.from_env(app.instance_path)
@@ -33,7 +34,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     auth_login.init_login_manager(login_manager)
-    limiter.init_app(app)
+    throttle.init_app(app)  # sign-in throttles; Flask-Limiter's hooks run on the throttled views only
     auth_login.init_app(app)  # remember-me and the route guard (shopfloor/roles.py), before any form claim
 
     app.url_map.converters["int"] = edge.ColumnInt  # ids in URLs fit the id columns (else 404)

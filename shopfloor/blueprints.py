@@ -12,6 +12,7 @@ BLUEPRINTS = [
     "shopfloor.scan.routes",
     "shopfloor.scan.api",
     "shopfloor.scan.pwa",
+    "shopfloor.lan.routes",
     "shopfloor.tickets.routes",
     "shopfloor.board.routes",
     "shopfloor.quality.routes",

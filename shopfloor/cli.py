@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import click
@@ -10,13 +9,16 @@ from shopfloor import demo
 from shopfloor.auth import kiosk
 from shopfloor.auth.services import create_user
 from shopfloor.backup import services as backups
-from shopfloor.config import ServerSettings
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
+from shopfloor.lan import addresses
+from shopfloor.lan import cli as lan_cli
 from shopfloor.quality import catalogue
 
 
 def register(app: Flask) -> None:
+    lan_cli.register(app)
+
     @app.cli.command("setup")
     def setup():
         """Reference data every factory starts with (the default defect catalogue); safe to run again."""
@@ -39,18 +41,26 @@ def register(app: Flask) -> None:
     @app.cli.command("banner")
     @click.option("--port", default=8000)
     def banner(port: int):
-        """Print the addresses to open and the demo sign-ins."""
-        hosts = ["127.0.0.1"] + _lan_addresses()
+        """Print the addresses to open, how to set up phones, and the demo sign-ins."""
+        reach = addresses.reach(current_app.config, port=port)
+        tls_port = current_app.config["TLS_PORT"]
         click.echo("\n  Shopfloor is starting. Open on this machine or any phone on the same network:")
-        server = ServerSettings.from_env()
-        tls_port = server.tls_port if server.tls_cert else None
-        for h in hosts:
+        lan = addresses.lan_addresses()
+        for h in ["127.0.0.1", *lan]:
             click.echo(f"    http://{h}:{port}/" + (f"   https://{h}:{tls_port}/ (camera)" if tls_port else ""))
+        if not lan and not current_app.config["PUBLIC_BASE_URL"]:
+            click.echo("  No LAN address found: phones cannot reach this machine until it joins the network "
+                       "(then restart), or set SHOPFLOOR_BASE_URL.")
+        if len(lan) > 1 and not current_app.config["PUBLIC_BASE_URL"]:
+            click.echo(f"  This machine has {len(lan)} LAN addresses; tickets and phones use {reach.host} "
+                       "(the default route's). SHOPFLOOR_BASE_URL chooses another.")
+        for line in lan_cli.phone_lines(reach):
+            click.echo(line)
         if kiosk.rotated_at():
             click.echo("  Wall board: use the link made on the admin's Access screen (/admin/access).")
         else:
             token = current_app.config["BOARD_TOKEN"]
-            click.echo(f"  Wall board (read-only kiosk link): http://{hosts[-1]}:{port}/board?token={token}")
+            click.echo(f"  Wall board (read-only kiosk link): {reach.base}/board?token={token}")
         if demo.has_demo_users():
             click.echo("\n  Demo sign-ins:")
             click.echo(f"    staff (Staff tab): admin, manager, supervisor, qc — password {demo.DEMO_PASSWORD}")
@@ -110,11 +120,3 @@ def register(app: Flask) -> None:
         click.echo(f"Restored {path} into the {backups.describe(url)}: {sum(tables.values()):,} rows "
                    f"in {len(tables)} tables.")
 
-
-def _lan_addresses() -> list[str]:
-    """This host's IPv4 addresses other than loopback (from its own name; nothing is sent)."""
-    try:
-        addrs = socket.gethostbyname_ex(socket.gethostname())[2]
-    except OSError:
-        return []
-    return [a for a in dict.fromkeys(addrs) if not a.startswith("127.")]

@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from shopfloor.lan import addresses
+from shopfloor.lan.certificates import TLSFiles
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    """Where the instance's own files live (database, secrets, the LAN certificates): SHOPFLOOR_INSTANCE_PATH,
+    else instance/ beside app.py."""
+    return Path(os.environ.get("SHOPFLOOR_INSTANCE_PATH") or ROOT / "instance").resolve()
+
 
 def _generated_once(instance_path: Path, name: str, nbytes: int) -> str:
     """A random secret kept in instance/<name>, made on first use (no secrets in the repo)."""
@@ -68,7 +79,13 @@ def _money(name: str, default: str) -> Decimal:
 class Config:
     SECRET_KEY: str
     SQLALCHEMY_DATABASE_URI: str
+    # Where phones reach this server (shopfloor/lan/addresses.reach): SHOPFLOOR_BASE_URL as the admin set it
+    # (ticket QRs, the banner, /setup), else http://LAN_ADDRESS:HTTP_PORT; HTTPS on TLS_PORT (0: none).
     PUBLIC_BASE_URL: str = ""
+    LAN_ADDRESS: str = "127.0.0.1"  # found once, when the app is made (addresses.phone_address)
+    HTTP_PORT: int = 8000  # SHOPFLOOR_PORT: the port `make run` binds (shopfloor/server.py passes it on)
+    TLS_PORT: int = 0
+    LAN_CA_CERT: str = ""  # the CA phones install (instance/tls/ca.crt) when the server uses its own certificate
     FACTORY_TIMEZONE: str = "UTC"
     BOARD_TOKEN: str = ""
     # Money as exact decimals (see shopfloor.money): the default piece rate is SAM x WAGE_PER_MINUTE.
@@ -111,10 +128,15 @@ class Config:
         instance = Path(instance_path)
         default_db = f"sqlite:///{instance / 'shopfloor.db'}"
         url = os.environ.get("SHOPFLOOR_DATABASE_URL") or os.environ.get("DATABASE_URL") or default_db
+        server = ServerSettings.from_env(instance)
         return cls(
             SECRET_KEY=_secret_key(instance),
             SQLALCHEMY_DATABASE_URI=_normalise_db_url(url),
-            PUBLIC_BASE_URL=os.environ.get("SHOPFLOOR_BASE_URL", "").rstrip("/"),
+            PUBLIC_BASE_URL=server.public_base_url,
+            LAN_ADDRESS=addresses.phone_address(),
+            HTTP_PORT=int(os.environ.get("SHOPFLOOR_PORT") or 8000),
+            TLS_PORT=server.tls_port if server.tls_cert else 0,
+            LAN_CA_CERT=str(server.lan_tls.ca_cert) if server.lan_tls else "",
             FACTORY_TIMEZONE=os.environ.get("SHOPFLOOR_TIMEZONE", "UTC"),
             BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or _generated_once(instance, "board_token", 18),
             WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
@@ -160,13 +182,21 @@ class ServerSettings:
     tls_cert: str | None  # SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY (PEM; the key in PKCS#8): HTTPS ...
     tls_key: str | None
     tls_port: int  # ... on SHOPFLOOR_TLS_PORT (default 8443), beside plain HTTP on the port `make run` binds
+    # Without SHOPFLOOR_TLS_CERT: the machine's own certificate, made and renewed in instance/tls
+    # (shopfloor/lan/certificates.py); SHOPFLOOR_TLS=0 serves plain HTTP only.
+    lan_tls: TLSFiles | None
+    public_base_url: str  # SHOPFLOOR_BASE_URL (its host is also named in the machine's own certificate)
 
     @classmethod
-    def from_env(cls) -> "ServerSettings":
+    def from_env(cls, instance: Path | None = None) -> "ServerSettings":
         env = os.environ.get
         cert, key = env("SHOPFLOOR_TLS_CERT") or None, env("SHOPFLOOR_TLS_KEY") or None
         if bool(cert) != bool(key):
             raise ValueError("SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY must be set together")
+        lan_tls = None
+        if not cert and _flag("SHOPFLOOR_TLS", "1"):
+            lan_tls = TLSFiles.under(instance or instance_path())
+            cert, key = str(lan_tls.cert), str(lan_tls.key)
         return cls(workers=int(env("SHOPFLOOR_WORKERS") or os.cpu_count() or 1),
                    threads=int(env("SHOPFLOOR_THREADS", "1")),
                    backpressure=int(env("SHOPFLOOR_BACKPRESSURE", "1024")),
@@ -177,4 +207,5 @@ class ServerSettings:
                    stop_timeout=int(env("SHOPFLOOR_STOP_TIMEOUT", "10")),
                    access_log=_flag("SHOPFLOOR_ACCESS_LOG", ""),
                    tls_cert=cert, tls_key=key,
-                   tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")))
+                   tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")),
+                   lan_tls=lan_tls, public_base_url=env("SHOPFLOOR_BASE_URL", "").strip().rstrip("/"))

@@ -141,6 +141,12 @@ def _no_constant(name: str):
     raise ValueError(f"JSON does not allow {name}")  # NaN, Infinity, -Infinity (Python's json accepts them)
 
 
+def _brackets(s) -> int:
+    if isinstance(s, str):
+        return s.count("[") + s.count("{")
+    return s.count(b"[") + s.count(b"{")
+
+
 def _depth(value) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
@@ -162,6 +168,6 @@ class StrictJSONProvider(DefaultJSONProvider):
             value = json.loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
-        if _depth(value) > MAX_JSON_DEPTH:
+        if _brackets(s) > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:  # few brackets: cannot be deep
             raise ValueError("JSON nested too deeply")
         return value

@@ -10,12 +10,15 @@ style attribute. Two pages differ, each for one stated reason:
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Flask, Response, request
 
 FRAMEABLE_BLUEPRINTS = frozenset({"board"})
 WASM_ENDPOINTS = frozenset({"scan.page"})
 
 
+@cache  # four possible policies, built once each
 def content_security_policy(*, wasm: bool = False, frameable: bool = False) -> str:
     script = "'self' 'wasm-unsafe-eval'" if wasm else "'self'"
     ancestors = "'self'" if frameable else "'none'"

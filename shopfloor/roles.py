@@ -39,6 +39,10 @@ RULES: dict[str, Rule] = {
     "public.manifest": PUBLIC,
     "public.service_worker": PUBLIC,
     "public.favicon": PUBLIC,
+    # phone set-up: the CA certificate and the HTTPS address (nothing of the factory's data)
+    "lan.setup": PUBLIC,
+    "lan.ca_certificate": PUBLIC,
+    "lan.qr_image": PUBLIC,
     # sign-in
     "auth.login": PUBLIC,
     "auth.login_pin": PUBLIC,

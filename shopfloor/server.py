@@ -7,9 +7,13 @@ server settings are read). Granian reads every request in its event loop and han
 so clients that send slowly, stall or stay idle on a kept-alive connection hold no thread that runs the app.
 A client gets `header_timeout` seconds to send its request head, then its connection is closed.
 
-Granian binds one address per server, either plain or TLS. With SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY set,
-a second granian serves HTTPS on SHOPFLOOR_TLS_PORT beside plain HTTP, and this process waits for both,
-passes SIGTERM/SIGINT on and stops both if either ends. Without TLS it replaces itself with granian (exec).
+Granian binds one address per server, either plain or TLS. A second granian serves HTTPS on SHOPFLOOR_TLS_PORT
+(8443) beside plain HTTP, with SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY when they are set, else with this
+machine's own certificate (instance/tls, made or renewed here before it is served and checked every 6 hours
+while it is: shopfloor/lan/certificates.py).
+This process then waits for both, passes SIGTERM/SIGINT on and stops both if either ends. With SHOPFLOOR_TLS=0
+(plain HTTP only) it replaces itself with granian (exec). The app is told the HTTP port (SHOPFLOOR_PORT), so
+the addresses it gives phones (ticket QRs, /setup) are the ones the banner printed.
 """
 from __future__ import annotations
 
@@ -18,9 +22,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
-from shopfloor.config import ServerSettings
+from shopfloor.config import ServerSettings, child_environment, instance_path
+from shopfloor.lan import certificates
 
+RENEW_CHECK_SECONDS = 6 * 3600
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -42,20 +49,26 @@ def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = Fal
 
 def serve(settings: ServerSettings, host: str, port: int) -> int:
     plain = granian_argv(settings, host, port)
+    env = child_environment(SHOPFLOOR_PORT=str(port))
     if not settings.tls_cert:
-        os.execv(sys.executable, plain)
-    procs = [subprocess.Popen(plain), subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True))]
+        os.execve(sys.executable, plain, env)
+    if settings.lan_tls:
+        certificates.ensure_here(settings.lan_tls, settings.public_base_url)
+    procs = [subprocess.Popen(plain, env=env),
+             subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env)]
 
-    stopping = []
+    stopping = threading.Event()
 
     def stop(signum, _frame):
-        if not stopping:  # a second signal during granian's shutdown would make it respawn its workers
-            stopping.append(signum)
+        if not stopping.is_set():  # a second signal during granian's shutdown would make it respawn its workers
+            stopping.set()
             for p in procs:
                 p.send_signal(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if settings.lan_tls:
+        threading.Thread(target=keep_certificate, args=(settings, procs[1], stopping), daemon=True).start()
     pid, status = os.wait()  # the first of the two to end ends the server
     stop(signal.SIGTERM, None)
     for p in procs:
@@ -64,12 +77,33 @@ def serve(settings: ServerSettings, host: str, port: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
+def keep_certificate(settings: ServerSettings, tls: subprocess.Popen, stopping: threading.Event) -> None:
+    """While serving, the machine's own certificate is checked every RENEW_CHECK_SECONDS (renewed 30 days before
+    its end, or when a LAN address changed) and a renewed one reaches the HTTPS server's workers."""
+    while not stopping.wait(RENEW_CHECK_SECONDS):
+        try:
+            refresh_certificate(settings, tls, stopping)
+        except (OSError, ValueError) as e:  # e.g. a full disk: the certificate in place is served until next time
+            print(f"shopfloor: the HTTPS certificate could not be renewed: {e}", file=sys.stderr)
+
+
+def refresh_certificate(settings: ServerSettings, tls: subprocess.Popen,
+                        stopping: threading.Event | None = None) -> str:
+    """Renew the certificate if due; granian respawns its workers on SIGHUP and they load the new files
+    (connections in flight finish on the old workers; no SIGHUP once the server is stopping, when it would
+    respawn them). Why it was renewed, or ""."""
+    reason = certificates.ensure_here(settings.lan_tls, settings.public_base_url).renewed
+    if reason and not (stopping and stopping.is_set()):
+        tls.send_signal(signal.SIGHUP)
+    return reason
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m shopfloor.server", description=__doc__.split("\n\n")[0])
     ap.add_argument("--host", default="0.0.0.0")
     ap.add_argument("--port", type=int, default=8000)
     a = ap.parse_args(argv)
-    return serve(ServerSettings.from_env(), a.host, a.port)
+    return serve(ServerSettings.from_env(instance_path()), a.host, a.port)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def _config(url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://shopfloor.test",
+        "LAN_CA_CERT": "",  # never this checkout's own instance/tls (tests that need a CA make one)
         "BOARD_TOKEN": "board-token-for-tests",
         "SERVER_NAME": None,
     }

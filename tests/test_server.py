@@ -24,7 +24,7 @@ from sqlalchemy import select
 from shopfloor import create_app, database
 from shopfloor.extensions import db
 from shopfloor.models import Bundle
-from tests.conftest import free_port, login
+from tests.conftest import _config, free_port, login
 from tests.factories import PIN, Factory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,9 +74,11 @@ def _answers(port: int, path: str = "/login", context: ssl.SSLContext | None = N
 
 @contextmanager
 def running_server(floor: dict, **settings):
-    """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides."""
+    """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides
+    (plain HTTP only unless they say otherwise: no test binds the default HTTPS port)."""
     port = free_port()
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32, **settings)
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32,
+               **{"SHOPFLOOR_TLS": "0", **settings})
     proc = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -321,11 +323,23 @@ def test_wal_upkeep_never_waits_long_for_a_reader(ctx, factory, database_url):
     assert busy == 0 and 0 < log < 20
 
 
-def test_the_banner_shows_the_https_address_when_tls_is_set(ctx, monkeypatch):
-    plain = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
-    assert "http://127.0.0.1:8000/" in plain.output and "https://" not in plain.output
-    monkeypatch.setenv("SHOPFLOOR_TLS_CERT", "/etc/shopfloor/cert.pem")
-    monkeypatch.setenv("SHOPFLOOR_TLS_KEY", "/etc/shopfloor/key.pem")
-    monkeypatch.setenv("SHOPFLOOR_TLS_PORT", "9443")
-    tls = ctx.test_cli_runner().invoke(args=["banner", "--port", "8000"])
-    assert "http://127.0.0.1:8000/   https://127.0.0.1:9443/ (camera)" in tls.output
+def test_the_banner_shows_the_https_address_when_tls_is_set(database_url, monkeypatch):
+    def banner(**env):
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        app = create_app(_config(database_url))
+        try:
+            with app.app_context():
+                return app.test_cli_runner().invoke(args=["banner", "--port", "8000"]).output
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+    plain = banner(SHOPFLOOR_TLS="0")
+    assert "http://127.0.0.1:8000/" in plain and "https://" not in plain
+    assert "HTTPS is off" in plain
+    tls = banner(SHOPFLOOR_TLS="1", SHOPFLOOR_TLS_CERT="/etc/shopfloor/cert.pem",
+                 SHOPFLOOR_TLS_KEY="/etc/shopfloor/key.pem", SHOPFLOOR_TLS_PORT="9443")
+    assert "http://127.0.0.1:8000/   https://127.0.0.1:9443/ (camera)" in tls
+    # The admin's own certificate: no CA to install, the secure address beside the configured base.
+    assert "https://shopfloor.test:9443/" in tls and "Install this machine's certificate" not in tls

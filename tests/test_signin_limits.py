@@ -134,3 +134,17 @@ def test_locked_operator_cannot_sign_in_by_badge(client, factory):
     badge = _from(client, "10.3.0.2", "/login/badge", badge=services.badge_payload(op))
     assert badge.status_code == 429 and "Too many wrong PINs" in badge.text and "Sign out" not in badge.text
     assert db.session.scalar(select(User.locked_until).where(User.id == op.id)) is not None
+
+
+def test_limiter_works_only_on_the_throttled_routes(app):
+    """Flask-Limiter's app-wide hooks run for the sign-in views (their limits, `deduct_when` above), and
+    for no other request: the scan API and every page skip its per-request work (shopfloor/auth/throttle.py)."""
+    from flask.globals import request_ctx
+
+    client = app.test_client()
+    for path, method, throttled in (("/login", "GET", False), ("/api/v1/scans", "POST", False),
+                                    ("/login/pin", "POST", True)):
+        with client:
+            client.open(path, method=method, data={"user_id": "1", "pin": "0"} if throttled else None,
+                        environ_base={"REMOTE_ADDR": "10.7.7.7"})
+            assert hasattr(request_ctx._get_current_object(), "_limiter_request_context") is throttled, path

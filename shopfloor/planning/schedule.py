@@ -87,13 +87,12 @@ def on_work_logged(_sender, *, raw, order_id: int, order_status: str, operation_
                    at: datetime, **_kw) -> None:
     """In the scan's own transaction: the first entry starts sewing; output that completes the order
     finishes it. Costs nothing for most scans (one status test, one flag test)."""
-    day = clock.to_local(at).date()
     if order_status in (OrderStatus.OPEN, OrderStatus.CUTTING):
         raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
-        raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_start"})
+        raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_start"})
     if is_output:
         if raw.scalar(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id}):  # the one column, `complete`
-            raw.run(_CLOSE_RAW, {"d": day, "t": True, "o": order_id, "k": "sewing_finish"})
+            raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_finish"})
 
 
 def milestones(order: Order) -> list[Milestone]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
+from shopfloor.lan import addresses
 from shopfloor.models import Bundle, Order
 from shopfloor.scan.codes import ticket_payload
 from shopfloor.tickets import pdf
@@ -23,7 +24,7 @@ def order_tickets(order_id: int, bundle_ids: list[int] | None = None) -> tuple[O
     if not bundles:
         raise DomainError(_("Order %(n)s has no bundles yet. Cut it into bundles first.", n=order.number),
                           status=409)
-    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    base = addresses.reach(current_app.config).base  # the address the banner gives phones
     style = f"{order.style.code} {order.style.name}"
     return order, [pdf.Ticket(payload=ticket_payload(b.code, base), code=b.code, style=style,
                               order=order.number, size=b.size, colour=b.colour, pieces=b.pieces,

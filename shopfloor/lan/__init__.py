@@ -1,0 +1,1 @@
+"""The server on the factory LAN: where phones reach it, its own HTTPS certificate, the phone set-up page."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
-from shopfloor import blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
+from shopfloor import assets, blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
 from shopfloor.auth import login as auth_login
 from shopfloor.auth import throttle
 from shopfloor.config import Config, instance_path
@@ -43,6 +43,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     events.subscribe()
     cli.register(app)
     templating.register(app)
+    assets.init_app(app)  # hashed static URLs, static files and pages compressed
     once.init_app(app)  # every form submits once (one-time id claimed before the view runs)
     headers.init_app(app)  # CSP, nosniff, referrer policy, framing on every response
     return app

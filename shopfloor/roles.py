@@ -38,6 +38,7 @@ RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "public.manifest": PUBLIC,
     "public.service_worker": PUBLIC,
+    "public.favicon": PUBLIC,
     # phone set-up: the CA certificate and the HTTPS address (nothing of the factory's data)
     "lan.setup": PUBLIC,
     "lan.ca_certificate": PUBLIC,

@@ -1,13 +1,25 @@
 // Service worker: the scan page opens without network; scans themselves go through the page's outbox.
-const SHELL = "shopfloor-shell-v1";
+// The server fills in VERSION and PRECACHE (shopfloor/scan/pwa.py): a hash of every static file, and the
+// content-hashed URLs of the files the scan page loads. A deploy that changes any static file changes this
+// script, so the browser installs the new worker, which caches the new files and drops the old cache.
+const VERSION = "__VERSION__";
+const PRECACHE = [/* __PRECACHE__ */];
+const SHELL = "shopfloor-shell-" + VERSION;
 const PAGES = "shopfloor-pages-v1";
-const SHELL_FILES = [
-  "/static/css/app.css", "/static/js/scan.js", "/static/js/outbox.js", "/static/js/csrf.js", "/static/js/page.js",
-  "/static/vendor/htmx.min.js", "/static/icons/icon-192.png", "/manifest.webmanifest",
-];
+
+// After a deploy, a scan page kept for offline use names the old files: fetch it anew (signed-in only;
+// a redirect to the sign-in page is not kept).
+function refreshKeptPage() {
+  return caches.open(PAGES).then((pages) => pages.match("/scan").then((kept) => {
+    if (!kept) return undefined;
+    return fetch("/scan", { credentials: "same-origin", redirect: "manual", cache: "no-store" })
+      .then((resp) => (resp.ok && resp.type === "basic" ? pages.put("/scan", resp) : undefined));
+  })).catch(() => undefined);
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(PRECACHE)).then(refreshKeptPage)
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -35,16 +47,14 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
-  if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
-    // Stale-while-revalidate for the shell's files.
+  if (url.pathname.startsWith("/static/")) {
+    // Static URLs are content-hashed, so a kept copy is never stale: cache first. (A file fetched later,
+    // such as the barcode decoder on first camera use, is kept too, until the next deploy's worker.)
     event.respondWith(
-      caches.match(req).then((hit) => {
-        const fresh = fetch(req).then((resp) => {
-          if (resp.ok) { const copy = resp.clone(); caches.open(SHELL).then((c) => c.put(req, copy)); }
-          return resp;
-        }).catch(() => hit);
-        return hit || fresh;
-      })
+      caches.match(req, { cacheName: SHELL }).then((hit) => hit || fetch(req).then((resp) => {
+        if (resp.status === 200) { const copy = resp.clone(); caches.open(SHELL).then((c) => c.put(req, copy)); }
+        return resp;
+      }))
     );
   }
 });

@@ -36,3 +36,18 @@ def local_day_bounds_utc(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
     return start, end
+
+
+def shift_start_local(day: date) -> datetime:
+    """The shift's start on a factory-local day (naive local time): config SHIFT_START."""
+    return datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
+
+
+def last_shift_end(now: datetime) -> datetime:
+    """The latest end of a shift (SHIFT_START + SHIFT_MINUTES, factory time) at or before `now`, naive UTC.
+    A shift may run past midnight, so the two days before today are candidates too."""
+    tz, length = factory_tz(), timedelta(minutes=int(current_app.config["SHIFT_MINUTES"]))
+    today = to_local(now).date()
+    ends = ((shift_start_local(today - timedelta(days=back)).replace(tzinfo=tz) + length)
+            .astimezone(timezone.utc).replace(tzinfo=None) for back in (0, 1, 2))
+    return max(end for end in ends if end <= now)

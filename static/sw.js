@@ -1,8 +1,8 @@
 // Service worker: the scan page opens without network; scans themselves go through the page's outbox.
-const SHELL = "shopfloor-shell-v1";
+const SHELL = "shopfloor-shell-v2";
 const PAGES = "shopfloor-pages-v1";
 const SHELL_FILES = [
-  "/static/css/app.css", "/static/js/scan.js", "/static/js/outbox.js", "/static/js/csrf.js", "/static/js/page.js",
+  "/static/css/app.css", "/static/js/scan.js", "/static/js/reader.js", "/static/js/outbox.js", "/static/js/csrf.js", "/static/js/page.js",
   "/static/vendor/htmx.min.js", "/static/icons/icon-192.png", "/manifest.webmanifest",
 ];
 

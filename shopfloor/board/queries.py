@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import text
@@ -81,8 +81,7 @@ class Board:
 
 def shift_window(day: date) -> tuple[datetime, int]:
     """Local shift start and its length in minutes."""
-    start = datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
-    return start, int(current_app.config["SHIFT_MINUTES"])
+    return clock.shift_start_local(day), int(current_app.config["SHIFT_MINUTES"])
 
 
 def minutes_worked(now_local: datetime, day: date) -> float:

@@ -2,11 +2,15 @@
 violation, each page has one h1, and every link, button, select and input is at least 48 x 48 px."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import select, update
+
+from shopfloor import clock
+from shopfloor.database import write_transaction
 from shopfloor.extensions import db
-from shopfloor.models import Bundle
+from shopfloor.models import AuthSession, Bundle
 from shopfloor.quality import catalogue, services as quality
 from shopfloor.quality.services import DefectEntry
 from shopfloor.scan.services import record_scan
@@ -47,8 +51,14 @@ def floor(factory):
 
 def _visit(name: str, page, base: str, floor: dict) -> None:
     """Open the page `name` as the person who uses it."""
-    if name in ("sign-in", "sign-in badge"):
-        page.goto(f"{base}/login" + ("?tab=badge" if name == "sign-in badge" else ""))
+    if name.startswith("sign-in"):
+        page.goto(f"{base}/login" + {"sign-in": "", "sign-in badge": "?tab=badge", "sign-in staff": "?tab=staff"}[name])
+    elif name == "session ended":
+        sign_in_operator(page, base, floor["operator"])
+        with write_transaction():
+            db.session.execute(update(AuthSession).values(used_at=clock.utcnow() - timedelta(hours=2)))
+        page.goto(f"{base}/me")
+        page.wait_for_selector("[data-ended]")
     elif name == "board":
         page.goto(f"{base}/board?token=board-token-for-tests")
     elif name in ("inspection", "rework queue", "supervise"):
@@ -67,9 +77,9 @@ def _visit(name: str, page, base: str, floor: dict) -> None:
             page.wait_for_selector('[data-kind="ok"]')
 
 
-AXE_PAGES = ["sign-in", "sign-in badge", "scan", "card", "card logged", "my day", "my rework", "rework queue",
+AXE_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
              "inspection", "board"]
-TAP_PAGES = ["sign-in", "sign-in badge", "scan", "card", "card logged", "my day", "my rework", "rework queue",
+TAP_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
              "inspection", "supervise"]
 
 

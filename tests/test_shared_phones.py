@@ -60,9 +60,11 @@ def test_idle_operator_is_signed_out_with_a_message_and_the_session_ends_on_the_
     _age_session(used_at=timedelta(minutes=61))
     _fresh_request()
     page = client.get("/scan")
-    assert page.status_code == 302 and "/login" in page.headers["Location"]
-    assert _rows() == []                                # ended on the server, remember-me token with it
-    assert client.get_cookie(REMEMBER) is None          # and the phone drops its remember-me cookie
+    assert page.status_code == 302 and "/login" in page.headers["Location"] and "ended=idle" in page.headers["Location"]
+    assert client.get_cookie(REMEMBER) is None          # the phone drops its remember-me cookie
+    for _again in range(2):                             # the server refuses the session on every request
+        _fresh_request()
+        assert client.get("/me").status_code == 302
     sign_in = client.get(page.headers["Location"])
     assert sign_in.status_code == 200 and IDLE_MESSAGE in sign_in.text and 'class="who"' not in sign_in.text
     assert 'id="badge-scan"' in sign_in.text            # one badge scan signs the next person in
@@ -75,7 +77,6 @@ def test_operator_session_ends_at_the_end_of_the_shift_it_was_opened_in(client, 
     _age_session(created_at=since_shift_end + timedelta(minutes=1))   # opened a minute before the shift ended
     page = client.get("/scan", follow_redirects=True)
     assert SHIFT_MESSAGE in page.text and 'id="scan-form"' not in page.text
-    assert _rows() == []
 
 
 def test_a_use_is_written_at_most_once_a_minute(client, factory):
@@ -97,14 +98,22 @@ def test_remember_me_cannot_bring_back_an_idle_operator_session(app, client, fac
     _, _, _, op = factory.floor()
     _sign_in_operator(client, op)
     token = client.get_cookie(REMEMBER).value
+    sid_hash = _rows()[0].sid_hash
     _age_session(used_at=timedelta(minutes=61))
     _fresh_request()
     browser_reopened = app.test_client()                  # the session cookie is gone, the remember-me one kept
     browser_reopened.set_cookie(REMEMBER, token)
     page = browser_reopened.get("/scan")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
-    assert _rows() == [] and browser_reopened.get_cookie(REMEMBER) is None
-    assert IDLE_MESSAGE in browser_reopened.get("/login").text
+    assert browser_reopened.get_cookie(REMEMBER) is None
+    assert IDLE_MESSAGE in browser_reopened.get(page.headers["Location"]).text
+    assert [r.sid_hash for r in _rows()] == [sid_hash]      # not restored on a new session id
+
+
+def test_sign_in_page_names_only_known_reasons(client):
+    assert SHIFT_MESSAGE in client.get("/login?ended=shift").text
+    page = client.get("/login?ended=<script>")
+    assert page.status_code == 200 and "data-ended" not in page.text and "<script>" not in page.text
 
 
 def test_staff_sessions_do_not_end_by_shift_or_idle_time(client, factory):
@@ -148,7 +157,7 @@ def test_scan_queued_before_the_session_ended_still_counts_for_its_operator(app,
         queued_identity = identity.operator_token(op.id)    # what the scan page gave its outbox
     _age_session(used_at=timedelta(minutes=61))
     _fresh_request()
-    assert client.get("/scan").status_code == 302 and _rows() == []   # ended
+    assert client.get("/scan").status_code == 302                      # ended
     r = client.post("/api/v1/scans", json={"bundle": _first_bundle(order).code, "operation": style.operations[0].id,
                                            "qty": None, "client_id": "queued-1", "operator": queued_identity})
     assert r.status_code == 201 and _ledger() == [(op.id, 10)]
@@ -160,11 +169,11 @@ def test_next_operator_takes_the_phone_over_with_one_badge_scan(client, factory)
     _sign_in_operator(client, first)
     _age_session(used_at=timedelta(minutes=61))
     _fresh_request()
-    client.get("/scan")                                     # ended: the sign-in page says why
+    assert "ended=idle" in client.get("/scan").headers["Location"]   # ended: the sign-in page says why
     r = client.post("/login/badge", data={"badge": badge_payload(second), "next": "/scan"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/scan")
     _fresh_request()
-    assert [s.user_id for s in _rows()] == [second.id]
+    assert [s.user_id for s in _rows()] == [second.id]      # the first operator's session row is gone
     assert f'<span class="who">{second.name}</span>' in client.get("/scan").text
 
 

@@ -27,6 +27,9 @@ class Ended(StrEnum):
     IDLE = "idle"
 
 
+REASONS = frozenset(r.value for r in Ended)
+
+
 def idle_minutes() -> int:
     return int(current_app.config["OPERATOR_IDLE_MINUTES"])
 

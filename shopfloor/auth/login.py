@@ -25,12 +25,13 @@ def init_login_manager(lm: LoginManager) -> None:
         error = expiry.message(ended) if ended else str(_l("Sign in first."))
         if request.path.startswith("/api/"):
             return jsonify(error=error, code="session_ended" if ended else "signed_out"), 401
+        sign_in = url_for("auth.login", next=request.full_path, ended=ended.value if ended else None)
         if request.headers.get("HX-Request"):
             resp = jsonify(error=error)
             resp.status_code = 401
-            resp.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path)
+            resp.headers["HX-Redirect"] = sign_in
             return resp
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(sign_in)
 
 
 def init_app(app: Flask) -> None:

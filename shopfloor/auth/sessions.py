@@ -4,7 +4,7 @@ The session cookie carries the user id and a random session id (`_sid`); the rem
 token. Only their sha256 is stored (`auth_sessions`). Signing out deletes the row, so a copy of either
 cookie taken before is refused afterwards; each use of the remember-me cookie replaces its token.
 An operator's session also ends at the end of the shift or after some time without use (auth/expiry.py):
-the row is then deleted when the cookie next comes back, and the sign-in page says why.
+its row is then refused, and the sign-in page says why; the next sign-in on that phone deletes it.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, g, request, session
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, text, update
 
@@ -99,9 +99,7 @@ def load_user(user_id: str) -> User | None:
     now = utcnow()
     reason = expiry.ended(row.User.role, row.created_at, row.used_at, now)
     if reason is not None:
-        _end(row.id, reason)
-        session.pop("_user_id", None)
-        session.pop(SID_KEY, None)
+        _ended(reason)
         return None
     if expiry.needs_touch(row.used_at, now):
         touch(row.id, now)
@@ -114,14 +112,13 @@ def touch(session_row_id: int, now) -> None:
         conn.execute(update(AuthSession).where(AuthSession.id == session_row_id).values(used_at=now))
 
 
-def _end(session_row_id: int, reason: expiry.Ended) -> None:
-    """An operator's session past its end: the row goes (its remember-me token with it), the remember-me
-    cookie is dropped and the sign-in page says why."""
-    with side_transaction() as conn:
-        conn.execute(delete(AuthSession).where(AuthSession.id == session_row_id))
+def _ended(reason: expiry.Ended) -> None:
+    """An operator's session past its end. Its row stays (refused by the same rule on every request, so every
+    request from that phone is answered alike) until the next sign-in on the phone replaces it
+    (`open_session(replaces=...)`), or STALE_DAYS pass. The remember-me cookie is dropped; the sign-in page
+    says why (`auth/login.init_login_manager`)."""
     g.remember_cookie = ""
     g.session_ended = reason
-    flash(expiry.message(reason), "warn")
 
 
 def cookie_name() -> str:
@@ -145,7 +142,7 @@ def restore_remembered() -> None:
         return
     reason = expiry.ended(found.role, found.created_at, found.used_at, now)
     if reason is not None:
-        _end(found.id, reason)
+        _ended(reason)
         return
     sid, new_token = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
     with write_transaction():

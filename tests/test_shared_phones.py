@@ -92,6 +92,11 @@ def test_a_use_is_written_at_most_once_a_minute(client, factory):
     _fresh_request()
     assert clock.utcnow() - _rows()[0].used_at < timedelta(seconds=30)   # written: the idle time starts over
     assert client.get("/scan").status_code == 200
+    _age_session(used_at=timedelta(minutes=59))
+    before = _rows()[0].used_at
+    assert client.get("/board/live").status_code == 200    # the board polling by itself is not a use
+    _fresh_request()
+    assert _rows()[0].used_at == before
 
 
 def test_remember_me_cannot_bring_back_an_idle_operator_session(app, client, factory):

@@ -20,6 +20,8 @@ from shopfloor.models import Role
 from shopfloor.scan.sql import as_datetime
 
 TOUCH_EVERY = timedelta(minutes=1)
+# Requests a page makes by itself, not a person using the phone: they do not keep a session open.
+NOT_A_USE = frozenset({"board.live"})
 
 
 class Ended(StrEnum):
@@ -47,9 +49,10 @@ def ended(role: str | None, created_at: datetime | str, used_at: datetime | str,
     return None
 
 
-def needs_touch(used_at: datetime | str, now: datetime) -> bool:
-    """Whether this use should be written as the session's last use (at most once a minute)."""
-    return now - as_datetime(used_at) >= TOUCH_EVERY
+def needs_touch(used_at: datetime | str, now: datetime, endpoint: str | None = None) -> bool:
+    """Whether this request should be written as the session's last use (at most once a minute; the
+    board's own polling is not a use)."""
+    return endpoint not in NOT_A_USE and now - as_datetime(used_at) >= TOUCH_EVERY
 
 
 def message(reason: Ended) -> str:

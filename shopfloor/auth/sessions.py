@@ -101,7 +101,7 @@ def load_user(user_id: str) -> User | None:
     if reason is not None:
         _ended(reason)
         return None
-    if expiry.needs_touch(row.used_at, now):
+    if expiry.needs_touch(row.used_at, now, request.endpoint):
         touch(row.id, now)
     return row.User
 

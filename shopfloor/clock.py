@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -45,9 +46,18 @@ def shift_start_local(day: date) -> datetime:
 
 def last_shift_end(now: datetime) -> datetime:
     """The latest end of a shift (SHIFT_START + SHIFT_MINUTES, factory time) at or before `now`, naive UTC.
-    A shift may run past midnight, so the two days before today are candidates too."""
-    tz, length = factory_tz(), timedelta(minutes=int(current_app.config["SHIFT_MINUTES"]))
-    today = to_local(now).date()
-    ends = ((shift_start_local(today - timedelta(days=back)).replace(tzinfo=tz) + length)
+    Shift ends fall on whole minutes, so the answer holds for the whole minute of `now` (kept: the scan API
+    asks it on every scan)."""
+    cfg = current_app.config
+    return _last_shift_end(now.replace(second=0, microsecond=0), cfg["SHIFT_START"], int(cfg["SHIFT_MINUTES"]),
+                           cfg.get("FACTORY_TIMEZONE") or "UTC")
+
+
+@lru_cache(maxsize=16)
+def _last_shift_end(minute: datetime, start: str, length: int, tz_name: str) -> datetime:
+    # A shift may run past midnight, so the two days before today are candidates too.
+    tz, start_at = ZoneInfo(tz_name), time.fromisoformat(start)
+    today = minute.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    ends = ((datetime.combine(today - timedelta(days=back), start_at, tzinfo=tz) + timedelta(minutes=length))
             .astimezone(timezone.utc).replace(tzinfo=None) for back in (0, 1, 2))
-    return max(end for end in ends if end <= now)
+    return max(end for end in ends if end <= minute)

@@ -85,8 +85,8 @@ def sign_out_everywhere(user_id: int, *, by_user_id: int) -> int:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: the user only while this cookie's session row is open (one query); an
-    operator's session past its shift or idle time is ended here; a use is written at most once a minute."""
+    """Flask-Login's user loader: the user only while this cookie's session row is open (one query) and, for
+    an operator, neither past its shift nor idle too long; a use is written at most once a minute."""
     sid = session.get(SID_KEY)
     if not sid or not user_id.isdigit():
         return None

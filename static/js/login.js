@@ -13,9 +13,10 @@ if (window.caches) caches.delete("shopfloor-pages-v1");
     form.submit();
   }
   ShopfloorReader.wedge(signIn, document.getElementById("badge"));
+  var button = document.getElementById("camera-button");
   ShopfloorReader.camera({
-    button: document.getElementById("camera-button"), dialog: document.getElementById("camera"),
-    hint: document.getElementById("camera-hint"), polyfill: form.dataset.polyfill, wasmBase: form.dataset.wasmBase,
+    button: button, dialog: document.getElementById("camera"),
+    hint: document.getElementById("camera-hint"), polyfill: button.dataset.polyfill, wasmBase: button.dataset.wasmBase,
     text: JSON.parse(document.getElementById("reader-text").textContent)
   }, signIn);
 })();

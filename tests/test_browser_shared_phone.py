@@ -78,3 +78,18 @@ def test_badge_scanned_with_the_camera_signs_in_on_the_sign_in_page(live_server,
     page.wait_for_url("**/scan", timeout=20000)
     assert a_name in page.inner_text(".who")
     assert _session_owners() == [a_id]
+
+
+def test_a_scan_after_the_session_ended_leads_to_the_sign_in_page_with_the_reason(live_server, new_context, factory):
+    _, _, order, a = factory.floor()
+    a_id = a.id
+    code = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first().code
+    phone = new_context(**PHONE, service_workers="block").new_page()
+    sign_in_operator(phone, live_server, a)
+    _idle(a_id)                                           # the scan page stayed open, unused, for an hour
+    phone.fill("#code", code)
+    phone.press("#code", "Enter")                         # htmx asks for the card: refused, sent to sign in
+    phone.wait_for_url("**/login?**ended=idle**")
+    assert "60 minutes without use" in phone.inner_text("[data-ended]")
+    db.session.remove()
+    assert not db.session.scalars(select(WorkLog)).first()

@@ -78,7 +78,7 @@ def _visit(name: str, page, base: str, floor: dict) -> None:
 
 
 AXE_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
-             "inspection", "board"]
+             "inspection", "board", "supervise"]
 TAP_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
              "inspection", "supervise"]
 

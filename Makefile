@@ -60,6 +60,8 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/barcode-detector/dist/iife/polyfill.js static/vendor/barcode-detector-polyfill.js
 	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing/zxing_reader.wasm
+	# axe-core: accessibility checks for the browser tests only (tests/axe.py injects it; no page loads it)
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,3 +37,27 @@ def local_day_bounds_utc(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
     return start, end
+
+
+def shift_start_local(day: date) -> datetime:
+    """The shift's start on a factory-local day (naive local time): config SHIFT_START."""
+    return datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
+
+
+def last_shift_end(now: datetime) -> datetime:
+    """The latest end of a shift (SHIFT_START + SHIFT_MINUTES, factory time) at or before `now`, naive UTC.
+    Shift ends fall on whole minutes, so the answer holds for the whole minute of `now` (kept: the scan API
+    asks it on every scan)."""
+    cfg = current_app.config
+    return _last_shift_end(now.replace(second=0, microsecond=0), cfg["SHIFT_START"], int(cfg["SHIFT_MINUTES"]),
+                           cfg.get("FACTORY_TIMEZONE") or "UTC")
+
+
+@lru_cache(maxsize=16)
+def _last_shift_end(minute: datetime, start: str, length: int, tz_name: str) -> datetime:
+    # A shift may run past midnight, so the two days before today are candidates too.
+    tz, start_at = ZoneInfo(tz_name), time.fromisoformat(start)
+    today = minute.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    ends = ((datetime.combine(today - timedelta(days=back), start_at, tzinfo=tz) + timedelta(minutes=length))
+            .astimezone(timezone.utc).replace(tzinfo=None) for back in (0, 1, 2))
+    return max(end for end in ends if end <= minute)

@@ -75,6 +75,15 @@ def _money(name: str, default: str) -> Decimal:
     return value
 
 
+def _whole_minutes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number of minutes (0 or more), not {raw!r}")
+    return int(raw)
+
+
 @dataclass
 class Config:
     SECRET_KEY: str
@@ -119,6 +128,9 @@ class Config:
     TESTING: bool = False
     # Days a scan queued on a phone stays credited to the operator who made it (signed identity in the item).
     OUTBOX_IDENTITY_DAYS: int = 7
+    # Shared phones: an operator's session ends at the end of the shift it was opened in (SHIFT_START +
+    # SHIFT_MINUTES, factory time) or after this many minutes without use (0: only at the shift's end).
+    OPERATOR_IDLE_MINUTES: int = 60
     # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
     # DHU >= dhu_bad red, >= dhu_warn amber.
     BOARD_THRESHOLDS: dict = field(default_factory=lambda: dict(BOARD_THRESHOLDS))
@@ -151,6 +163,7 @@ class Config:
             PASSWORD_RATE_PER_ACCOUNT=(os.environ.get("SHOPFLOOR_PASSWORD_RATE_PER_ACCOUNT")
                                        or Config.PASSWORD_RATE_PER_ACCOUNT),
             BOARD_THRESHOLDS=_thresholds(),
+            OPERATOR_IDLE_MINUTES=_whole_minutes("SHOPFLOOR_OPERATOR_IDLE_MINUTES", Config.OPERATOR_IDLE_MINUTES),
         )
 
     def as_dict(self) -> dict:

@@ -80,8 +80,10 @@ def test_errors_static_files_and_304_send_them_too(client, factory):
     assert_not_modified(unchanged)
 
 
-def test_only_the_scan_page_may_compile_webassembly(client, factory):
+def test_only_the_scan_and_sign_in_pages_may_compile_webassembly(client, factory):
     line, style, order, op = factory.floor()
+    sign_in = client.get("/login")
+    assert 'id="badge-scan"' in sign_in.text and "'wasm-unsafe-eval'" in sign_in.headers["Content-Security-Policy"]
     login(client, op)
     scan = client.get("/scan")
     assert 'id="scan-form"' in scan.text and "'wasm-unsafe-eval'" in scan.headers["Content-Security-Policy"]

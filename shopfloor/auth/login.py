@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from shopfloor import roles
-from shopfloor.auth import kiosk, sessions
+from shopfloor.auth import expiry, kiosk, sessions
 from shopfloor.extensions import login_manager
 
 
@@ -21,14 +21,17 @@ def init_login_manager(lm: LoginManager) -> None:
 
     @lm.unauthorized_handler
     def unauthorized():
+        ended = g.get("session_ended")  # an operator's session past its shift or idle time (auth/expiry.py)
+        error = expiry.message(ended) if ended else str(_l("Sign in first."))
         if request.path.startswith("/api/"):
-            return jsonify(error=str(_l("Sign in first."))), 401
+            return jsonify(error=error, code="session_ended" if ended else "signed_out"), 401
+        sign_in = url_for("auth.login", next=request.full_path, ended=ended.value if ended else None)
         if request.headers.get("HX-Request"):
-            resp = jsonify(error=str(_l("Sign in first.")))
+            resp = jsonify(error=error)
             resp.status_code = 401
-            resp.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path)
+            resp.headers["HX-Redirect"] = sign_in
             return resp
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(sign_in)
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 
-from shopfloor.auth import services, sessions
+from shopfloor.auth import expiry, services, sessions
 from shopfloor.edge import on_refusal, trimmed, whole
 from shopfloor.errors import DomainError
 from shopfloor.extensions import limiter
@@ -22,8 +22,10 @@ def _safe_next() -> str:
 
 
 def _render_login(error: str | None = None, status: int = 200, tab: str = "pin"):
+    ended = expiry.Ended(request.args["ended"]) if request.args.get("ended") in expiry.REASONS else None
     return render_template("auth/login.html", operators=services.operators_for_picker(),
-                           error=error, tab=tab, next=request.values.get("next", "")), status
+                           error=error, tab=tab, next=request.values.get("next", ""),
+                           ended=expiry.message(ended) if ended else None), status
 
 
 def _refused(tab: str):

@@ -3,6 +3,8 @@
 The session cookie carries the user id and a random session id (`_sid`); the remember-me cookie a random
 token. Only their sha256 is stored (`auth_sessions`). Signing out deletes the row, so a copy of either
 cookie taken before is refused afterwards; each use of the remember-me cookie replaces its token.
+An operator's session also ends at the end of the shift or after some time without use (auth/expiry.py):
+its row is then refused, and the sign-in page says why; the next sign-in on that phone deletes it.
 """
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, text, update
 
-from shopfloor.auth import audit
+from shopfloor.auth import audit, expiry
 from shopfloor.clock import utcnow
-from shopfloor.database import write_transaction
+from shopfloor.database import side_transaction, write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import AuthSession, User
 
@@ -83,12 +85,40 @@ def sign_out_everywhere(user_id: int, *, by_user_id: int) -> int:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: the user only while this cookie's session row is open (one query)."""
+    """Flask-Login's user loader: the user only while this cookie's session row is open (one query) and, for
+    an operator, neither past its shift nor idle too long; a use is written at most once a minute."""
     sid = session.get(SID_KEY)
     if not sid or not user_id.isdigit():
         return None
-    return db.session.scalar(select(User).join(AuthSession, AuthSession.user_id == User.id)
-                             .where(User.id == int(user_id), AuthSession.sid_hash == digest(sid)))
+    row = db.session.execute(
+        select(User, AuthSession.id, AuthSession.created_at, AuthSession.used_at)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == int(user_id), AuthSession.sid_hash == digest(sid))).first()
+    if row is None:
+        return None
+    now = utcnow()
+    reason = expiry.ended(row.User.role, row.created_at, row.used_at, now)
+    if reason is not None:
+        _ended(reason)
+        return None
+    if expiry.needs_touch(row.used_at, now, request.endpoint):
+        touch(row.id, now)
+    return row.User
+
+
+def touch(session_row_id: int, now) -> None:
+    """Write this use as the session's last use (idle time counts from it)."""
+    with side_transaction() as conn:  # its own connection: the request's objects stay loaded
+        conn.execute(update(AuthSession).where(AuthSession.id == session_row_id).values(used_at=now))
+
+
+def _ended(reason: expiry.Ended) -> None:
+    """An operator's session past its end. Its row stays (refused by the same rule on every request, so every
+    request from that phone is answered alike) until the next sign-in on the phone replaces it
+    (`open_session(replaces=...)`), or STALE_DAYS pass. The remember-me cookie is dropped; the sign-in page
+    says why (`auth/login.init_login_manager`)."""
+    g.remember_cookie = ""
+    g.session_ended = reason
 
 
 def cookie_name() -> str:
@@ -96,17 +126,29 @@ def cookie_name() -> str:
 
 
 def restore_remembered() -> None:
-    """No signed-in session but a remember-me cookie: if its token is known and current, sign in again on a
-    new session id and replace the token (a copy of the old cookie no longer works)."""
+    """No signed-in session but a remember-me cookie: if its token is known and current (and, for an
+    operator, the session has not ended), sign in again on a new session id and replace the token (a copy
+    of the old cookie no longer works)."""
     token = request.cookies.get(cookie_name())
     if not token or session.get("_user_id"):
         return
     now = utcnow()
+    found = db.session.execute(
+        select(AuthSession.id, AuthSession.created_at, AuthSession.used_at, User.role)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.remember_hash == digest(token), AuthSession.remember_until > now)).first()
+    if found is None:
+        g.remember_cookie = ""
+        return
+    reason = expiry.ended(found.role, found.created_at, found.used_at, now)
+    if reason is not None:
+        _ended(reason)
+        return
     sid, new_token = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
     with write_transaction():
         row = db.session.execute(
             update(AuthSession)
-            .where(AuthSession.remember_hash == digest(token), AuthSession.remember_until > now)
+            .where(AuthSession.id == found.id, AuthSession.remember_hash == digest(token))
             .values(sid_hash=digest(sid), remember_hash=digest(new_token), used_at=now,
                     remember_until=now + timedelta(seconds=_remember_seconds()))
             .returning(AuthSession.user_id)).first()

@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
+from shopfloor import clock
+
 
 @dataclass(frozen=True)
 class WorkingDay:
@@ -34,7 +36,7 @@ class WorkingDay:
 
 
 def planned_shift(day: date) -> WorkingDay:
-    start = datetime.combine(day, time.fromisoformat(current_app.config["SHIFT_START"]))
+    start = clock.shift_start_local(day)
     return WorkingDay(start, start + timedelta(minutes=int(current_app.config["SHIFT_MINUTES"])))
 
 

@@ -37,7 +37,18 @@ class ScanTarget:
     user_active: bool | None
     user_line_id: int | None
     user_operation_id: int | None  # the operation the operator is assigned to
-    session_open: int | None       # 1 when the session named by the request is open (None: closed or not asked)
+    session_id: int | None         # the open session row named by the request (None: closed or not asked)
+    session_created_at: datetime | str | None   # ... when it was opened
+    session_used_at: datetime | str | None      # ... and last used (auth/expiry.py)
+
+
+@dataclass(slots=True)
+class SessionRow:
+    """The sending session, asked apart when a scan names no bundle (statements.SESSION_OPEN)."""
+    session_id: int
+    user_role: str | None
+    session_created_at: datetime | str
+    session_used_at: datetime | str
 
 
 @dataclass(slots=True)

@@ -16,14 +16,15 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from shopfloor import clock, signals
+from shopfloor.auth import expiry
 from shopfloor.database import raw_connection, write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.scan import ledger
 from shopfloor.scan.codes import parse_reference
-from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget
+from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget, SessionRow
 from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
-from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY, SESSION_OPEN
+from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY, SESSION_OPEN, SESSION_TOUCH
 from shopfloor.models.people import Role
 from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus
 
@@ -144,8 +145,7 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
             # One read: the bundle and operation, an earlier scan with this client id, the operator.
             target = s.one(FIND, {"code": code, "op": op_id, "cid": client_id, "u": operator_id,
                                   "sid": session_sid_hash}, into=ScanTarget)
-            if session_sid_hash is not None and not _session_open(s, session_sid_hash, operator_id, target):
-                raise DomainError(_("Sign in first."), status=401, code="signed_out")
+            touch = None if session_sid_hash is None else _open_session(s, session_sid_hash, operator_id, target, now)
             if target is not None and target.replay_id is not None:
                 if target.replay_operator_id != operator_id:
                     raise _someone_elses_id()
@@ -163,6 +163,8 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
             with rc.write():
                 # The writes alone hold the lock; the conditional upsert re-checks what the read saw.
                 log_id = ledger.write(s, entry)
+                if touch is not None:
+                    s.run(SESSION_TOUCH, {"now": now, "id": touch})
                 if signals.work_logged.receivers:
                     signals.work_logged.send(current_app._get_current_object(), raw=s, order_id=entry.order_id,
                                              order_status=target.order_status, bundle_id=entry.bundle_id,
@@ -217,12 +219,17 @@ def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:
     return t.user_line_id
 
 
-def _session_open(s: Raw, sid_hash: str, user_id: int, target: ScanTarget | None) -> bool:
-    """Whether the sending cookie's session is open: read with the bundle, or asked apart when there is no
-    such bundle (the scan's read returned no row)."""
-    if target is not None:
-        return bool(target.session_open)
-    return s.one(SESSION_OPEN, {"sid": sid_hash, "u": user_id}) is not None
+def _open_session(s: Raw, sid_hash: str, user_id: int, target: ScanTarget | None, now: datetime) -> int | None:
+    """Refuse a scan whose sending session is closed or has ended (auth/expiry.py); read with the bundle, or
+    asked apart when there is no such bundle (the scan's read returned no row). Returns the session row's id
+    when this scan should be written as its last use (at most once a minute), else None."""
+    row = target if target is not None else s.one(SESSION_OPEN, {"sid": sid_hash, "u": user_id}, into=SessionRow)
+    if row is None or row.session_id is None:
+        raise DomainError(_("Sign in first."), status=401, code="signed_out")
+    reason = expiry.ended(row.user_role, row.session_created_at, row.session_used_at, now)
+    if reason is not None:  # the row stays, refused alike on every request, until the next sign-in replaces it
+        raise DomainError(expiry.message(reason), status=401, code="session_ended")
+    return row.session_id if expiry.needs_touch(row.session_used_at, now) else None
 
 
 def _check_claim(t: ScanTarget, op_id: int) -> None:

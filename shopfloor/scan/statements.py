@@ -18,7 +18,8 @@ from shopfloor.vocabulary import output_seq_sql
 # --- reads -----------------------------------------------------------------------------------------
 
 # One read for a scan: the bundle and operation, an earlier entry with this client id, the operator, and
-# (for the scan API) whether the sending cookie's session is still open.
+# (for the scan API) the sending cookie's session row: whether it is open, and when it was opened and last
+# used (an operator's session ends at the shift's end or after idle time, auth/expiry.py).
 FIND = Stmt(f"""
 SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, b.order_id AS order_id,
        o.line_id AS order_line_id, o.status AS order_status,
@@ -29,17 +30,26 @@ SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, 
        r.id AS replay_id, r.operator_id AS replay_operator_id,
        u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id,
        u.assigned_operation_id AS user_operation_id,
-       (SELECT 1 FROM auth_sessions s WHERE s.sid_hash = :sid AND s.user_id = :u) AS session_open
+       s.id AS session_id, s.created_at AS session_created_at, s.used_at AS session_used_at
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
 LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
 LEFT JOIN users u ON u.id = :u
 LEFT JOIN work_log r ON r.client_id = :cid
+LEFT JOIN auth_sessions s ON s.sid_hash = :sid AND s.user_id = :u
 WHERE b.code = :code
 """)
 
-SESSION_OPEN = Stmt("SELECT 1 AS open FROM auth_sessions WHERE sid_hash = :sid AND user_id = :u")
+# The same session row, asked apart when the scan's read found no bundle.
+SESSION_OPEN = Stmt("""
+SELECT s.id AS session_id, u.role AS user_role, s.created_at AS session_created_at,
+       s.used_at AS session_used_at
+FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.sid_hash = :sid AND s.user_id = :u
+""")
+
+# A scan is a use of its session: its last use, written at most once a minute (auth/expiry.needs_touch).
+SESSION_TOUCH = Stmt("UPDATE auth_sessions SET used_at = :now WHERE id = :id")
 
 REPLAY = Stmt("""
 SELECT w.id AS log_id, w.bundle_id, b.code AS bundle_code, w.operation_id, w.pieces, w.created_at,

@@ -128,104 +128,13 @@
   setInterval(flush, 15000);
   flush();
 
-  // ---- keyboard-wedge scanners: fast keystrokes ending in Enter -------------
-  // A scanner types a whole code in a burst (a few ms a key); a person types ~150 ms a key. A busy
-  // phone may pause once in a burst, so a burst is a run of keys averaging under GAP ms with no single
-  // pause over MAX_PAUSE ms.
-  var keys = [], GAP = 45, MAX_PAUSE = 250;
-  function burst() {
-    var n = keys.length, i = n - 1;
-    while (i > 0 && keys[i].t - keys[i - 1].t <= MAX_PAUSE) i--;
-    for (; i < n - 1; i++) {  // the longest run whose average gap says "scanner"
-      if ((keys[n - 1].t - keys[i].t) / (n - 1 - i) <= GAP) break;
-    }
-    return keys.slice(i).map(function (k) { return k.key; }).join("");
-  }
-  document.addEventListener("keydown", function (e) {
-    var now = Date.now();
-    if (keys.length && now - keys[keys.length - 1].t > MAX_PAUSE) keys = [];
-    if (e.key === "Enter") {
-      var t = e.target, typed = keys.length > 1 ? burst() : "";
-      keys = [];
-      if (typed.length >= 4 && t !== input) {
-        e.preventDefault();
-        if (t && "value" in t && typeof t.value === "string" && t.value.slice(-typed.length) === typed) {
-          t.value = t.value.slice(0, -typed.length);
-        }
-        submitCode(typed);
-      }
-      return;
-    }
-    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) keys.push({ key: e.key, t: now });
-    if (keys.length > 400) keys = keys.slice(-200);
-  }, true);
-
-  // ---- in-app camera ---------------------------------------------------------
-  var camBtn = document.getElementById("camera-button");
-  var dialog = document.getElementById("camera");
-  var video = dialog && dialog.querySelector("video");
-  var stream = null, running = false;
-
-  if (!window.isSecureContext || !navigator.mediaDevices) {
-    var hint = document.getElementById("camera-hint");
-    if (hint) hint.hidden = false;
-    if (camBtn) camBtn.disabled = true;
-  }
-
-  function loadDetector() {
-    if ("BarcodeDetector" in window) return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = form.dataset.polyfill;
-      s.onload = function () {
-        // The decoder's wasm is served from this site, never from a CDN.
-        BarcodeDetectionAPI.setZXingModuleOverrides({
-          locateFile: function (path) { return form.dataset.wasmBase + path; }
-        });
-        resolve();
-      };
-      s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
-  function stopCamera() {
-    running = false;
-    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
-    stream = null;
-    if (dialog.open) dialog.close();
-  }
-  function startCamera() {
-    var status = dialog.querySelector("[data-status]");
-    status.textContent = T.camera_starting;
-    dialog.showModal();
-    Promise.all([
-      loadDetector(),
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-    ]).then(function (res) {
-      stream = res[1];
-      video.srcObject = stream;
-      return video.play();
-    }).then(function () {
-      var detector = new BarcodeDetector({ formats: ["qr_code"] });
-      status.textContent = T.camera_point;
-      running = true;
-      (function tick() {
-        if (!running) return;
-        detector.detect(video).then(function (codes) {
-          if (codes.length && running) { stopCamera(); buzz(60); submitCode(codes[0].rawValue); }
-          else setTimeout(tick, 120);
-        }, function () { setTimeout(tick, 250); });
-      })();
-    }).catch(function (err) {
-      status.textContent = T.camera_failed + " (" + (err && err.name || err) + ")";
-      running = false;
-    });
-  }
-  if (camBtn) camBtn.addEventListener("click", startCamera);
-  if (dialog) {
-    dialog.querySelector("[data-close]").addEventListener("click", stopCamera);
-    dialog.addEventListener("cancel", stopCamera);
-  }
+  // ---- keyboard-wedge scanners and the in-app camera (reader.js) -------------
+  ShopfloorReader.wedge(submitCode, input);
+  ShopfloorReader.camera({
+    button: document.getElementById("camera-button"), dialog: document.getElementById("camera"),
+    hint: document.getElementById("camera-hint"), polyfill: form.dataset.polyfill, wasmBase: form.dataset.wasmBase,
+    text: { starting: T.camera_starting, point: T.camera_point, failed: T.camera_failed }
+  }, submitCode);
 
   // ---- offline shell ------------------------------------------------------------
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(form.dataset.sw, { scope: "/" });

@@ -198,6 +198,19 @@ class MaterialKind(Vocabulary):
         return {cls.FABRIC: _l("Fabric"), cls.TRIMS: _l("Trims")}
 
 
+class SequenceCheck(Vocabulary):
+    """A style's rule for logging an operation while earlier operations of its bulletin have no pieces
+    on the bundle: ask the operator first (warn), refuse (block), or say nothing (off)."""
+    WARN = "warn"
+    BLOCK = "block"
+    OFF = "off"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.WARN: _l("Ask before logging out of order"), cls.BLOCK: _l("Refuse out-of-order logging"),
+                cls.OFF: _l("No check of the order of operations")}
+
+
 # "The output operation": the last active operation of a style's bulletin. A piece logged there is a
 # garment out of the line. The ledger stores, on each row, whether it counted as output when written.
 def output_seq_sql(style_id_sql: str) -> str:
@@ -209,6 +222,32 @@ def output_operation(operations):
     """The output operation among a style's operations (None if it has no active one)."""
     active = [o for o in operations if o.active]
     return max(active, key=lambda o: o.seq) if active else None
+
+
+# "Earlier operations not done yet": active operations before this one in the bulletin with no pieces on
+# the bundle. The scan's read asks it in SQL (earlier_not_done_sql), the card in Python (earlier_not_done);
+# a style's SequenceCheck says what follows.
+def earlier_not_done_sql(bundle_id_sql: str, style_id_sql: str, seq_sql: str) -> str:
+    """The condition on `operations e`: active, before seq_sql in the bulletin, no pieces on the bundle."""
+    return (f"e.style_id = {style_id_sql} AND e.active AND e.seq < {seq_sql} "
+            f"AND NOT EXISTS (SELECT 1 FROM bundle_op_progress ep WHERE ep.bundle_id = {bundle_id_sql} "
+            f"AND ep.operation_id = e.id AND ep.done > 0)")
+
+
+def earlier_not_done(operations, done: dict[int, int], seq: int) -> list[int]:
+    """Seqs of the active operations before seq with no pieces (done: operation id -> pieces)."""
+    return [o.seq for o in operations if o.active is not False and o.seq < seq and not done.get(o.id)]
+
+
+def seq_ranges(seqs) -> str:
+    """Operation numbers as a person reads them: [3, 7, 8] -> "3, 7–8"."""
+    runs: list[list[int]] = []
+    for n in sorted(seqs):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def efficiency(earned_minutes, available_minutes) -> float | None:

@@ -32,7 +32,7 @@ def test_board_figures_match_hand_computation(factory):
     services.record_scan(operator_id=op1.id, operator_line_id=line.id, bundle_ref=b1.code,
                          operation_id=style.operations[0].id, qty=10, now=_at_local(8, 20))
     services.record_scan(operator_id=op2.id, operator_line_id=line.id, bundle_ref=b1.code,
-                         operation_id=last.id, qty=10, now=_at_local(9, 10))
+                         operation_id=last.id, qty=10, now=_at_local(9, 10), log_anyway=True)
     board = queries.board(now_utc=_at_local(10, 0))
     lb = next(x for x in board.lines if x.id == line.id)
     assert lb.operators == 2                        # both logged today
@@ -66,7 +66,7 @@ def test_board_page_shows_new_scan(client, factory):
     assert f'data-order="{order.number}">0 / 20' in page.text
     b1, _ = _bundles(order)
     client.post("/scan/log", data={"bundle": b1.code, "operation": style.operations[-1].id, "qty": "10",
-                                   "client_id": "x1"})
+                                   "client_id": "x1", "log_anyway": "1"})
     live = client.get("/board/live", headers={"HX-Request": "true"})
     assert f'data-order="{order.number}">10 / 20' in live.text
     assert live.text.lstrip().startswith('<div id="board"')

@@ -6,6 +6,7 @@ from shopfloor import security
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, WorkLog
 from tests.conftest import login
+from tests.html_forms import form_for
 
 
 def _first_bundle(order):
@@ -22,7 +23,8 @@ def test_card_shows_bundle_and_preselects_assigned_operation(client, factory):
     html = resp.text
     assert html.lstrip().startswith('<section id="bundle-card"')
     assert order.number in html and style.code in html and "10 pieces" in html
-    assert f'value="{style.operations[0].id}" data-remaining="10"\n               checked' in html
+    sent = form_for(html, "/scan/log").data()
+    assert sent["operation"] == str(style.operations[0].id) and sent["qty"] == "10"
     assert "Done 10 pcs" in html
 
 

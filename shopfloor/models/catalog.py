@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
 from shopfloor.money import Money
+from shopfloor.vocabulary import SequenceCheck, column_type
 
 
 class Style(db.Model):
@@ -19,6 +20,9 @@ class Style(db.Model):
     # Money (see shopfloor.money): ten-thousandths in the database, Decimal here.
     target_cost_per_piece: Mapped[Decimal | None] = mapped_column("target_cost_e4", Money())
     active: Mapped[bool] = mapped_column(default=True)
+    # Logging an operation while earlier ones of the bulletin have no pieces on the bundle: warn, block or off.
+    sequence_check: Mapped[SequenceCheck] = mapped_column(column_type(SequenceCheck, 8), default=SequenceCheck.WARN,
+                                                          server_default=SequenceCheck.WARN.value)
 
     operations: Mapped[list["Operation"]] = relationship(
         back_populates="style", order_by="Operation.seq", cascade="all, delete-orphan"

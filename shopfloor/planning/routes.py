@@ -8,7 +8,7 @@ from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, trimme
 from shopfloor.orders import services as order_services
 from shopfloor.planning import capacity, materials, queries, schedule, styles
 from shopfloor.planning.orders import parse_grid
-from shopfloor.vocabulary import MaterialKind
+from shopfloor.vocabulary import MaterialKind, SequenceCheck
 
 bp = Blueprint("planning", __name__)
 DEFAULT_OPERATORS = 20
@@ -28,7 +28,8 @@ def _style_fields(f) -> dict:
     return dict(code=trimmed(f.get("code"), max_len=30, label=_("Code")),
                 name=trimmed(f.get("name"), max_len=120, label=_("Name")),
                 sizes=trimmed(f.get("sizes"), max_len=200, label=_("Sizes")),
-                target_cost=decimal(f.get("target_cost"), _("Target cost must be a number."), minimum=0))
+                target_cost=decimal(f.get("target_cost"), _("Target cost must be a number."), minimum=0),
+                sequence_check=trimmed(f.get("sequence_check"), max_len=8) or None)
 
 
 @bp.post("/styles")
@@ -44,7 +45,7 @@ def _style_page(style_id: int, error=None, status=200, failed=None):
     operators = lenient_whole(request.args.get("operators")) or DEFAULT_OPERATORS
     return render_template("planning/style.html", style=style, figures=styles.bulletin_figures(style, eff, operators),
                            efficiency=eff, operators=operators, error=error, form=request.form,
-                           failed=failed), status
+                           failed=failed, sequence_checks=tuple(SequenceCheck)), status
 
 
 @bp.get("/styles/<int:style_id>")

@@ -12,6 +12,7 @@ from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Operation, OrderQuantity, Style, WorkLog
+from shopfloor.vocabulary import SequenceCheck
 
 
 # Sane ranges (a SAM of 1e30 would break every page that multiplies by it).
@@ -37,7 +38,11 @@ def _rate(rate: Decimal | None) -> Decimal:
 
 
 def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
-               target_cost: Decimal | None = None) -> Style:
+               target_cost: Decimal | None = None, sequence_check: str | None = None) -> Style:
+    """Create or change a style. sequence_check (warn / block / off): what a scan of an operation does while
+    earlier operations of the bulletin have no pieces on the bundle; None keeps it (a new style warns)."""
+    if sequence_check is not None and sequence_check not in {c.value for c in SequenceCheck}:
+        raise DomainError(_("Choose what happens when an operation is logged before earlier ones."))
     code, name = (code or "").strip().upper(), (name or "").strip()
     size_list = [s.strip() for s in (sizes or "").split(",") if s.strip()]
     if not code or not name:
@@ -61,6 +66,8 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
         if style is None:
             raise DomainError(_("That style does not exist."), status=404)
         style.code, style.name, style.sizes, style.target_cost_per_piece = code, name, size_list, cost
+        if sequence_check is not None:
+            style.sequence_check = SequenceCheck(sequence_check)
         db.session.add(style)
     return style
 

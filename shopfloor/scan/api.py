@@ -4,6 +4,10 @@ Whose work a scan is: the signed operator identity a queued item carries (`"oper
 scan/identity.py) when present, so a scan queued before a sign-out is credited to the operator who made
 it whoever sends it later; else the signed-in session. An identity that does not verify holds the
 scan for a supervisor (202) and credits nobody.
+
+A style that warns before an operation is logged while earlier ones have no pieces answers 409
+{"code": "confirm_sequence", "operations": "7–8"}: the same item sent again with "log_anyway": true is
+logged (the outbox keeps it until the operator answers, and an item answered so is not asked again).
 """
 from __future__ import annotations
 
@@ -67,6 +71,7 @@ def create_scan():
     result = services.record_scan(operator_id=operator_id, bundle_ref=str(data.get("bundle") or ""),
                                   operation_id=data.get("operation"), qty=data.get("qty"),
                                   client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES,
-                                  claim_check=True, session_sid_hash=sid_hash)
+                                  claim_check=True, session_sid_hash=sid_hash,
+                                  log_anyway=data.get("log_anyway") is True)
     return jsonify(result.as_json()), 201 if result.created else 200
 

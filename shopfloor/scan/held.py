@@ -55,7 +55,7 @@ def credit(held_id: int, *, operator_id: int | None, supervisor_id: int) -> Scan
         raise DomainError(_("Choose the operator who made this scan."))
     result = record_scan(operator_id=operator.id, operator_line_id=operator.line_id, bundle_ref=held.bundle_ref,
                          operation_id=held.operation_id, qty=held.qty, client_id=held.client_id,
-                         confirmed_by=supervisor_id)
+                         confirmed_by=supervisor_id, log_anyway=True)  # the supervisor decides
     with write_transaction():
         held = db.session.get(HeldScan, held_id)
         held.status, held.credited_to_id = HeldScanStatus.CREDITED, operator.id

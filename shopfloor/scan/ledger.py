@@ -40,6 +40,8 @@ class ScanTarget:
     session_id: int | None         # the open session row named by the request (None: closed or not asked)
     session_created_at: datetime | str | None   # ... when it was opened
     session_used_at: datetime | str | None      # ... and last used (auth/expiry.py)
+    sequence_check: str            # the style's SequenceCheck (warn / block / off)
+    earlier_missing: int           # 1 when earlier operations have no pieces on the bundle (0 when the check is off)
 
 
 @dataclass(slots=True)

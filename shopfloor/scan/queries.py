@@ -9,7 +9,10 @@ from sqlalchemy import select
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, User, WorkLog
+from shopfloor.scan import services
 from shopfloor.scan.codes import parse_reference
+from shopfloor.scan.sql import Raw
+from shopfloor.vocabulary import BundleStatus, SequenceCheck, earlier_not_done, seq_ranges
 
 
 @dataclass
@@ -20,8 +23,19 @@ class OpLine:
     machine: str
     sam: float
     done: int
-    remaining: int
+    remaining: int          # pieces of the bundle not yet logged here
     qc_point: bool
+    loggable: int = 0       # what can really be logged now: remaining, less pieces held in open rework before it
+    earlier: list[int] = field(default_factory=list)  # seqs of earlier operations with no pieces yet
+
+    @property
+    def held(self) -> int:
+        """Pieces not logged here that sit in rework of an earlier operation."""
+        return self.remaining - self.loggable
+
+    @property
+    def earlier_label(self) -> str:
+        return seq_ranges(self.earlier)
 
 
 @dataclass
@@ -32,6 +46,7 @@ class BundleCard:
     style_name: str
     operations: list[OpLine] = field(default_factory=list)
     selected_id: int | None = None
+    sequence_check: SequenceCheck = SequenceCheck.WARN
 
     @property
     def selected(self) -> OpLine | None:
@@ -57,19 +72,28 @@ def bundle_card(ref: str, user: User | None = None, operation_id: int | None = N
                                                      Operation.active.is_(True)).order_by(Operation.seq)).all()
     done = dict(db.session.execute(select(BundleOpProgress.operation_id, BundleOpProgress.done)
                                    .where(BundleOpProgress.bundle_id == bundle.id)).all())
-    lines = [OpLine(id=o.id, seq=o.seq, name=o.name, machine=o.machine, sam=float(o.sam),
-                    done=done.get(o.id, 0), remaining=bundle.pieces - done.get(o.id, 0), qc_point=o.qc_point)
-             for o in ops]
-    card = BundleCard(bundle=bundle, order=order, style_code=order.style.code, style_name=order.style.name,
-                      operations=lines)
+    style = order.style
+    check = SequenceCheck(style.sequence_check)
+    in_rework = bundle.status == BundleStatus.REWORK
+    raw = Raw(db.session) if in_rework else None
+    lines = []
+    for o in ops:
+        d = done.get(o.id, 0)
+        remaining = bundle.pieces - d
+        # The scan's own rule (services.rework_cap), asked per operation only for a bundle in rework.
+        loggable = max(0, min(remaining, services.rework_cap(raw, bundle.id, o.id, bundle.pieces) - d)) \
+            if in_rework else remaining
+        lines.append(OpLine(id=o.id, seq=o.seq, name=o.name, machine=o.machine, sam=float(o.sam), done=d,
+                            remaining=remaining, qc_point=o.qc_point, loggable=loggable,
+                            earlier=[] if check == SequenceCheck.OFF else earlier_not_done(ops, done, o.seq)))
+    card = BundleCard(bundle=bundle, order=order, style_code=style.code, style_name=style.name,
+                      operations=lines, sequence_check=check)
     ids = {o.id for o in lines}
     if operation_id in ids:
         card.selected_id = operation_id
     elif user is not None and user.assigned_operation_id in ids:
+        # The operator's assigned operation on this style, or none: never a guess.
         card.selected_id = user.assigned_operation_id
-    else:
-        # Otherwise the first operation with work left, in bulletin order.
-        card.selected_id = next((o.id for o in lines if o.remaining > 0), None)
     return card
 
 

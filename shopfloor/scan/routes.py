@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor.auth import services as auth_services
-from shopfloor.edge import lenient_whole, on_refusal, trimmed
+from shopfloor.edge import flag, lenient_whole, on_refusal, trimmed
 from shopfloor.models import Role
 from shopfloor.quality.services import open_rework_pieces
 from shopfloor.scan import identity, queries, services
@@ -15,20 +15,24 @@ bp = Blueprint("scan", __name__)
 
 
 def _card(ref: str, *, operation_id=None, message=None, status=200, undo=None, error=None, confirm=False,
-          qty=None):
+          qty=None, ask=None):
     # No bundle named (e.g. an undo form without one): the message alone, no card.
     card, card_error, card_status = queries.bundle_card_or_error(ref, current_user, operation_id) if ref.strip() \
         else (None, None, 200)
     return render_template("scan/_card.html", card=card, message=message, error=error or card_error, undo=undo,
-                           ref=ref, confirm=confirm, qty=qty), status if error or not card_error else card_status
+                           ref=ref, confirm=confirm, qty=qty, ask=ask), \
+        status if error or ask or not card_error else card_status
 
 
 def _refused(e):
     """The card again, with the refusal in the worker's language and nothing counted; work the operator
-    may not claim alone shows the supervisor's confirmation, the operation and pieces kept."""
+    may not claim alone shows the supervisor's confirmation, earlier operations not done yet the
+    "log anyway" question, the operation and pieces kept."""
     f = request.form
-    return _card(f.get("bundle", ""), operation_id=lenient_whole(f.get("operation")), error=e.message,
-                 status=e.status, confirm=e.code == "needs_confirmation", qty=lenient_whole(f.get("qty")))
+    ask = e.message if e.code == "confirm_sequence" else None
+    return _card(f.get("bundle", ""), operation_id=lenient_whole(f.get("operation")),
+                 error=None if ask else e.message, status=e.status, confirm=e.code == "needs_confirmation",
+                 qty=lenient_whole(f.get("qty")), ask=ask)
 
 
 @bp.get("/scan")
@@ -63,7 +67,7 @@ def log():
     result = services.record_scan(operator_id=current_user.id, operator_line_id=current_user.line_id,
                                   bundle_ref=f.get("bundle", ""), operation_id=f.get("operation"),
                                   qty=f.get("qty"), client_id=f.get("client_id"), claim_check=True,
-                                  confirmed_by=confirmed_by)
+                                  confirmed_by=confirmed_by, log_anyway=flag("log_anyway"))
     msg = _("Done: %(n)d pieces logged.", n=result.pieces) if result.created else \
         _("Already saved: %(n)d pieces (this scan was sent twice and counted once).", n=result.pieces)
     return _card(result.bundle_code, operation_id=lenient_whole(f.get("operation")), message=msg,

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from shopfloor import clock, signals
 from shopfloor.auth import expiry
@@ -24,9 +25,9 @@ from shopfloor.scan import ledger
 from shopfloor.scan.codes import parse_reference
 from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget, SessionRow
 from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
-from shopfloor.scan.statements import DONE_BY, FIND, FIND_LOG, REPLAY, SESSION_OPEN, SESSION_TOUCH
+from shopfloor.scan.statements import DONE_BY, EARLIER_NOT_DONE, FIND, FIND_LOG, REPLAY, SESSION_OPEN, SESSION_TOUCH
 from shopfloor.models.people import Role
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus, SequenceCheck, seq_ranges
 
 UNDO_SECONDS = 30
 MAX_INT = 2_147_483_647  # ids and piece counts fit the columns of both databases
@@ -34,6 +35,7 @@ MAX_CLIENT_ID = 64
 _STOPPED = frozenset(s.value for s in ORDERS_STOPPED)
 _ON_FLOOR = frozenset(s.value for s in ORDERS_ON_FLOOR)
 _HOLD, _REWORK = BundleStatus.HOLD.value, BundleStatus.REWORK.value
+_WARN, _BLOCK = SequenceCheck.WARN.value, SequenceCheck.BLOCK.value
 
 
 @dataclass
@@ -122,7 +124,8 @@ def done_by(bundle_id: int, operation_id: int, raw: Raw | None = None) -> list[s
 def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle_ref: str, operation_id,
                 qty=None, client_id: str | None = None, now: datetime | None = None,
                 check_operator_roles: tuple[str, ...] | None = None, claim_check: bool = False,
-                confirmed_by: int | None = None, session_sid_hash: str | None = None) -> ScanResult:
+                confirmed_by: int | None = None, session_sid_hash: str | None = None,
+                log_anyway: bool = False) -> ScanResult:
     """Credit `qty` pieces (default: all remaining) of an operation on a bundle to an operator.
 
     With check_operator_roles the operator's role, active flag and line are read in the same
@@ -130,6 +133,9 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
     operator claims only their own work (see _check_claim) unless a supervisor confirmed it
     (confirmed_by: that supervisor, recorded as the entry's author). With session_sid_hash the sending
     cookie's session must still be open (signed-out cookies are refused), checked in the same read.
+    With log_anyway the operator already answered "log anyway" to earlier operations not done yet (a
+    style that warns; a supervisor's confirmation answers it too); a style that blocks refuses it all the
+    same (see _check_sequence).
     """
     client_id = _validate_client_id(client_id)
     code = parse_reference(bundle_ref)
@@ -155,6 +161,7 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
             q = _plan_scan(s, target, code, q)
             if claim_check and confirmed_by is None:
                 _check_claim(target, op_id)
+            _check_sequence(s, target, op_id, log_anyway or confirmed_by is not None)
             entry = Entry(bundle_id=target.bundle_id, order_id=target.order_id, operation_id=op_id,
                           operator_id=operator_id, line_id=operator_line_id or target.order_line_id, pieces=q,
                           sam=target.sam, rate_e4=target.rate_e4, is_output=bool(target.is_output), at=now,
@@ -208,6 +215,22 @@ def _plan_scan(s: Raw, t: ScanTarget | None, code: str, q: int | None) -> int:
         raise DomainError(_("Only %(left)d pieces remain for this operation; you asked for %(q)d.",
                             left=remaining, q=q), status=409, code="over_quantity")
     return q
+
+
+def _check_sequence(s: Raw, t: ScanTarget, op_id: int, log_anyway: bool) -> None:
+    """Earlier operations of the bulletin with no pieces on the bundle (read with the bundle): a style that
+    warns asks first (answered by log_anyway), one that blocks refuses. Which ones is asked only then."""
+    if not t.earlier_missing or t.sequence_check not in (_WARN, _BLOCK) or (log_anyway and t.sequence_check == _WARN):
+        return
+    seqs = s.column(EARLIER_NOT_DONE, {"b": t.bundle_id, "op": op_id})
+    ops = seq_ranges(seqs)
+    if t.sequence_check == _BLOCK:
+        raise DomainError(ngettext("Operation %(ops)s is not done yet: log it first.",
+                                   "Operations %(ops)s are not done yet: log them first.", len(seqs), ops=ops),
+                          status=409, code="earlier_not_done", operations=ops)
+    raise DomainError(ngettext("Operation %(ops)s is not done yet. Log anyway?",
+                               "Operations %(ops)s are not done yet. Log anyway?", len(seqs), ops=ops),
+                      status=409, code="confirm_sequence", operations=ops)
 
 
 def _check_operator(t: ScanTarget | None, roles: tuple[str, ...]) -> int | None:

@@ -13,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shopfloor.scan.sql import Stmt
-from shopfloor.vocabulary import output_seq_sql
+from shopfloor.vocabulary import SequenceCheck, earlier_not_done_sql, output_seq_sql
 
 # --- reads -----------------------------------------------------------------------------------------
 
 # One read for a scan: the bundle and operation, an earlier entry with this client id, the operator, and
 # (for the scan API) the sending cookie's session row: whether it is open, and when it was opened and last
 # used (an operator's session ends at the shift's end or after idle time, auth/expiry.py).
+# Unless the style's check is off, whether earlier operations of the bulletin have no pieces on the bundle
+# (earlier_missing): a probe of the bundle's counters of the operations before this one, inside this same read.
 FIND = Stmt(f"""
 SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, b.order_id AS order_id,
        o.line_id AS order_line_id, o.status AS order_status,
@@ -30,9 +32,14 @@ SELECT b.id AS bundle_id, b.status AS bundle_status, b.pieces AS bundle_pieces, 
        r.id AS replay_id, r.operator_id AS replay_operator_id,
        u.role AS user_role, u.active AS user_active, u.line_id AS user_line_id,
        u.assigned_operation_id AS user_operation_id,
-       s.id AS session_id, s.created_at AS session_created_at, s.used_at AS session_used_at
+       s.id AS session_id, s.created_at AS session_created_at, s.used_at AS session_used_at,
+       st.sequence_check AS sequence_check,
+       CASE WHEN st.sequence_check = '{SequenceCheck.OFF.value}' OR op.id IS NULL THEN 0
+            WHEN EXISTS (SELECT 1 FROM operations e WHERE {earlier_not_done_sql("b.id", "o.style_id", "op.seq")})
+            THEN 1 ELSE 0 END AS earlier_missing
 FROM bundles b
 JOIN orders o ON o.id = b.order_id
+JOIN styles st ON st.id = o.style_id
 LEFT JOIN operations op ON op.id = :op
 LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = :op
 LEFT JOIN users u ON u.id = :u
@@ -64,6 +71,12 @@ SELECT w.id AS log_id, w.bundle_id, w.operation_id, w.operator_id, w.line_id, w.
        (SELECT r.id FROM work_log r WHERE r.reverses_id = w.id) AS reversed_by
 FROM work_log w JOIN bundles b ON b.id = w.bundle_id
 WHERE w.id = :id
+""")
+
+# Which earlier operations have no pieces (asked only when a scan is refused or asked to confirm for it).
+EARLIER_NOT_DONE = Stmt(f"""
+SELECT e.seq FROM operations op JOIN operations e ON {earlier_not_done_sql(":b", "op.style_id", "op.seq")}
+WHERE op.id = :op ORDER BY e.seq
 """)
 
 DONE_BY = Stmt("""

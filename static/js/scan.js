@@ -39,11 +39,13 @@
   }
   function queueLog(f) {
     var qty = f.querySelector("[name=qty]").value;
-    var op = f.querySelector("[name=operation]:checked");
-    queue({ client_id: f.dataset.clientId || f.querySelector("[name=client_id]").value || uuid(),
-            bundle: f.querySelector("[name=bundle]").value,
-            operation: op ? Number(op.value) : Number(assignedOp), qty: qty ? Number(qty) : null,
-            operator: form.dataset.operator });
+    var op = f.querySelector("[name=operation]");
+    var item = { client_id: f.dataset.clientId || f.querySelector("[name=client_id]").value || uuid(),
+                 bundle: f.querySelector("[name=bundle]").value,
+                 operation: op && op.value ? Number(op.value) : Number(assignedOp), qty: qty ? Number(qty) : null,
+                 operator: form.dataset.operator };
+    if (f.dataset.logAnyway === "1") item.log_anyway = true;   // answered on the card: never asked again
+    queue(item);
   }
   function showCard(html) {
     var card = document.getElementById("bundle-card");
@@ -103,13 +105,38 @@
   // ---- outbox counter and sending ------------------------------------------
   var counter = document.getElementById("outbox");
   var refusedList = document.getElementById("outbox-refused");
+  var asksList = document.getElementById("outbox-asks");
   function refreshCount() {
     return Outbox.count().then(function (n) {
       counter.hidden = n === 0;
       counter.querySelector("[data-count]").textContent = n === 1 ? T.waiting_one : T.waiting_many.replace("{n}", n);
       counter.dataset.count = n;
-    });
+      return Outbox.all();
+    }).then(renderAsks);
   }
+  // Queued scans the server asked about (earlier operations not done yet): the operator answers here.
+  function renderAsks(items) {
+    var asked = items.filter(function (i) { return i.ask; });
+    asksList.textContent = "";
+    asked.forEach(function (item) {
+      var li = document.createElement("li"), p = document.createElement("p");
+      li.dataset.ask = item.client_id;
+      p.textContent = item.bundle + ": " + item.ask;
+      li.appendChild(p);
+      [["0", T.dont_log, "btn"], ["1", T.log_anyway, "btn btn-primary"]].forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button"; btn.className = b[2]; btn.dataset.answer = b[0]; btn.textContent = b[1];
+        li.appendChild(btn);
+      });
+      asksList.appendChild(li);
+    });
+    asksList.hidden = asked.length === 0;
+  }
+  asksList.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-answer]");
+    if (!btn) return;
+    Outbox.answer(btn.closest("[data-ask]").dataset.ask, btn.dataset.answer === "1").then(flush);
+  });
   function flush() {
     if (!navigator.onLine) return refreshCount();
     return Outbox.flush(csrf).then(function (r) {

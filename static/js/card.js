@@ -71,6 +71,7 @@
     f.dataset.logAnyway = anyway ? "1" : "";
     var opt = chosen(f);
     if (anyway || !opt || !opt.dataset.ask || f.dataset.sequence !== "warn") return;
+    if (f.querySelector('[data-kind="confirm"]')) return;   // a supervisor's confirmation answers it
     e.preventDefault();
     e.stopImmediatePropagation();
     var ask = f.querySelector("[data-ask-step]");

@@ -162,6 +162,8 @@ def test_warn_asks_once_and_log_anyway_is_one_more_tap(live_server, phone, facto
     ask = phone.locator("[data-ask-step]")
     assert ask.is_visible() and ask.inner_text().startswith("Operations 1–5, 7–8 are not done yet. Log anyway?")
     _on_screen(phone, "[data-log-anyway-button]")
+    if SHOTS:
+        phone.screenshot(path=os.path.join(SHOTS, "card-ask.png"))
     assert _logged(b1) == [(op_ids[5], 10)]                # asked: nothing sent
     phone.tap("[data-ask-cancel]")
     assert ask.is_hidden()
@@ -215,6 +217,8 @@ def test_block_shows_why_and_done_stays_off(live_server, phone, factory):
     assert note["height"] > 0
     assert phone.inner_text("[data-block-note]") == "Operations 1–7 are not done yet: log them first."
     assert phone.locator("[data-done]").is_disabled()
+    if SHOTS:
+        phone.screenshot(path=os.path.join(SHOTS, "card-block.png"))
     phone.select_option("#operation", str(op_ids[0]))
     assert phone.locator("[data-block-note]").is_hidden() and phone.locator("[data-done]").is_enabled()
     phone.select_option("#operation", str(op_ids[7]))
@@ -237,6 +241,8 @@ def test_a_bundle_in_rework_shows_what_can_really_be_logged(live_server, phone, 
     assert phone.input_value("#qty") == "6" and phone.get_attribute("#qty", "max") == "6"
     assert phone.inner_text("[data-done]") == "Done 6 pcs"
     assert "4 pieces in rework" in phone.inner_text(f'[data-op="{op_ids[1]}"]')
+    if SHOTS:
+        phone.screenshot(path=os.path.join(SHOTS, "card-rework.png"))
     phone.fill("#qty", "7")
     assert phone.inner_text("[data-done]") == "Only 6 left" and phone.locator("[data-done]").is_disabled()
     phone.fill("#qty", "6")

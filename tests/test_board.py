@@ -113,9 +113,9 @@ def test_chart_and_minutes_follow_overtime_logged_at_19(factory):
     b1, b2 = _bundles(order)
     last = style.operations[-1]
     services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
-                         operation_id=last.id, qty=10, now=_at_local(9, 30))
+                         operation_id=last.id, qty=10, now=_at_local(9, 30), log_anyway=True)
     services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b2.code,
-                         operation_id=last.id, qty=7, now=_at_local(19, 5))
+                         operation_id=last.id, qty=7, now=_at_local(19, 5), log_anyway=True)
     lb = next(x for x in queries.board(now_utc=_at_local(19, 30)).lines if x.id == line.id)
     assert [h.hour for h in lb.hours] == list(range(8, 20))        # 08 .. 19, the evening hour has its bar
     evening = lb.hours[-1]

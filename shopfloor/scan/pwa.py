@@ -15,7 +15,7 @@ bp = Blueprint("public", __name__)
 # keeps so that the page opens without network. Not the barcode polyfill and its decoder: they are
 # fetched on first camera use, and only where the browser has no BarcodeDetector.
 SHELL_FILES = ("css/app.css", "vendor/htmx.min.js", "js/csrf.js", "js/page.js", "js/outbox.js", "js/reader.js",
-               "js/scan.js", "icons/icon-192.png")
+               "js/card.js", "js/scan.js", "icons/icon-192.png")
 FAVICON = "icons/icon-192.png"
 FAVICON_CACHE = "public, max-age=86400"  # a plain URL: a day, not immutable
 _VERSION = '"__VERSION__"'

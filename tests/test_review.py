@@ -140,3 +140,13 @@ def test_operator_day(client, factory):
     page = client.get("/me")
     assert 'data-kpi="pieces">10' in page.text and 'data-kpi="earned">5.0' in page.text
     assert 'data-kpi="earnings">0.25' in page.text and b1.code in page.text
+
+
+def test_efficiency_chart_leaves_out_days_without_minutes_worked():
+    """Before the shift starts (e.g. just after midnight) today's efficiency is undefined (None): the review
+    chart draws the other days and no point for today, instead of failing the whole page."""
+    from shopfloor.review.svg import line_chart
+
+    chart = str(line_chart({"Line 1": [("2026-11-30", 61.5), ("2026-12-01", None)]}))
+    assert chart.count("<circle") == 1 and "11-30" in chart and "61.5%" in chart
+    assert str(line_chart({"Line 1": [("2026-12-01", None)]})) == ""

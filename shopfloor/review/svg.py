@@ -6,7 +6,11 @@ from markupsafe import Markup, escape
 COLOURS = ["#1d4ed8", "#dc2626", "#16a34a", "#9333ea", "#ea580c"]
 
 
-def line_chart(series: dict[str, list[tuple[str, float]]], *, width=640, height=220, unit="%", label="") -> Markup:
+def line_chart(series: dict[str, list[tuple[str, float | None]]], *, width=640, height=220, unit="%",
+               label="") -> Markup:
+    """Points whose value is undefined (None: e.g. efficiency before the shift has started) are not drawn."""
+    series = {name: [(x, v) for x, v in pts if v is not None] for name, pts in series.items()}
+    series = {name: pts for name, pts in series.items() if pts}
     labels = sorted({x for pts in series.values() for x, _ in pts})
     if not labels:
         return Markup("")

@@ -6,7 +6,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 8000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test install vendor bench messages
+.PHONY: run test install vendor bench messages screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: install
 	  echo "== TEST_DATABASE_URL is not set: PostgreSQL not tested"; \
 	fi; \
 	exit $$status
+
+# The README's "First day on the floor" pictures, taken by the suite's walk-through (tests/test_first_day.py).
+screenshots: install
+	env -u TEST_DATABASE_URL SHOPFLOOR_SCREENSHOTS=docs/first-day $(BIN)/python -m pytest -q tests/test_first_day.py
 
 # Re-vendor front-end files from the npm registry (package.json + package-lock.json).
 vendor:

@@ -110,6 +110,29 @@ def server_shape() -> tuple[int, int]:
     return s.workers, s.threads
 
 
+def _server_env(url: str, workers: int | None, threads: int | None, **extra: str) -> dict:
+    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret", **extra)
+    if workers:
+        env["SHOPFLOOR_WORKERS"] = str(workers)
+    if threads:
+        env["SHOPFLOOR_THREADS"] = str(threads)
+    return env
+
+
+@contextmanager
+def _running(argv: list[str], env: dict, port: int, workdir: str, name: str):
+    """A server process from the measured checkout, up once /login answers; yields (host:port, pid)."""
+    log = open(os.path.join(workdir, f"{name}.log"), "w")
+    proc = subprocess.Popen(argv, cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(port, name)
+        yield f"127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
 @contextmanager
 def serve(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
     """The server `make run` starts in the measured checkout: `python -m shopfloor.server` (granian) where the
@@ -118,24 +141,12 @@ def serve(url: str, port: int, workers: int | None, threads: int | None, workdir
         with gunicorn(url, port, workers, threads, workdir) as served:
             yield served
         return
-    # Plain HTTP only (SHOPFLOOR_TLS=0): the benchmark measures one granian, exec()ed by server.py.
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret", SHOPFLOOR_TLS="0")
-    if workers:
-        env["SHOPFLOOR_WORKERS"] = str(workers)
-    if threads:
-        env["SHOPFLOOR_THREADS"] = str(threads)
-    log = open(os.path.join(workdir, "server.log"), "w")
-    # exec()s granian: this pid is granian's main process, whose children are the workers.
-    proc = subprocess.Popen([os.path.join(CODE, ".venv", "bin", "python"), "-m", "shopfloor.server",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(port, "the server")
-        yield f"127.0.0.1:{port}", proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    # Plain HTTP only (SHOPFLOOR_TLS=0): the benchmark measures one granian, exec()ed by server.py (this pid is
+    # granian's main process, whose children are the workers).
+    argv = [os.path.join(CODE, ".venv", "bin", "python"), "-m", "shopfloor.server", "--host", "127.0.0.1",
+            "--port", str(port)]
+    with _running(argv, _server_env(url, workers, threads, SHOPFLOOR_TLS="0"), port, workdir, "server") as served:
+        yield served
 
 
 def _wait_until_up(port: int, name: str) -> None:
@@ -155,22 +166,10 @@ def _wait_until_up(port: int, name: str) -> None:
 def gunicorn(url: str, port: int, workers: int | None, threads: int | None, workdir: str):
     """The server `make run` started before granian (a baseline checkout's shopfloor/gunicorn_conf.py; it needs
     gunicorn in that checkout's venv); workers/threads override its defaults."""
-    env = dict(os.environ, SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_SECRET_KEY="bench-secret")
-    if workers:
-        env["SHOPFLOOR_WORKERS"] = str(workers)
-    if threads:
-        env["SHOPFLOOR_THREADS"] = str(threads)
-    log = open(os.path.join(workdir, "gunicorn.log"), "w")
-    proc = subprocess.Popen([os.path.join(CODE, ".venv", "bin", "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--config", "python:shopfloor.gunicorn_conf", "app:app"],
-                            cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(port, "gunicorn")
-        yield f"127.0.0.1:{port}", proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    argv = [os.path.join(CODE, ".venv", "bin", "gunicorn"), "--bind", f"127.0.0.1:{port}",
+            "--config", "python:shopfloor.gunicorn_conf", "app:app"]
+    with _running(argv, _server_env(url, workers, threads), port, workdir, "gunicorn") as served:
+        yield served
 
 
 def _stat(pid: int) -> list[str] | None:

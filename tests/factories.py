@@ -80,11 +80,15 @@ class Factory:
                 setattr(obj, name, value)
         return obj
 
-    def floor(self):
-        """A line with a style, an order cut into 2 bundles of 10, one operator on the line."""
+    def floor(self, sams=None, sequence_check=None, assign: bool = True):
+        """A line with a style (`sams`: one operation each; its sequence check), an order cut into bundles of
+        10, one operator on the line (assigned to the first operation unless assign is False)."""
         line = self.line()
-        style = self.style()
+        style = self.style() if sams is None else self.style(sams=sams)
+        if sequence_check is not None:
+            self.update(style, sequence_check=sequence_check)
         order = self.order(style=style, line=line)
         op = self.user("operator", line=line)
-        self.update(op, assigned_operation_id=style.operations[0].id)
+        if assign:
+            self.update(op, assigned_operation_id=style.operations[0].id)
         return line, style, order, op

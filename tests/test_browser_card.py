@@ -27,12 +27,8 @@ COUNT_TAPS = """() => { window.__taps = 0;
 
 
 def _floor(factory, n_ops=12, check=None):
-    line = factory.line()
-    style = factory.style(sams=[0.5] * n_ops)
-    if check is not None:
-        factory.update(style, sequence_check=SequenceCheck(check))
-    order = factory.order(style=style, line=line)
-    op = factory.user("operator", line=line)
+    line, style, order, op = factory.floor(sams=[0.5] * n_ops, sequence_check=SequenceCheck(check) if check else None,
+                                           assign=False)
     bundles = [(b.id, b.code) for b in db.session.scalars(
         select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number))]
     return line, style, [o.id for o in style.operations], bundles, op

@@ -29,13 +29,7 @@ def _ledger():
 
 
 def _floor(factory, n_ops=5, check=None):
-    line = factory.line()
-    style = factory.style(sams=[0.5] * n_ops)
-    if check is not None:
-        factory.update(style, sequence_check=SequenceCheck(check))
-    order = factory.order(style=style, line=line)
-    op = factory.user("operator", line=line)
-    return line, style, order, op
+    return factory.floor(sams=[0.5] * n_ops, sequence_check=SequenceCheck(check) if check else None, assign=False)
 
 
 def scan(user, bundle, operation, **kw):

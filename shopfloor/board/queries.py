@@ -182,7 +182,8 @@ def board(now_utc: datetime | None = None) -> Board:
             line_sam[line_id] = (float(sam), style)
 
     # One span of hours for every line, so the charts side by side compare the same hours.
-    today = working_day(day, (h for by_hour in hourly.values() for h, row in by_hour.items() if row[0] > 0))
+    today = working_day(day, (h for by_hour in hourly.values() for h, (pieces, _out, _earned) in by_hour.items()
+                             if pieces > 0))
     worked = today.minutes_worked(now_local)
     for lb in lines.values():
         lb.operators = present.get(lb.id) or assigned.get(lb.id, 0)

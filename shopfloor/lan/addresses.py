@@ -13,7 +13,10 @@ import socket
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
+
+from flask import current_app
 
 try:
     import fcntl  # Unix; the interfaces are read on Linux only
@@ -81,6 +84,21 @@ class Reach:
     @property
     def host(self) -> str:
         return urlsplit(self.base).hostname or ""
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA phones install, when the server uses this machine's own certificate and it has been made."""
+        return Path(self.ca_cert) if self.ca_cert and Path(self.ca_cert).exists() else None
+
+    @property
+    def ca_download(self) -> str:
+        """The CA's download address ("" without a CA), from the url map: in a request or outside one."""
+        return self.base + current_app.url_map.bind("").build("lan.ca_certificate") if self.ca_file else ""
+
+    @property
+    def secure_home(self) -> str:
+        """The secure address's home page ("" when no HTTPS is served)."""
+        return self.https + "/" if self.https else ""
 
 
 def reach(config: Mapping, port: int | None = None) -> Reach:

@@ -35,17 +35,16 @@ def register(app: Flask) -> None:
 
 def phone_lines(reach: Reach) -> list[str]:
     """The banner's phone set-up: the CA to install (a QR of its download), then the HTTPS address (a QR)."""
-    ca_download = reach.base + current_app.url_map.bind("").build("lan.ca_certificate")  # outside a request
     lines = [f"  Ticket QRs and phones open {reach.base}/ (phone set-up: {reach.base}/setup)"]
     if not reach.https:
         return lines + ["  HTTPS is off: the in-app camera, offline scanning and app install need it."]
-    if reach.ca_cert and Path(reach.ca_cert).exists():
+    if reach.ca_file:
         lines += ["", "  For the in-app camera, offline scanning and app install, once per phone:",
-                  f"  1. Install this machine's certificate: {ca_download}",
-                  qr.terminal(ca_download),
-                  f"     SHA-256 {certificates.ca_fingerprint(Path(reach.ca_cert))}", f"     {ANDROID}", f"     {IOS}",
-                  f"  2. Open the secure address: {reach.https}/", qr.terminal(reach.https + "/")]
+                  f"  1. Install this machine's certificate: {reach.ca_download}",
+                  qr.terminal(reach.ca_download),
+                  f"     SHA-256 {certificates.ca_fingerprint(reach.ca_file)}", f"     {ANDROID}", f"     {IOS}",
+                  f"  2. Open the secure address: {reach.secure_home}", qr.terminal(reach.secure_home)]
     else:
-        lines += [f"  Secure address (in-app camera, offline scanning, app install): {reach.https}/",
-                  qr.terminal(reach.https + "/")]
+        lines += [f"  Secure address (in-app camera, offline scanning, app install): {reach.secure_home}",
+                  qr.terminal(reach.secure_home)]
     return lines

@@ -2,9 +2,7 @@
 HTTPS address, as QR codes and links. Every address comes from `addresses.reach`, as on the tickets."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from shopfloor.lan import certificates, qr
 from shopfloor.lan.addresses import reach
@@ -12,23 +10,16 @@ from shopfloor.lan.addresses import reach
 bp = Blueprint("lan", __name__)
 
 
-def _ca_cert() -> Path | None:
-    """The CA phones install, when the server uses this machine's own certificate and it has been made."""
-    path = reach(current_app.config).ca_cert
-    return Path(path) if path and Path(path).exists() else None
-
-
 @bp.get("/setup")
 def setup():
-    r, ca = reach(current_app.config), _ca_cert()
-    return render_template("lan/setup.html", reach=r, secure=request.is_secure,
-                           ca_url=r.base + url_for("lan.ca_certificate") if ca else "",
-                           fingerprint=certificates.ca_fingerprint(ca) if ca else "")
+    r = reach(current_app.config)
+    return render_template("lan/setup.html", reach=r, secure=request.is_secure, ca_url=r.ca_download,
+                           fingerprint=certificates.ca_fingerprint(r.ca_file) if r.ca_file else "")
 
 
 @bp.get("/setup/shopfloor-ca.crt")
 def ca_certificate():
-    ca = _ca_cert()
+    ca = reach(current_app.config).ca_file
     if ca is None:
         abort(404)
     # DER with the CA MIME type: Android's and iOS's certificate installers take it as it downloads.
@@ -42,8 +33,7 @@ def qr_image(which: str):
     """The QR of the CA download (`ca`) or of the HTTPS address (`https`); anything else, or one the server
     does not have, is not found."""
     r = reach(current_app.config)
-    targets = {"ca": r.base + url_for("lan.ca_certificate") if _ca_cert() else "",
-               "https": r.https + "/" if r.https else ""}
+    targets = {"ca": r.ca_download, "https": r.secure_home}
     if not targets.get(which):
         abort(404)
     return Response(qr.svg(targets[which]), mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})

@@ -28,6 +28,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     database.configure_engine_options(app)
     db.init_app(app)
     database.install_sqlite_hooks(app)
+    database.install_postgres_hooks(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)

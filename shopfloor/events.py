@@ -2,7 +2,8 @@
 is made here, in one visible place, when the app is created.
 
     bundle in rework .... rework_cap ......... quality: later operations get only the good pieces
-    scan written ........ work_logged ........ planning.schedule: order starts sewing, sewing start/finish milestones
+    first scan of order . sewing_started ..... planning.schedule: order starts sewing, sewing start milestone
+    output scan written . output_logged ...... planning.schedule: sewing finish milestone once the order is complete
     order entered ....... order_created ...... planning.schedule: time & action calendar planned back from the due date
     order cut ........... bundles_cut ........ planning.schedule: cutting milestone
     materials in ........ materials_received . planning.schedule: fabric / trims in-house milestones
@@ -21,7 +22,8 @@ from shopfloor.quality import services as quality
 # (signal, receiver): every reaction of one area to another's event.
 SUBSCRIPTIONS = (
     (signals.rework_cap, quality.rework_limit),
-    (signals.work_logged, schedule.on_work_logged),
+    (signals.sewing_started, schedule.on_sewing_started),
+    (signals.output_logged, schedule.on_output_logged),
     (signals.order_created, schedule.on_order_created),
     (signals.bundles_cut, schedule.on_bundles_cut),
     (signals.materials_received, schedule.on_materials_received),

@@ -15,9 +15,19 @@ _floor = Namespace()
 #   receivers return an int; the scan takes the smallest answer, and 0 when nobody answers.
 rework_cap = _floor.signal("rework-cap")
 
-# A new ledger entry was written (not sent for replays, nor for reversals).
+# The scan's events (not sent for replays, nor for reversals). A scan none of whose events has a receiver is
+# written as one self-committing statement on PostgreSQL (no BEGIN / COMMIT round trips); one that has them
+# is written in a transaction the receivers share (scan/services.record_scan).
+#
+# Any new ledger entry.
 #   kwargs: raw, order_id, order_status (before this entry), bundle_id, operation_id, is_output, pieces, at
 work_logged = _floor.signal("work-logged")
+# The first entry on an order not sewing yet (its status in vocabulary.ORDERS_BEFORE_SEWING).
+#   kwargs: raw, order_id, at
+sewing_started = _floor.signal("sewing-started")
+# An entry at the style's output operation (the last active one).
+#   kwargs: raw, order_id, operation_id, pieces, at
+output_logged = _floor.signal("output-logged")
 
 # A new order was entered (flushed, same transaction).        kwargs: order
 order_created = _floor.signal("order-created")

@@ -66,6 +66,7 @@ ORDERS_OPEN = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR                             
 ORDERS_FINISHED = (OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.CLOSED)
 ORDERS_STOPPED = (OrderStatus.HOLD, OrderStatus.CANCELLED)                           # no work may be logged
 ORDERS_LISTED = ORDERS_OPEN + ORDERS_FINISHED + (OrderStatus.HOLD,)                  # everything but cancelled
+ORDERS_BEFORE_SEWING = (OrderStatus.OPEN, OrderStatus.CUTTING)                       # the first entry starts sewing
 
 
 class BundleStatus(Vocabulary):

@@ -45,3 +45,38 @@ def test_sqlite_commits_are_synced_to_disk_only_when_durable_is_asked_for(tmp_pa
     assert Config.from_env(tmp_path).DURABLE is True
     monkeypatch.setenv("SHOPFLOOR_DURABLE", "0")
     assert Config.from_env(tmp_path).DURABLE is False
+
+
+def _backend_pid() -> int:
+    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+    db.session.remove()  # the connection goes back to the pool
+    return pid
+
+
+def test_postgresql_pings_only_a_connection_left_idle_and_replaces_a_dead_one(ctx, monkeypatch):
+    """No ping on a connection in steady use (a round trip per scan saved); one left idle longer than
+    IDLE_PING_SECONDS is pinged at checkout, and one whose server end died is replaced before use."""
+    if db.engine.dialect.name != "postgresql":
+        import pytest
+        pytest.skip("PostgreSQL's pool only (SQLite opens files)")
+    from shopfloor import database
+
+    pings = []
+    real_ping = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda c: pings.append(1) or real_ping(c))
+    db.engine.dispose()
+    pid = _backend_pid()
+    assert _backend_pid() == pid and pings == []            # in steady use: same connection, no ping
+
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", -1)  # every connection now counts as left idle
+    assert _backend_pid() == pid and pings == [1]            # pinged, alive, kept
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    other = create_engine(db.engine.url, poolclass=NullPool)  # another client ends the pooled one's server side
+    with other.begin() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar() is True
+    other.dispose()
+    new_pid = _backend_pid()                                 # the dead one failed its ping and was replaced
+    assert new_pid not in (pid, None) and len(pings) >= 2

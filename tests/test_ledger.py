@@ -140,7 +140,12 @@ def test_both_write_paths_share_one_text_of_each_summary():
     for upsert, (sqlite_stmt, _required) in zip(SUMMARIES, SQLITE_WRITE.summaries):
         assert upsert.table in sqlite_stmt.sqlite and upsert.update in sqlite_stmt.sqlite
         assert upsert.update in PG_WRITE.pg   # the summaries' updates read excluded.*, no parameters
-    assert PG_WRITE.pg.count("ON CONFLICT") == 5 and "%(line)s" in PG_WRITE.pg and ":line" not in PG_WRITE.pg
+    # counter + three summaries are upserts; PostgreSQL's row has no ON CONFLICT (a taken client id fails the
+    # whole statement), SQLite's row does (a replay adds nothing)
+    assert PG_WRITE.pg.count("ON CONFLICT") == 4 and "%(line)s" in PG_WRITE.pg and ":line" not in PG_WRITE.pg
+    assert "ON CONFLICT (client_id) DO NOTHING" in SQLITE_WRITE.log.sqlite
+    # PostgreSQL: the counter first, the row only if the counter took the pieces
+    assert PG_WRITE.pg.index("bundle_op_progress") < PG_WRITE.pg.index("INSERT INTO work_log")
 
 
 class _Recorder:

@@ -217,3 +217,41 @@ def test_concurrent_scans_never_exceed_bundle(factory, app):
     assert db.session.scalar(select(func.sum(WorkLog.pieces)).where(WorkLog.bundle_id == b.id,
                                                                     WorkLog.operation_id == op.id)) == 10
     assert db.session.get(OrderOpProgress, (order.id, op.id)).done == 10
+
+
+def test_one_client_id_sent_at_once_from_many_threads_is_written_once(factory, app):
+    """The same scan sent by 8 threads at once (a phone retrying on a bad network): every send may pass the
+    read before any has written. Exactly one entry is written, every send answers with that same entry, and
+    the counters hold its pieces once (PostgreSQL: the later statements fail whole on the client id and
+    write nothing; SQLite: the row's ON CONFLICT and the writers' queue)."""
+    line, style, order, op = factory.floor()
+    b = _bundles(order)[0]
+    code, op_id, uid, lid = b.code, style.operations[0].id, op.id, line.id
+    results, errors = [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def send():
+        with app.app_context():
+            barrier.wait()
+            try:
+                r = services.record_scan(operator_id=uid, operator_line_id=lid, bundle_ref=code, operation_id=op_id,
+                                         qty=3, client_id="same-scan")
+                with lock:
+                    results.append(r)
+            except Exception as e:  # noqa: BLE001 - any failure is reported by the assertion below
+                with lock:
+                    errors.append(repr(e))
+            db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    db.session.rollback()
+    assert errors == []
+    assert len(results) == 8 and len({r.log_id for r in results}) == 1
+    assert sum(r.created for r in results) == 1 and all(r.pieces == 3 for r in results)
+    assert _log_count() == 1 and _done(b, style.operations[0]) == 3
+    assert db.session.get(OrderOpProgress, (order.id, op_id)).done == 3

@@ -14,7 +14,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Order
 from shopfloor.models.planning import Material, Milestone
 from shopfloor.scan.sql import Stmt
-from shopfloor.vocabulary import MaterialKind, MilestoneStatus, OrderStatus
+from shopfloor.vocabulary import ORDERS_BEFORE_SEWING, MaterialKind, MilestoneStatus, OrderStatus
 
 # key, label, days before the due date, default owner
 MILESTONES = [
@@ -45,7 +45,7 @@ def create_milestones(order: Order) -> None:
 _CLOSE = text("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
 _CLOSE_RAW = Stmt("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
 _START_SEWING_RAW = Stmt("UPDATE orders SET status = :sewing WHERE id = :o AND status IN "
-                         + OrderStatus.sql((OrderStatus.OPEN, OrderStatus.CUTTING)))
+                         + OrderStatus.sql(ORDERS_BEFORE_SEWING))
 _OUTPUT_COMPLETE_RAW = Stmt("""
 SELECT CASE WHEN p.done >= (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = :o) THEN 1 ELSE 0 END
        AS complete
@@ -83,16 +83,16 @@ def on_shipment_shipped(_sender, *, order_ids: list[int], at: datetime) -> None:
         _close(order_id, "ex_factory", at)
 
 
-def on_work_logged(_sender, *, raw, order_id: int, order_status: str, operation_id: int, is_output: bool,
-                   at: datetime, **_kw) -> None:
-    """In the scan's own transaction: the first entry starts sewing; output that completes the order
-    finishes it. Costs nothing for most scans (one status test, one flag test)."""
-    if order_status in (OrderStatus.OPEN, OrderStatus.CUTTING):
-        raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
-        raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_start"})
-    if is_output:
-        if raw.scalar(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id}):  # the one column, `complete`
-            raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_finish"})
+def on_sewing_started(_sender, *, raw, order_id: int, at: datetime, **_kw) -> None:
+    """In the scan's own transaction: the order's first entry moves it on to sewing and closes sewing start."""
+    raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
+    raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_start"})
+
+
+def on_output_logged(_sender, *, raw, order_id: int, operation_id: int, at: datetime, **_kw) -> None:
+    """In the scan's own transaction: output that completes the order closes sewing finish."""
+    if raw.scalar(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id}):  # the one column, `complete`
+        raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_finish"})
 
 
 def milestones(order: Order) -> list[Milestone]:

@@ -2,7 +2,8 @@
 
 Rows read on the hot path become these small dataclasses by column name (see statements.py for the
 SQL and its aliases). `write` is the only way a ledger row is written: a scan and a reversal alike, on
-PostgreSQL in one statement (PG_WRITE), on SQLite as the same statements in sequence (SQLITE_WRITE).
+PostgreSQL in one statement (PG_WRITE, the counter first), on SQLite as the same statements in sequence
+(SQLITE_WRITE, the row first).
 """
 from __future__ import annotations
 
@@ -119,14 +120,13 @@ class _PgWritten:
 def write(s: Raw, entry: Entry) -> int:
     """Write the entry and its counters in the caller's write transaction; returns the ledger id.
 
-    Raises Replay when the client id was already used, Raced when the counter refused the pieces
-    (the caller's transaction then rolls back).
+    Raises Raced when the counter refused the pieces (on SQLite the caller's transaction then rolls back;
+    PostgreSQL's one statement wrote nothing). A client id already used raises Replay on SQLite and the
+    driver's unique violation on PostgreSQL (its statement then wrote nothing either).
     """
     p = entry.params()
     if s.pg:
         out = s.one(PG_WRITE_EXISTING if entry.counter_exists else PG_WRITE, p, into=_PgWritten)
-        if out.log_id is None:
-            raise Replay()
         if out.done is None:
             raise Raced()
         return out.log_id

@@ -27,13 +27,14 @@ from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget,
 from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
 from shopfloor.scan.statements import DONE_BY, EARLIER_NOT_DONE, FIND, FIND_LOG, REPLAY, SESSION_OPEN, SESSION_TOUCH
 from shopfloor.models.people import Role
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus, SequenceCheck, seq_ranges
+from shopfloor.vocabulary import ORDERS_BEFORE_SEWING, ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus, SequenceCheck, seq_ranges
 
 UNDO_SECONDS = 30
 MAX_INT = 2_147_483_647  # ids and piece counts fit the columns of both databases
 MAX_CLIENT_ID = 64
 _STOPPED = frozenset(s.value for s in ORDERS_STOPPED)
 _ON_FLOOR = frozenset(s.value for s in ORDERS_ON_FLOOR)
+_BEFORE_SEWING = frozenset(s.value for s in ORDERS_BEFORE_SEWING)
 _HOLD, _REWORK = BundleStatus.HOLD.value, BundleStatus.REWORK.value
 _WARN, _BLOCK = SequenceCheck.WARN.value, SequenceCheck.BLOCK.value
 
@@ -167,16 +168,15 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
                           sam=target.sam, rate_e4=target.rate_e4, is_output=bool(target.is_output), at=now,
                           bucket_at=now, created_by=confirmed_by or operator_id, cap=target.bundle_pieces,
                           counter_exists=target.cap is not None, client_id=client_id)
-            with rc.write():
-                # The writes alone hold the lock; the conditional upsert re-checks what the read saw.
+            events = _events(target, entry)
+            # The writes alone hold the lock; the conditional update re-checks what the read saw. With nothing
+            # else to write, PostgreSQL's one write statement commits itself (no BEGIN / COMMIT round trips).
+            with rc.write(alone=touch is None and not events):
                 log_id = ledger.write(s, entry)
                 if touch is not None:
                     s.run(SESSION_TOUCH, {"now": now, "id": touch})
-                if signals.work_logged.receivers:
-                    signals.work_logged.send(current_app._get_current_object(), raw=s, order_id=entry.order_id,
-                                             order_status=target.order_status, bundle_id=entry.bundle_id,
-                                             operation_id=op_id, is_output=entry.is_output, pieces=entry.pieces,
-                                             at=now)
+                for signal, kwargs in events:
+                    signal.send(current_app._get_current_object(), raw=s, **kwargs)
     except Replay:
         return find_replay(client_id, operator_id)
     except (Raced, *INTEGRITY_ERRORS):
@@ -187,6 +187,21 @@ def record_scan(*, operator_id: int, operator_line_id: int | None = None, bundle
                           status=409, code="over_quantity") from None
     return ScanResult(log_id=log_id, created=True, bundle_id=entry.bundle_id, bundle_code=code,
                       operation_id=op_id, pieces=entry.pieces, created_at=now)
+
+
+def _events(t: ScanTarget, e: Entry) -> list[tuple]:
+    """The scan's events that have receivers, with their arguments (sent in the write's transaction)."""
+    events = []
+    if signals.work_logged.receivers:
+        events.append((signals.work_logged, dict(
+            order_id=e.order_id, order_status=t.order_status, bundle_id=e.bundle_id, operation_id=e.operation_id,
+            is_output=e.is_output, pieces=e.pieces, at=e.at)))
+    if t.order_status in _BEFORE_SEWING and signals.sewing_started.receivers:
+        events.append((signals.sewing_started, dict(order_id=e.order_id, at=e.at)))
+    if e.is_output and signals.output_logged.receivers:
+        events.append((signals.output_logged, dict(order_id=e.order_id, operation_id=e.operation_id,
+                                                   pieces=e.pieces, at=e.at)))
+    return events
 
 
 def _plan_scan(s: Raw, t: ScanTarget | None, code: str, q: int | None) -> int:

@@ -1,11 +1,14 @@
 """SQL of the ledger's hot path, each piece written once (plain DB-API statements, see shopfloor.scan.sql).
 
 A ledger write is: the work_log row, the bundle x operation counter, then three summaries (line x hour,
-order x operation, operator x day). The counter and the summaries are upserts written here once as
-`Upsert`s; each write path only says under which condition a step runs:
-  * PostgreSQL: one statement of data-modifying CTEs (PG_WRITE), each step running only if the one before
-    it did, so a scan is one round trip;
-  * SQLite: the same statements one after the other (SQLITE_WRITE) inside BEGIN IMMEDIATE.
+order x operation, operator x day). The row, the counter and the summaries are written here once; each write
+path only says in which order and under which condition a step runs:
+  * PostgreSQL: one statement of data-modifying CTEs (PG_WRITE): the counter first, then the row and the
+    summaries only if the counter took the pieces. One statement is atomic on its own, so a scan with no
+    reaction to wait for is one round trip that commits itself; a client id already used fails the whole
+    statement (unique violation), so nothing of it stays;
+  * SQLite: the row first (ON CONFLICT DO NOTHING: a replay adds nothing), then the others, one statement
+    each (SQLITE_WRITE) inside BEGIN IMMEDIATE.
 Rows come back by column name (every column below has an alias a dataclass field is named after).
 """
 from __future__ import annotations
@@ -88,21 +91,34 @@ ORDER BY max(w.created_at) DESC
 # --- writes: parameters b, op, u, line, q, sam, rate, is_output, cid, rev, reason, by, ts (the row);
 #     cap, start (a new counter); o, day, hour, out, earned, pay (the summaries) ------------------------
 
-LOG_INSERT = """
-INSERT INTO work_log (bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate_e4, is_output,
-                      client_id, reverses_id, reason, created_by_id, created_at)
-VALUES (:b, :op, :u, :line, :q, :sam, :rate, :is_output, :cid, :rev, :reason, :by, :ts)
-ON CONFLICT (client_id) DO NOTHING
-RETURNING id
-"""
+@dataclass(frozen=True)
+class LogRow:
+    """The work_log row, rendered two ways from this one definition:
+      values()      INSERT ... VALUES (...) ON CONFLICT (client_id) DO NOTHING: SQLite's form (a replay adds nothing);
+      select(when)  INSERT ... SELECT ... WHERE <when>: a step of PostgreSQL's CTE (a taken client id fails it).
+    """
+    columns: str = ("bundle_id, operation_id, operator_id, line_id, pieces, sam, piece_rate_e4, is_output, "
+                    "client_id, reverses_id, reason, created_by_id, created_at")
+    values_sql: str = ":b, :op, :u, :line, :q, :sam, :rate, :is_output, :cid, :rev, :reason, :by, :ts"
+
+    def values(self) -> str:
+        return (f"INSERT INTO work_log ({self.columns})\nVALUES ({self.values_sql})\n"
+                "ON CONFLICT (client_id) DO NOTHING\nRETURNING id")
+
+    def select(self, when: str) -> str:
+        return f"INSERT INTO work_log ({self.columns})\nSELECT {self.values_sql} WHERE {when}\nRETURNING id"
+
+
+LOG = LogRow()
 
 
 @dataclass(frozen=True)
 class Upsert:
     """INSERT <row> ON CONFLICT (<key>) DO UPDATE SET <update>, the row skipped when the parameter
     `required` is NULL. Rendered two ways from this one definition:
-      values()      INSERT ... VALUES (...): SQLite's form (a one-row insert needs no statement journal);
-      select(when)  INSERT ... SELECT ... WHERE <required is set> AND <when>: a step of PostgreSQL's CTE.
+      values()      INSERT ... VALUES (...): SQLite's form (a one-row insert needs no statement journal), and
+                    the first step of PostgreSQL's CTE (the counter);
+      select(when)  INSERT ... SELECT ... WHERE <required is set> AND <when>: a later step of PostgreSQL's CTE.
     """
     table: str
     columns: str
@@ -162,18 +178,18 @@ SUMMARIES = (LINE_HOUR, ORDER_OP, OPERATOR_DAY)
 PROGRESS_EXISTING = ("UPDATE bundle_op_progress SET done = done + :q\n"
                      "WHERE bundle_id = :b AND operation_id = :op AND done + :q BETWEEN 0 AND pieces")
 
-# PostgreSQL: every write in one round trip. (log_id, done) = (None, None) is a replay; (id, None) lost a
-# race (the caller rolls back).
-_AFTER_INSERT, _AFTER_PROGRESS = "EXISTS (SELECT 1 FROM ins)", "EXISTS (SELECT 1 FROM prog)"
+# PostgreSQL: every write in one statement, the counter first. (log_id, done) = (None, None): another scan took
+# the pieces (nothing was written).
+_AFTER_PROGRESS = "EXISTS (SELECT 1 FROM prog)"
 def _pg_write(progress: str) -> Stmt:
     return Stmt(
-        f"WITH ins AS ({LOG_INSERT}),\nprog AS ({progress}),\n"
+        f"WITH prog AS ({progress}),\nins AS ({LOG.select(_AFTER_PROGRESS)}),\n"
         + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
         + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
 
 
-PG_WRITE = _pg_write(PROGRESS.select(_AFTER_INSERT))                                        # a new counter
-PG_WRITE_EXISTING = _pg_write(f"{PROGRESS_EXISTING} AND {_AFTER_INSERT}\nRETURNING done")   # the usual case
+PG_WRITE = _pg_write(PROGRESS.values())                                   # a new counter (upsert)
+PG_WRITE_EXISTING = _pg_write(f"{PROGRESS_EXISTING}\nRETURNING done")     # the usual case
 
 
 @dataclass(frozen=True)
@@ -185,5 +201,5 @@ class SqliteWrite:
 
 
 # SQLite: the same steps, one statement each, in the caller's BEGIN IMMEDIATE.
-SQLITE_WRITE = SqliteWrite(Stmt(LOG_INSERT), Stmt(PROGRESS.values()), Stmt(PROGRESS_EXISTING + "\nRETURNING done"),
+SQLITE_WRITE = SqliteWrite(Stmt(LOG.values()), Stmt(PROGRESS.values()), Stmt(PROGRESS_EXISTING + "\nRETURNING done"),
                            tuple((Stmt(u.values()), u.required) for u in SUMMARIES))

@@ -54,7 +54,7 @@ def pareto_chart(rows: list[tuple[str, float, float]], *, width=640, height=240,
     for frac in (0, .5, 1):
         yy = pt + h - frac * h
         parts.append(f'<line class="grid" x1="{pl}" x2="{width - pr}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
-                     f'<text class="axis" x="{pl - 4}" y="{yy + 4:.1f}">{top / 1.15 * frac:.0f}{escape(unit)}</text>'
+                     f'<text class="axis" x="{pl - 4}" y="{yy + 4:.1f}">{top * frac:.0f}{escape(unit)}</text>'
                      f'<text class="axis pct" x="{width - pr + 4}" y="{yy + 4:.1f}">{frac * 100:.0f}%</text>')
     points = []
     for i, (name, value, cumulative) in enumerate(rows):

@@ -236,9 +236,10 @@ def test_double_submit_raises_one_stop(client, floor):
 def test_enter_in_a_text_field_raises_nothing(client, floor):
     line, op, sup = floor
     login(client, op)
-    form = form_for(client.get("/stops").text, "/stops")
-    assert form.buttons[0] == ("reason", "breakdown") or all(n == "reason" for n, _v in form.buttons)
     html = client.get("/stops").text
+    form = form_for(html, "/stops")
+    assert [v for n, v in form.buttons if n == "reason"] == [r.value for r in StopReason]
+    # the browser's implicit submission uses the form's first submit button: a disabled one, before the tiles
     assert html.index("disabled hidden") < html.index('data-reason="breakdown"')
 
 
@@ -292,3 +293,22 @@ def test_off_standard_minutes_hand_computed(floor, factory):
     # seen a day later, the open stop fills the rest of day d: 7.5 + 12:45 h = 772.5 -> 772
     assert queries.off_standard_minutes(d, now=at(d + timedelta(days=1), 2))[c.id] == 772
     assert queries.off_standard_minutes(d - timedelta(days=2), now=at(d, 12)) == {}
+
+
+def test_two_raises_racing_for_one_scope_keep_one_open_stop(floor, monkeypatch):
+    """The check before writing can pass for both; the unique open key refuses the second in the database."""
+    line, op, sup = floor
+    services.raise_stop(sup, scope=StopScope.LINE, line_id=line.id, reason=StopReason.POWER)
+    checks = []
+    real = services._refuse_if_open
+
+    def late_check(key):  # the first check sees nothing (as if both raised at once), the one after the clash sees it
+        checks.append(key)
+        if len(checks) > 1:
+            real(key)
+
+    monkeypatch.setattr(services, "_refuse_if_open", late_check)
+    with pytest.raises(DomainError) as e:
+        services.raise_stop(sup, scope=StopScope.LINE, line_id=line.id, reason=StopReason.MEETING)
+    assert e.value.status == 409 and checks == [f"line:{line.id}"] * 2
+    assert [s.reason for s in stops()] == [StopReason.POWER]

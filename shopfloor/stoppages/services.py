@@ -18,7 +18,6 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Role, User
 from shopfloor.models.stoppages import Stoppage
-from shopfloor.templating import local_time
 from shopfloor.vocabulary import STOPS_ACTIVE, StopReason, StopScope, StopStatus
 
 STOP_RAISE, STOP_ACKNOWLEDGE, STOP_CLOSE = "stop_raise", "stop_acknowledge", "stop_close"
@@ -95,7 +94,11 @@ def _refuse_if_open(key: str) -> None:
     if existing is not None:
         raise DomainError(_("There is already an open stop here (%(reason)s, since %(time)s): it is closed "
                             "before another is raised.", reason=existing.reason.label,
-                            time=local_time(existing.started_at)), status=409, code="already_open")
+                            time=_hhmm(existing.started_at)), status=409, code="already_open")
+
+
+def _hhmm(ts: datetime) -> str:
+    return clock.to_local(ts).strftime("%H:%M")
 
 
 def _backdated(started_at: datetime, now: datetime, key: str) -> datetime:
@@ -112,7 +115,7 @@ def _backdated(started_at: datetime, now: datetime, key: str) -> datetime:
         Stoppage.ended_at > started_at))
     if last_end is not None:
         raise DomainError(_("An earlier stop of this line ended at %(time)s: start this one after it.",
-                            time=local_time(last_end)))
+                            time=_hhmm(last_end)))
     return started_at
 
 

@@ -6,7 +6,10 @@ import csv
 import io
 from datetime import date, timedelta
 
+import pytest
+
 from shopfloor import clock
+from shopfloor.config import Config
 from shopfloor.board import queries as board_queries
 from shopfloor.stoppages import downtime, queries, services
 from shopfloor.vocabulary import StopReason, StopScope
@@ -114,3 +117,13 @@ def test_review_page_and_csv(client, factory):
         ("L1", "breakdown", "40", "yes"), ("L1", "power", "60", "yes"), ("L2", "breakdown", "25", "yes"),
         ("L2", "meeting", "10", "yes")]
     assert rows[1]["started"].endswith("23:30") and rows[2]["machine"] == "M-2"
+
+
+def test_alert_minutes_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("SHOPFLOOR_STOP_ALERT_MINUTES", raising=False)
+    assert Config.from_env(tmp_path).STOP_ALERT_MINUTES == 10
+    monkeypatch.setenv("SHOPFLOOR_STOP_ALERT_MINUTES", "25")
+    assert Config.from_env(tmp_path).STOP_ALERT_MINUTES == 25
+    monkeypatch.setenv("SHOPFLOOR_STOP_ALERT_MINUTES", "ten")
+    with pytest.raises(ValueError):
+        Config.from_env(tmp_path)

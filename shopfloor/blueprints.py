@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "shopfloor.planning.routes",
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
+    "shopfloor.stoppages.routes",
 ]
 
 

@@ -134,6 +134,8 @@ class Config:
     # Board colours: output at >= output_good % of target so far is green, >= output_warn amber, else red;
     # DHU >= dhu_bad red, >= dhu_warn amber.
     BOARD_THRESHOLDS: dict = field(default_factory=lambda: dict(BOARD_THRESHOLDS))
+    # Board: an open stoppage turns red after this many minutes (SHOPFLOOR_STOP_ALERT_MINUTES).
+    STOP_ALERT_MINUTES: int = 10
 
     @classmethod
     def from_env(cls, instance_path: str | Path) -> "Config":
@@ -164,6 +166,7 @@ class Config:
                                        or Config.PASSWORD_RATE_PER_ACCOUNT),
             BOARD_THRESHOLDS=_thresholds(),
             OPERATOR_IDLE_MINUTES=_whole_minutes("SHOPFLOOR_OPERATOR_IDLE_MINUTES", Config.OPERATOR_IDLE_MINUTES),
+            STOP_ALERT_MINUTES=_whole_minutes("SHOPFLOOR_STOP_ALERT_MINUTES", Config.STOP_ALERT_MINUTES),
         )
 
     def as_dict(self) -> dict:

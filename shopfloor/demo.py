@@ -15,6 +15,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
 from shopfloor.quality.demo import seed_quality
+from shopfloor.stoppages.demo import seed_stoppages
 from shopfloor.vocabulary import MaterialKind, is_working_day
 from shopfloor.orders.services import cut_order, create_order
 from shopfloor.scan.services import record_scan
@@ -75,7 +76,7 @@ STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality]
+    return [seed_quality, seed_stoppages]
 
 
 def has_demo_users() -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -98,6 +98,31 @@ def day(value, message: str | None = None, *, required: bool = False) -> date | 
     if not MIN_DATE <= d <= MAX_DATE:
         raise DomainError(message)
     return d
+
+
+def choice(family, value, message: str, *, default=None):
+    """A member of a vocabulary family (vocabulary.py) from its stored value; blank gives `default`."""
+    text = "" if value is None else str(value).strip()
+    if text == "" and default is not None:
+        return default
+    try:
+        return family(text)
+    except ValueError:
+        raise DomainError(message) from None
+
+
+def time_of_day(value, message: str) -> time | None:
+    """A time of day from an <input type=time> ("10:15", seconds allowed); blank is None."""
+    text = "" if value is None else str(value).strip()
+    if text == "":
+        return None
+    try:
+        t = time.fromisoformat(text) if len(text) <= 8 and text[:2].isdigit() else None
+    except ValueError:
+        t = None
+    if t is None or t.tzinfo is not None:
+        raise DomainError(message)
+    return t
 
 
 def trimmed(value, *, max_len: int, label: str | None = None) -> str:

@@ -110,6 +110,7 @@ RULES: dict[str, Rule] = {
     "review.bundle": PLANNERS,
     "review.export_worklog": PLANNERS,
     "review.export_qc": allow(MANAGER, SUPERVISOR, QC),
+    "review.export_stops": PLANNERS,
     "review.my_day": allow(OPERATOR),
     # supervise
     "supervise.index": SUPERVISORS,
@@ -117,6 +118,13 @@ RULES: dict[str, Rule] = {
     "supervise.correct": SUPERVISORS,
     "supervise.held_credit": SUPERVISORS,   # scans held because their maker could not be verified
     "supervise.held_discard": SUPERVISORS,
+    # stoppages (andon): an operator stops their own work; the supervisor stops an operator, a machine or a
+    # line, acknowledges and closes (there is no mechanic role)
+    "stoppages.page": allow(OPERATOR, SUPERVISOR),
+    "stoppages.status": allow(OPERATOR, SUPERVISOR),
+    "stoppages.raise_stop": allow(OPERATOR, SUPERVISOR),
+    "stoppages.acknowledge": allow(SUPERVISOR),
+    "stoppages.close": allow(SUPERVISOR),
 }
 
 

@@ -18,6 +18,7 @@ from shopfloor.vocabulary import Vocabulary
 # (endpoint, label) — shown to whoever the role table (shopfloor/roles.py) lets in; unregistered ones are hidden.
 NAV = [
     ("scan.page", _l("Scan")),
+    ("stoppages.page", _l("Stops")),
     ("review.my_day", _l("My day")),
     ("quality.inspect", _l("Inspect")),
     ("quality.rework", _l("Rework")),

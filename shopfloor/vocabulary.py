@@ -179,6 +179,61 @@ class HeldScanStatus(Vocabulary):
                 cls.DISCARDED: _p("status", "Discarded")}
 
 
+class StopStatus(Vocabulary):
+    """A stoppage (andon): open -> acknowledged (the supervisor is on it; there is no mechanic role) -> closed."""
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _p("status", "Open"), cls.ACKNOWLEDGED: _p("status", "Acknowledged"),
+                cls.CLOSED: _p("status", "Closed")}
+
+
+STOPS_ACTIVE = (StopStatus.OPEN, StopStatus.ACKNOWLEDGED)  # not closed yet: shown on the board, time runs
+
+
+class StopScope(Vocabulary):
+    """What a stoppage stops: one operator, one machine (a machine number on a line) or a whole line."""
+    OPERATOR = "operator"
+    MACHINE = "machine"
+    LINE = "line"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPERATOR: _l("One operator"), cls.MACHINE: _l("One machine"), cls.LINE: _l("Whole line")}
+
+
+class StopReason(Vocabulary):
+    """The reason catalogue of stoppages. `off_standard`: its minutes are approved off-standard time
+    (PRODUCT.md: time in which the operator could not earn)."""
+    BREAKDOWN = "breakdown"
+    NEEDLE_THREAD = "needle_thread"
+    NO_WORK = "no_work"
+    QUALITY = "quality"
+    POWER = "power"
+    MEETING = "meeting"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.BREAKDOWN: _l("Machine breakdown"), cls.NEEDLE_THREAD: _l("Needle or thread break"),
+                cls.NO_WORK: _l("No work / waiting for bundles"), cls.QUALITY: _l("Quality stop"),
+                cls.POWER: _l("Power cut"), cls.MEETING: _l("Meeting"), cls.OTHER: _l("Other")}
+
+    @property
+    def off_standard(self) -> bool:
+        return self in OFF_STANDARD_REASONS
+
+
+# Approved off-standard time (PRODUCT.md "Time, stoppages and pay"). A needle or thread break is part of
+# sewing: the SAM's allowances cover it, so it is the operator's own time. "Other" names no cause a supervisor
+# approved, so it is not off-standard either (raise it under its real reason to have it paid).
+OFF_STANDARD_REASONS = (StopReason.BREAKDOWN, StopReason.NO_WORK, StopReason.QUALITY, StopReason.POWER,
+                        StopReason.MEETING)
+
+
 class Disposition(Vocabulary):
     """What happens to pieces a customer returned."""
     REPAIR = "repair"

@@ -14,6 +14,8 @@ from shopfloor.models import AuthSession, Bundle
 from shopfloor.quality import catalogue, services as quality
 from shopfloor.quality.services import DefectEntry
 from shopfloor.scan.services import record_scan
+from shopfloor.stoppages import services as stoppages
+from shopfloor.vocabulary import StopReason, StopScope
 from tests.accessibility import AXE, assert_accessible, assert_tap_targets
 from tests.browser_helpers import sign_in_operator
 from tests.conftest import PHONE
@@ -61,6 +63,14 @@ def _visit(name: str, page, base: str, floor: dict) -> None:
         page.wait_for_selector("[data-ended]")
     elif name == "board":
         page.goto(f"{base}/board?token=board-token-for-tests")
+    elif name == "stops supervisor":
+        stoppages.raise_stop(floor["operator"], scope=StopScope.OPERATOR, reason=StopReason.BREAKDOWN)
+        _sign_in_staff(page, base, floor["supervisor"])
+        page.goto(f"{base}/stops")
+    elif name == "stop open":
+        stoppages.raise_stop(floor["operator"], scope=StopScope.OPERATOR, reason=StopReason.NO_WORK)
+        sign_in_operator(page, base, floor["operator"])
+        page.goto(f"{base}/stops")
     elif name in ("inspection", "rework queue", "supervise"):
         _sign_in_staff(page, base, floor["supervisor" if name == "supervise" else "qc"])
         page.goto(base + {"inspection": "/qc", "rework queue": "/qc/rework", "supervise": "/supervise"}[name])
@@ -69,7 +79,7 @@ def _visit(name: str, page, base: str, floor: dict) -> None:
     else:
         sign_in_operator(page, base, floor["operator"])
         page.goto(base + {"scan": "/scan", "card": "/scan", "card logged": "/scan", "my day": "/me",
-                          "my rework": "/rework/mine"}[name])
+                          "my rework": "/rework/mine", "stops": "/stops"}[name])
         if name.startswith("card"):
             _open_card(page, floor["fresh"], ".log-form")
         if name == "card logged":
@@ -78,9 +88,9 @@ def _visit(name: str, page, base: str, floor: dict) -> None:
 
 
 AXE_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
-             "inspection", "board", "supervise"]
+             "inspection", "board", "supervise", "stops", "stop open", "stops supervisor"]
 TAP_PAGES = ["sign-in", "sign-in badge", "sign-in staff", "session ended", "scan", "card", "card logged", "my day", "my rework", "rework queue",
-             "inspection", "supervise"]
+             "inspection", "supervise", "stops", "stop open", "stops supervisor"]
 
 
 @pytest.mark.parametrize("name", AXE_PAGES)

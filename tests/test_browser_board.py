@@ -15,6 +15,8 @@ from shopfloor import clock
 from shopfloor.extensions import db
 from shopfloor.models import Bundle
 from shopfloor.scan import services
+from shopfloor.stoppages import services as stoppages
+from shopfloor.vocabulary import StopReason, StopScope
 from tests.browser_helpers import wait_until
 from tests.conftest import PHONE
 from tests.factories import PASSWORD
@@ -131,7 +133,8 @@ MEASURE_TEXT = """
 
 
 def _quality_and_overtime(factory, line, style, order, op):
-    """A board with every kind of figure: output in the shift and at 19:00, a second line, a late order."""
+    """A board with every kind of figure: output in the shift and at 19:00, a second line, a late order, open
+    stops."""
     b1, b2 = _bundles(order)
     services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
                          operation_id=style.operations[-1].id, qty=10, now=_local(9, 15), log_anyway=True)
@@ -139,6 +142,10 @@ def _quality_and_overtime(factory, line, style, order, op):
                          operation_id=style.operations[-1].id, qty=6, now=_local(19, 5), log_anyway=True)
     other = factory.line()
     factory.order(style=style, line=other, due_in_days=-2)
+    # open stops: the operator's past the alert (20 min at 19:30), the other line's whole-line stop not yet
+    stoppages.raise_stop(op, scope=StopScope.OPERATOR, reason=StopReason.NO_WORK, machine="M-07", now=_local(19, 10))
+    stoppages.raise_stop(factory.user("supervisor"), scope=StopScope.LINE, line_id=other.id,
+                         reason=StopReason.POWER, now=_local(19, 25))
 
 
 @pytest.mark.parametrize("locale", ["en-US", "es-ES"])
@@ -167,6 +174,8 @@ def test_tv_board_text_is_at_least_28px_and_overtime_has_its_bar(live_server, ne
     evening = panel.locator('.hour[data-hour="19"]')
     assert evening.locator(".hour-val").inner_text() == "6"
     assert "now" in evening.get_attribute("class")
+    stop = panel.locator(".line-stop")
+    assert stop.count() == 1 and "alert" in stop.get_attribute("class") and stop.get_attribute("data-minutes") == "20"
     bar = evening.locator("rect").bounding_box()
     assert bar and bar["height"] > 10                                # a bar a person sees
     idle = panel.locator('.hour[data-hour="17"] rect').bounding_box()

@@ -10,7 +10,7 @@ from shopfloor import clock
 from shopfloor.board.hours import working_day
 from shopfloor.extensions import db
 from shopfloor.models.people import Role
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, efficiency, output_seq_sql
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, StopStatus, efficiency, output_seq_sql
 
 
 
@@ -96,7 +96,10 @@ _VERSION = text(f"""
 SELECT (SELECT max(id) FROM work_log) AS log_top,
        (SELECT sum(id) FROM (SELECT id FROM work_log ORDER BY id DESC LIMIT {RECENT}) AS w) AS log_sum,
        (SELECT max(id) FROM inspections) AS qc_top,
-       (SELECT sum(id) FROM (SELECT id FROM inspections ORDER BY id DESC LIMIT {RECENT}) AS q) AS qc_sum
+       (SELECT sum(id) FROM (SELECT id FROM inspections ORDER BY id DESC LIMIT {RECENT}) AS q) AS qc_sum,
+       (SELECT max(id) FROM stoppages) AS stop_top,
+       (SELECT sum(id) FROM stoppages WHERE status = '{StopStatus.OPEN.value}') AS stop_open,
+       (SELECT sum(id) FROM stoppages WHERE status = '{StopStatus.ACKNOWLEDGED.value}') AS stop_ack
 """)
 
 
@@ -106,12 +109,14 @@ def version(now_utc: datetime | None = None) -> str:
     It changes when the ledger changes (every scan, undo and correction is a new work_log row, and the
     summaries the board reads are written with it), when a quality check is recorded, and when the
     factory-local minute turns: the board shows the time, and the target so far and efficiency move
-    with the minutes worked. Anything else the office changes (an order cut, a line renamed) shows
+    with the minutes worked (and an open stop's minutes). A stoppage raised (the newest id), acknowledged
+    or closed (the sums of the open and of the acknowledged ids) changes it too. Anything else the office changes (an order cut, a line renamed) shows
     within that minute."""
     row = db.session.execute(_VERSION).one()._mapping
     now = clock.to_local(now_utc or clock.utcnow())
     return (f"{now:%Y%m%d%H%M}-{row['log_top'] or 0}.{row['log_sum'] or 0}"
-            f"-{row['qc_top'] or 0}.{row['qc_sum'] or 0}")
+            f"-{row['qc_top'] or 0}.{row['qc_sum'] or 0}"
+            f"-{row['stop_top'] or 0}.{row['stop_open'] or 0}.{row['stop_ack'] or 0}")
 
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from shopfloor import clock
 from shopfloor.board import queries
 from shopfloor.quality.metrics import line_quality_today
 from shopfloor.review.forecast import order_forecasts
+from shopfloor.stoppages.queries import board_stops
 
 bp = Blueprint("board", __name__)
 
 
 def _render(template: str):
-    data = queries.board()
+    now = clock.utcnow()
+    data = queries.board(now)
+    stops = board_stops(now)  # open stoppages per line, their minutes at the board's own minute
     forecasts = order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in data.orders])
     resp = current_app.make_response(render_template(template, board=data,
                                                      token=request.args.get("token"),
-                                                     quality=line_quality_today(), forecasts=forecasts))
+                                                     quality=line_quality_today(), forecasts=forecasts,
+                                                     stops=stops))
     resp.headers["HX-PTag"] = data.version
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -13,8 +13,9 @@ from shopfloor.planning import queries as planning_queries
 from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
 from shopfloor.review import budget, forecast, queries
-from shopfloor.review.svg import line_chart
+from shopfloor.review.svg import line_chart, pareto_chart
 from shopfloor.spreadsheet import csv_chunks
+from shopfloor.stoppages.downtime import EXPORT_HEADER, downtime, export_rows
 from shopfloor.vocabulary import ORDERS_OPEN
 
 bp = Blueprint("review", __name__)
@@ -48,7 +49,16 @@ def _context():
                 dhu_chart=line_chart(metrics.dhu_by_line_day(start, end, line_id), unit="",
                                      label=_("DHU by day")),
                 quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
-                pay=queries.operator_pay(start, end, line_id))
+                pay=queries.operator_pay(start, end, line_id), **_downtime(start, end, line_id))
+
+
+def _downtime(start, end, line_id) -> dict:
+    """Stoppage minutes of the period by reason and by line, as Pareto charts, and by day."""
+    dt = downtime(start, end, line_id)
+    return dict(downtime=dt, downtime_chart=pareto_chart([(r.label, r.minutes, r.cumulative_pct) for r in dt.by_reason],
+                                                         unit="", label=_("Downtime minutes by reason")),
+                downtime_line_chart=pareto_chart([(r.label, r.minutes, r.cumulative_pct) for r in dt.by_line],
+                                                 unit="", label=_("Downtime minutes by line")))
 
 
 @bp.get("/review")
@@ -83,6 +93,14 @@ def export_worklog():
 def export_qc():
     return _csv("qc", ["inspection", "time", "kind", "bundle", "order", "line", "inspector", "checked", "defective",
                        "defects", "result", "light"])
+
+
+@bp.get("/review/export/stops.csv")
+def export_stops():
+    start, end, line_id = _period()
+    name = f"stops-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(stream_with_context(csv_chunks(EXPORT_HEADER, export_rows(start, end, line_id))),
+                    mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/me")

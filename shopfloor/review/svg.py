@@ -1,4 +1,4 @@
-"""A small server-rendered SVG line chart (one series per line)."""
+"""Small server-rendered SVG charts: a line chart (one series per line) and a Pareto chart."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -37,5 +37,38 @@ def line_chart(series: dict[str, list[tuple[str, float | None]]], *, width=640, 
         parts.append(f'<text class="legend" x="{pl + 8 + i * 120}" y="{pt + 14}" fill="{colour}">{escape(name)}</text>')
     for x in labels:
         parts.append(f'<text class="axis x" x="{xs[x]:.1f}" y="{height - 8}">{escape(x[5:])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def pareto_chart(rows: list[tuple[str, float, float]], *, width=640, height=240, unit="", label="") -> Markup:
+    """A Pareto chart: bars (label, value, cumulative %) in the order given (largest first), the running
+    share of the total as a line on a 0-100 % scale at the right."""
+    if not rows:
+        return Markup("")
+    top = max(v for _, v, _c in rows) * 1.15 or 1
+    pl, pr, pt, pb = 44, 40, 12, 40
+    w, h = width - pl - pr, height - pt - pb
+    slot = w / len(rows)
+    parts = [f'<svg class="trend pareto" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">']
+    for frac in (0, .5, 1):
+        yy = pt + h - frac * h
+        parts.append(f'<line class="grid" x1="{pl}" x2="{width - pr}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
+                     f'<text class="axis" x="{pl - 4}" y="{yy + 4:.1f}">{top * frac:.0f}{escape(unit)}</text>'
+                     f'<text class="axis pct" x="{width - pr + 4}" y="{yy + 4:.1f}">{frac * 100:.0f}%</text>')
+    points = []
+    for i, (name, value, cumulative) in enumerate(rows):
+        x = pl + i * slot
+        bh = value / top * h
+        short = name if len(name) <= 14 else name[:13] + "…"
+        parts.append(f'<rect class="bar" x="{x + slot * .15:.1f}" y="{pt + h - bh:.1f}" width="{slot * .7:.1f}" '
+                     f'height="{bh:.1f}"><title>{escape(name)}: {value:.0f}{escape(unit)} '
+                     f'({cumulative:.0f}%)</title></rect>'
+                     f'<text class="axis x" x="{x + slot / 2:.1f}" y="{height - 22}">{escape(short)}</text>'
+                     f'<text class="axis x" x="{x + slot / 2:.1f}" y="{height - 8}">{value:.0f}</text>')
+        points.append((x + slot / 2, pt + h - cumulative / 100 * h))
+    parts.append('<polyline class="cumulative" fill="none" points="'
+                 + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+    parts.extend(f'<circle class="cumulative" cx="{x:.1f}" cy="{y:.1f}" r="4"/>' for x, y in points)
     parts.append("</svg>")
     return Markup("".join(parts))

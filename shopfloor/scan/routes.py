@@ -10,6 +10,7 @@ from shopfloor.edge import flag, lenient_whole, on_refusal, trimmed
 from shopfloor.models import Role
 from shopfloor.quality.services import open_rework_pieces
 from shopfloor.scan import identity, queries, services
+from shopfloor.stoppages.queries import open_stop_of
 
 bp = Blueprint("scan", __name__)
 
@@ -38,7 +39,8 @@ def _refused(e):
 @bp.get("/scan")
 def page():
     return render_template("scan/page.html", card=None, ref="", rework=open_rework_pieces(current_user.id),
-                           operator_token=identity.operator_token(current_user.id))
+                           operator_token=identity.operator_token(current_user.id),
+                           stop=open_stop_of(current_user.id))
 
 
 @bp.get("/b/<path:token>")
@@ -49,7 +51,8 @@ def ticket_link(token: str):
     card, error, status = queries.bundle_card_or_error(token, current_user)
     return render_template("scan/page.html", card=card, error=error, ref=token,
                            rework=open_rework_pieces(current_user.id),
-                           operator_token=identity.operator_token(current_user.id)), status
+                           operator_token=identity.operator_token(current_user.id),
+                           stop=open_stop_of(current_user.id)), status
 
 
 @bp.get("/scan/card")

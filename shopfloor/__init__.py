@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask
 
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
-from shopfloor import assets, blueprints, cli, database, edge, errors, events, headers, i18n, once, templating
+from shopfloor import (assets, blueprints, cli, database, edge, errors, events, headers, i18n, instance_secrets, once,
+                       templating)
 from shopfloor.auth import login as auth_login
 from shopfloor.auth import throttle
 from shopfloor.config import Config, instance_path
@@ -29,6 +30,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     db.init_app(app)
     database.install_sqlite_hooks(app)
     database.install_postgres_hooks(app)
+    instance_secrets.install(app)  # SECRET_KEY and the board's first token: environment, else the database
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,26 +18,9 @@ def instance_path() -> Path:
     return Path(os.environ.get("SHOPFLOOR_INSTANCE_PATH") or ROOT / "instance").resolve()
 
 
-def _generated_once(instance_path: Path, name: str, nbytes: int) -> str:
-    """A random secret kept in instance/<name>, made on first use (no secrets in the repo)."""
-    key_file = instance_path / name
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(nbytes)
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker made it first
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
-
-
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/."""
-    return (os.environ.get("SHOPFLOOR_SECRET_KEY") or os.environ.get("SECRET_KEY")
-            or _generated_once(instance_path, "secret_key", 32))
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; empty: the one the database shares (shopfloor/instance_secrets.py)."""
+    return os.environ.get("SHOPFLOOR_SECRET_KEY") or os.environ.get("SECRET_KEY") or ""
 
 
 def _normalise_db_url(url: str) -> str:
@@ -144,7 +126,7 @@ class Config:
         url = os.environ.get("SHOPFLOOR_DATABASE_URL") or os.environ.get("DATABASE_URL") or default_db
         server = ServerSettings.from_env(instance)
         return cls(
-            SECRET_KEY=_secret_key(instance),
+            SECRET_KEY=_secret_key(),
             SQLALCHEMY_DATABASE_URI=_normalise_db_url(url),
             PUBLIC_BASE_URL=server.public_base_url,
             LAN_ADDRESS=addresses.phone_address(),
@@ -152,7 +134,7 @@ class Config:
             TLS_PORT=server.tls_port if server.tls_cert else 0,
             LAN_CA_CERT=str(server.lan_tls.ca_cert) if server.lan_tls else "",
             FACTORY_TIMEZONE=os.environ.get("SHOPFLOOR_TIMEZONE", "UTC"),
-            BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or _generated_once(instance, "board_token", 18),
+            BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or "",  # empty: the database's (instance_secrets)
             WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
             MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",

@@ -8,5 +8,5 @@ from shopfloor.models.quality import AqlAudit, CustomerReturn, DefectType, Inspe
 from shopfloor.models.planning import Material, Milestone, Supplier  # noqa: F401
 from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F401
 from shopfloor.models.held import HeldScan  # noqa: F401
-from shopfloor.models.access import AuditEntry, AuthSession, KioskToken  # noqa: F401
+from shopfloor.models.access import AuditEntry, AuthSession, InstanceSecret, KioskToken  # noqa: F401
 from shopfloor.models.stoppages import Stoppage  # noqa: F401

@@ -24,6 +24,14 @@ class AuthSession(db.Model):
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class InstanceSecret(db.Model):
+    """A secret every app server shares (shopfloor/instance_secrets.py): written once, by the first to start."""
+    __tablename__ = "instance_secrets"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class KioskToken(db.Model):
     """The wall board's read-only token (sha256), held in the database so a rotation reaches every process."""
     __tablename__ = "kiosk_tokens"

@@ -9,3 +9,5 @@ from shopfloor.models.planning import Material, Milestone, Supplier  # noqa: F40
 from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F401
 from shopfloor.models.held import HeldScan  # noqa: F401
 from shopfloor.models.access import AuditEntry, AuthSession, KioskToken  # noqa: F401
+from shopfloor.models.calendar import (  # noqa: F401
+    Attendance, AttendanceCorrection, Holiday, OvertimeWindow, Shift, ShiftBreak)

@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "shopfloor.planning.routes",
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
+    "shopfloor.shifts.routes",
+    "shopfloor.attendance.routes",
 ]
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+import re
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -98,6 +99,23 @@ def day(value, message: str | None = None, *, required: bool = False) -> date | 
     if not MIN_DATE <= d <= MAX_DATE:
         raise DomainError(message)
     return d
+
+
+_CLOCK_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def clock_time(value, message: str | None = None, *, required: bool = False) -> time | None:
+    """A clock time from an <input type=time> (HH:MM, 00:00-23:59); blank is None unless required."""
+    text = "" if value is None else str(value).strip()
+    message = message or _("Times must be real times (HH:MM).")
+    if text == "":
+        if required:
+            raise DomainError(message)
+        return None
+    m = _CLOCK_TIME.fullmatch(text[:5] if len(text) == 8 and text.endswith(":00") else text)
+    if m is None:
+        raise DomainError(message)
+    return time(int(m.group(1)), int(m.group(2)))
 
 
 def trimmed(value, *, max_len: int, label: str | None = None) -> str:

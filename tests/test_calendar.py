@@ -65,7 +65,7 @@ def test_board_page_shows_both_shifts(client, factory):
     shift(line, "14:00", "22:00", number=2)
     login(client, factory.user("supervisor", line=line))
     page = client.get("/board")
-    assert 'data-shifts="2">Shift 1 06:00–14:00 · Shift 2 14:00–22:00<' in page.text
+    assert 'data-shifts="2">06:00–14:00 · 14:00–22:00<' in page.text
     assert 'data-kpi="on-standard"' in page.text
 
 

@@ -15,7 +15,7 @@ from shopfloor.models import Attendance, AttendanceCorrection, AuditEntry, Bundl
 from shopfloor.scan.services import record_scan
 from shopfloor.vocabulary import Presence
 from tests.conftest import login
-from tests.html_forms import count, form_for, send
+from tests.html_forms import count, form_for
 from tests.test_submit_once import assert_told_saved, twice
 from tests.time_helpers import at, clock_in_out, shift, yesterday
 

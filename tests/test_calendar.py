@@ -164,3 +164,22 @@ def test_holiday_and_overtime_forms_save_once(client, factory):
 def test_calendar_is_the_managers(client, factory):
     login(client, factory.user("supervisor"))
     assert client.get("/calendar").status_code == 403
+
+
+def test_removing_a_holiday_overtime_or_shift_sent_twice_removes_once(client, factory):
+    line = factory.line()
+    day = clock.local_today()
+    holiday(day)
+    overtime(line, day, "16:00", "18:00")
+    s = shift(line, "08:00", "16:00")
+    login(client, factory.user("manager"))
+    h_id = db.session.scalar(select(Holiday.id))
+    w_id = db.session.scalar(select(OvertimeWindow.id))
+    for action, model in ((f"/calendar/holiday/{h_id}/delete", Holiday),
+                          (f"/calendar/overtime/{w_id}/delete", OvertimeWindow),
+                          (f"/calendar/shift/{s.id}/delete", Shift)):
+        first, second = twice(client, "/calendar", action)
+        assert_told_saved(first, second)
+        assert count(model) == 0
+    assert count(AuditEntry, AuditEntry.action.in_(["holiday_delete", "overtime_delete", "shift_delete"])) == 3
+    assert "(planned shift of the settings)" in client.get("/calendar").text

@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('shift_id', sa.Integer(), nullable=False),
     sa.Column('starts_at', sa.Time(), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
-    sa.Column('paid', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('paid', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['shift_id'], ['shifts.id'], name=op.f('fk_shift_breaks_shift_id_shifts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shift_breaks'))
     )
@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('clock_in', sa.DateTime(), nullable=True),
     sa.Column('clock_out', sa.DateTime(), nullable=True),
-    sa.Column('corrected', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('corrected', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('corrected_in', sa.DateTime(), nullable=True),
     sa.Column('corrected_out', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['operator_id'], ['users.id'], name=op.f('fk_attendance_operator_id_users'), ondelete='CASCADE'),

@@ -162,3 +162,21 @@ def test_forgotten_clock_out_on_a_past_day_counts_to_the_end_of_the_shift(factor
     (f,) = figures.operator_days(day, day, off_standard={})
     assert f.attended == 450 and f.time_out is None
     assert day + timedelta(days=1) == clock.local_today()
+
+
+def test_a_past_day_is_shown_and_corrected_from_its_own_page(client, factory):
+    line, style, order, op = factory.floor()
+    shift(line, "08:00", "16:00", breaks=[("12:00", 30, False)])
+    day = yesterday()
+    clock_in_out(op, day, (8, 0))                                       # forgot to clock out
+    login(client, factory.user("supervisor", line=line))
+    page = client.get("/attendance", query_string={"day": day.isoformat()})
+    assert f'data-operator="{op.id}" data-status="present"' in page.text
+    first, second = twice(client, f"/attendance?day={day.isoformat()}", f"/attendance/correct/{op.id}",
+                          time_in="08:00", time_out="14:00", reason="Left early, sick")
+    assert_told_saved(first, second)
+    (a,) = db.session.scalars(select(Attendance)).all()
+    assert a.day == day and a.time_out == at(day, 14, 0) and a.clock_out is None
+    (f,) = figures.operator_days(day, day, off_standard={})
+    assert (f.source, f.attended) == ("correction", 6 * 60 - 30)
+    assert f'data-operator="{op.id}" data-status="left"' in first.text

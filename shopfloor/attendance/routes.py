@@ -10,18 +10,29 @@ from flask_login import current_user
 
 from shopfloor import clock
 from shopfloor.attendance import queries, services
-from shopfloor.edge import clock_time, lenient_whole, on_refusal, trimmed
+from shopfloor.edge import clock_time, day, lenient_whole, on_refusal, trimmed
+from shopfloor.errors import DomainError
 
 bp = Blueprint("attendance", __name__)
 
 
+def _day():
+    """The day shown and corrected: ?day= (a past day), else today."""
+    today = clock.local_today()
+    try:
+        chosen = day(request.values.get("day"))
+    except DomainError:
+        chosen = None
+    return min(chosen, today) if chosen else today
+
+
 def _presence(error=None, message=None, status=200):
     line_id = lenient_whole(request.values.get("line"))
-    today = clock.local_today()
+    shown = _day()
     template = "attendance/_presence.html" if request.headers.get("HX-Request") else "attendance/presence.html"
-    return render_template(template, lines=queries.presence(today, line_id), line_id=line_id, today=today,
-                           corrections=queries.corrections(today), error=error, message=message,
-                           editing=lenient_whole(request.values.get("operator"))), status
+    return render_template(template, lines=queries.presence(shown, line_id), line_id=line_id, day=shown,
+                           today=clock.local_today(), corrections=queries.corrections(shown), error=error,
+                           message=message, editing=lenient_whole(request.values.get("operator"))), status
 
 
 def _presence_refused(e):
@@ -37,7 +48,7 @@ def presence():
 @on_refusal(_presence_refused)
 def correct(user_id: int):
     f = request.form
-    services.correct(user_id, clock.local_today(), time_in=clock_time(f.get("time_in")),
+    services.correct(user_id, _day(), time_in=clock_time(f.get("time_in")),
                      time_out=clock_time(f.get("time_out")),
                      reason=trimmed(f.get("reason"), max_len=200, label=_("Reason")), by_user_id=current_user.id)
     return _presence(message=_("Attendance corrected. The scanned times are kept in the record's history."))

@@ -101,6 +101,16 @@ def day(value, message: str | None = None, *, required: bool = False) -> date | 
     return d
 
 
+def lenient_day(value) -> date | None:
+    """A date if the text is one (within range), else None (to show a page for a day the link may lack)."""
+    text = "" if value is None else str(value).strip()
+    try:
+        d = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    return d if d is not None and MIN_DATE <= d <= MAX_DATE else None
+
+
 _CLOCK_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
 

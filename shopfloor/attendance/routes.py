@@ -10,8 +10,7 @@ from flask_login import current_user
 
 from shopfloor import clock
 from shopfloor.attendance import queries, services
-from shopfloor.edge import clock_time, day, lenient_whole, on_refusal, trimmed
-from shopfloor.errors import DomainError
+from shopfloor.edge import clock_time, lenient_day, lenient_whole, on_refusal, trimmed
 
 bp = Blueprint("attendance", __name__)
 
@@ -19,10 +18,7 @@ bp = Blueprint("attendance", __name__)
 def _day():
     """The day shown and corrected: ?day= (a past day), else today."""
     today = clock.local_today()
-    try:
-        chosen = day(request.values.get("day"))
-    except DomainError:
-        chosen = None
+    chosen = lenient_day(request.values.get("day"))
     return min(chosen, today) if chosen else today
 
 

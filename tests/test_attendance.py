@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shopfloor import clock
 from shopfloor.attendance import figures, queries, services
 from shopfloor.auth.services import badge_payload
+from shopfloor.config import Config
 from shopfloor.extensions import db
 from shopfloor.models import Attendance, AttendanceCorrection, AuditEntry, Bundle
 from shopfloor.scan.services import record_scan
@@ -180,3 +182,13 @@ def test_a_past_day_is_shown_and_corrected_from_its_own_page(client, factory):
     (f,) = figures.operator_days(day, day, off_standard={})
     assert (f.source, f.attended) == ("correction", 6 * 60 - 30)
     assert f'data-operator="{op.id}" data-status="left"' in first.text
+
+
+def test_attendance_source_is_read_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPFLOOR_ATTENDANCE_SOURCE", "first-last-scan")
+    monkeypatch.setenv("SHOPFLOOR_LATE_AFTER_MINUTES", "10")
+    cfg = Config.from_env(tmp_path)
+    assert (cfg.ATTENDANCE_SOURCE, cfg.LATE_AFTER_MINUTES) == ("first-last-scan", 10)
+    monkeypatch.setenv("SHOPFLOOR_ATTENDANCE_SOURCE", "badge")
+    with pytest.raises(ValueError, match="SHOPFLOOR_ATTENDANCE_SOURCE"):
+        Config.from_env(tmp_path)

@@ -66,6 +66,16 @@ def _whole_minutes(name: str, default: int) -> int:
     return int(raw)
 
 
+ATTENDANCE_SOURCES = ("clock", "first-last-scan")
+
+
+def _attendance_source() -> str:
+    value = (os.environ.get("SHOPFLOOR_ATTENDANCE_SOURCE") or "clock").strip().lower()
+    if value not in ATTENDANCE_SOURCES:
+        raise ValueError(f"SHOPFLOOR_ATTENDANCE_SOURCE must be one of {', '.join(ATTENDANCE_SOURCES)}, not {value!r}")
+    return value
+
+
 @dataclass
 class Config:
     SECRET_KEY: str
@@ -84,6 +94,11 @@ class Config:
     MINIMUM_WAGE_PER_DAY: Decimal = Decimal("20")
     SHIFT_START: str = "08:00"
     SHIFT_MINUTES: int = 480
+    # Minutes attended per operator and day (shopfloor/attendance): "clock" = clock-in and clock-out scanned at
+    # the gate; "first-last-scan" = a factory that does not clock: the first and last scan of the day stand in.
+    ATTENDANCE_SOURCE: str = "clock"
+    # A clock-in more than this many minutes after the operator's shift started is late (presence page).
+    LATE_AFTER_MINUTES: int = 5
     BABEL_DEFAULT_LOCALE: str = "en"
     LANGUAGES: tuple = ("en", "es")
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
@@ -149,6 +164,8 @@ class Config:
             BOARD_THRESHOLDS=_thresholds(),
             OPERATOR_IDLE_MINUTES=_whole_minutes("SHOPFLOOR_OPERATOR_IDLE_MINUTES", Config.OPERATOR_IDLE_MINUTES),
             STOP_ALERT_MINUTES=_whole_minutes("SHOPFLOOR_STOP_ALERT_MINUTES", Config.STOP_ALERT_MINUTES),
+            ATTENDANCE_SOURCE=_attendance_source(),
+            LATE_AFTER_MINUTES=_whole_minutes("SHOPFLOOR_LATE_AFTER_MINUTES", Config.LATE_AFTER_MINUTES),
         )
 
     def as_dict(self) -> dict:

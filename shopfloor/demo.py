@@ -14,6 +14,7 @@ from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
+from shopfloor.attendance.demo import seed_time
 from shopfloor.quality.demo import seed_quality
 from shopfloor.stoppages.demo import seed_stoppages
 from shopfloor.vocabulary import MaterialKind, is_working_day
@@ -76,7 +77,7 @@ STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality, seed_stoppages]
+    return [seed_quality, seed_time, seed_stoppages]
 
 
 def has_demo_users() -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Callable
@@ -123,6 +124,31 @@ def time_of_day(value, message: str) -> time | None:
     if t is None or t.tzinfo is not None:
         raise DomainError(message)
     return t
+def lenient_day(value) -> date | None:
+    """A date if the text is one (within range), else None (to show a page for a day the link may lack)."""
+    text = "" if value is None else str(value).strip()
+    try:
+        d = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    return d if d is not None and MIN_DATE <= d <= MAX_DATE else None
+
+
+_CLOCK_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def clock_time(value, message: str | None = None, *, required: bool = False) -> time | None:
+    """A clock time from an <input type=time> (HH:MM, 00:00-23:59); blank is None unless required."""
+    text = "" if value is None else str(value).strip()
+    message = message or _("Times must be real times (HH:MM).")
+    if text == "":
+        if required:
+            raise DomainError(message)
+        return None
+    m = _CLOCK_TIME.fullmatch(text[:5] if len(text) == 8 and text.endswith(":00") else text)
+    if m is None:
+        raise DomainError(message)
+    return time(int(m.group(1)), int(m.group(2)))
 
 
 def trimmed(value, *, max_len: int, label: str | None = None) -> str:

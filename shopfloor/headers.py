@@ -3,7 +3,7 @@
 The Content-Security-Policy allows scripts from this site only: no inline <script>, no on* handler,
 no eval (htmx 4 compiles code only for hx-on / js: values, which no template uses), no inline
 style attribute. Two pages differ, each for one stated reason:
-  - the scan and sign-in pages may compile WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'): the
+  - the scan, sign-in and gate pages may compile WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'): the
     barcode polyfill's decoder (bundle tickets, badges), served from static/vendor/zxing, on phones
     without a native BarcodeDetector;
   - the board may be framed by this site only (frame-ancestors 'self'): its own kiosk wrapper may
@@ -20,9 +20,10 @@ from functools import cache
 from flask import Flask, Response, request
 
 FRAMEABLE_BLUEPRINTS = frozenset({"board"})
-# The barcode polyfill's decoder: the scan page, and the sign-in page (a badge scan; the sign-in posts render
-# the same page when they refuse).
-WASM_ENDPOINTS = frozenset({"scan.page", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge"})
+# The barcode polyfill's decoder: the scan page, the sign-in page (a badge scan; the sign-in posts render
+# the same page when they refuse) and the gate (a badge scan clocks in or out).
+WASM_ENDPOINTS = frozenset({"scan.page", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge",
+                            "attendance.gate", "attendance.punch"})
 
 
 @cache  # four possible policies, built once each

@@ -125,6 +125,20 @@ RULES: dict[str, Rule] = {
     "stoppages.raise_stop": allow(OPERATOR, SUPERVISOR),
     "stoppages.acknowledge": allow(SUPERVISOR),
     "stoppages.close": allow(SUPERVISOR),
+    # shift calendar: shifts per line, holidays, overtime approved for a day (audited)
+    "shifts.index": MANAGERS,
+    "shifts.shift_save": MANAGERS,
+    "shifts.shift_delete": MANAGERS,
+    "shifts.holiday_add": MANAGERS,
+    "shifts.holiday_delete": MANAGERS,
+    "shifts.overtime_approve": MANAGERS,
+    "shifts.overtime_delete": MANAGERS,
+    # attendance: who is present per line, corrections with a reason (audited)
+    "attendance.presence": SUPERVISORS,
+    "attendance.correct": SUPERVISORS,
+    # the gate: a phone or tablet a supervisor (or manager) signed in; any operator's signed badge clocks in/out
+    "attendance.gate": SUPERVISORS,
+    "attendance.punch": SUPERVISORS,
 }
 
 

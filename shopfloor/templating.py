@@ -27,11 +27,14 @@ NAV = [
     ("quality.returns", _l("Returns")),
     ("quality.defects", _l("Defects")),
     ("supervise.index", _l("Supervise")),
+    ("attendance.presence", _l("Attendance")),
+    ("attendance.gate", _l("Gate")),
     ("board.page", _l("Board")),
     ("review.index", _l("Review")),
     ("planning.orders", _l("Orders")),
     ("planning.schedule_page", _l("Schedule")),
     ("planning.styles_list", _l("Styles")),
+    ("shifts.index", _l("Shift calendar")),
     ("admin.index", _l("Access")),
 ]
 

@@ -7,6 +7,7 @@ filter (templating.py), never through a dictionary of their own.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -309,11 +310,60 @@ def seq_ranges(seqs) -> str:
 def efficiency(earned_minutes, available_minutes) -> float | None:
     """Efficiency % = earned minutes (Σ pieces × SAM) × 100 / available minutes.
 
-    Available minutes are operators × minutes worked (attended minutes once attendance is kept).
-    Undefined (None, shown as —) when nothing was available.
+    Available minutes are attended minutes (less off-standard minutes for on-standard efficiency):
+    `Efficiency` below. Undefined (None, shown as —) when nothing was available.
     """
     available = float(available_minutes or 0)
     return float(earned_minutes or 0) * 100.0 / available if available > 0 else None
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """An operator's, a line's or a period's figures from three sums of minutes (PRODUCT "Time, stoppages
+    and pay"): earned (Σ pieces × SAM), attended (clock-out − clock-in − unpaid breaks, only approved
+    overtime) and approved off-standard minutes (stoppages).
+
+    overall     = earned × 100 / attended
+    on_standard = earned × 100 / (attended − off-standard)
+    Each undefined (None, shown as —) when its denominator is 0.
+    """
+    earned: float = 0.0
+    attended: float = 0.0
+    off_standard: float = 0.0
+
+    @property
+    def overall(self) -> float | None:
+        return efficiency(self.earned, self.attended)
+
+    @property
+    def on_standard(self) -> float | None:
+        return efficiency(self.earned, self.attended - self.off_standard)
+
+    def __add__(self, other: "Efficiency") -> "Efficiency":
+        return Efficiency(self.earned + other.earned, self.attended + other.attended,
+                          self.off_standard + other.off_standard)
+
+    @classmethod
+    def total(cls, parts) -> "Efficiency":
+        """The figures of a line, a day or a period: the sums of its parts' minutes (never an average of %)."""
+        out = cls()
+        for p in parts:
+            out = out + p
+        return out
+
+
+class Presence(Vocabulary):
+    """An operator at the gate today: not come yet (before the shift), present, late, absent, left."""
+    EXPECTED = "expected"
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT = "absent"
+    LEFT = "left"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.EXPECTED: _p("status", "Expected"), cls.PRESENT: _p("status", "Present"),
+                cls.LATE: _p("status", "Late"), cls.ABSENT: _p("status", "Absent"), cls.LEFT: _p("status", "Left")}
 
 
 WORKING_WEEKDAYS = (0, 1, 2, 3, 4, 5)  # Monday to Saturday; Sunday off

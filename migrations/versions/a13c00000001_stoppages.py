@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a13c00000001'
-down_revision = 'e3a9c4f1b2d6'
+down_revision = 'a13b00000001'
 branch_labels = None
 depends_on = None
 

@@ -135,8 +135,8 @@ def _invalid_badge() -> DomainError:
     return DomainError(_("This badge is not valid. Use your name and PIN, or ask for a new badge."), status=401)
 
 
-def login_with_badge(payload: str, now: datetime | None = None) -> User:
-    now = now or _now()
+def badge_holder(payload: str) -> User:
+    """The active user a signed badge belongs to (its serial current, not revoked); else refused."""
     value = security.unsign("badge", payload or "")
     if value is None:
         raise _invalid_badge()
@@ -145,6 +145,12 @@ def login_with_badge(payload: str, now: datetime | None = None) -> User:
     if (user is None or not user.active or user.badge_revoked or not serial.isdigit()
             or int(serial) != user.badge_serial):
         raise _invalid_badge()
+    return user
+
+
+def login_with_badge(payload: str, now: datetime | None = None) -> User:
+    now = now or _now()
+    user = badge_holder(payload)
     if user.is_locked(now):  # a badge does not get round a PIN lock
         raise _locked_error(user.locked_until, now)
     return user

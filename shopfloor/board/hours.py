@@ -1,10 +1,13 @@
-"""The board's working day: the planned shift, stretched to the hours in which work was actually logged.
+"""The board's working day: the lines' days from the shift calendar, stretched to the hours in which work was
+actually logged.
 
-There is no shift calendar in the data: the planned shift is the configured start and length
-(SHIFT_START, SHIFT_MINUTES). A line that sews before the start or after the end (overtime) still
-worked those hours, so the day runs from the earlier of (shift start, first hour with work) to the
-later of (shift end, end of the last hour with work). The chart shows those hours, and the minutes
-worked (for efficiency and the target so far) count along the same span.
+A line with shifts in the calendar (shopfloor/shifts/calendar.py) works its shifts and approved overtime:
+its minutes worked are the calendar's (unpaid breaks left out), and the chart shows every hour of its shifts
+(both, on a two-shift line). A line with no shift configured keeps the planned shift of the settings
+(SHIFT_START, SHIFT_MINUTES): a line that sews before the start or after the end still worked those hours,
+so its day runs from the earlier of (shift start, first hour with work) to the later of (shift end, end of
+the last hour with work), and its minutes worked count along that span. The chart shows one span of hours
+for every line: from the earliest line's start to the latest line's end, widened by the hours with work.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 
 from shopfloor import clock
+from shopfloor.shifts import calendar
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,9 @@ def planned_shift(day: date) -> WorkingDay:
     return WorkingDay(start, start + timedelta(minutes=int(current_app.config["SHIFT_MINUTES"])))
 
 
-def working_day(day: date, hours_with_work: Iterable[int]) -> WorkingDay:
-    """The planned shift, widened to every local hour of `day` in which work was logged."""
-    shift = planned_shift(day)
+def working_day(day: date, hours_with_work: Iterable[int], shift: WorkingDay | None = None) -> WorkingDay:
+    """The planned shift (or the span given), widened to every local hour of `day` in which work was logged."""
+    shift = shift or planned_shift(day)
     worked = sorted(set(hours_with_work))
     if not worked:
         return shift
@@ -50,3 +54,12 @@ def working_day(day: date, hours_with_work: Iterable[int]) -> WorkingDay:
     first = midnight + timedelta(hours=worked[0])
     after_last = midnight + timedelta(hours=worked[-1] + 1)
     return WorkingDay(min(shift.start, first), max(shift.end, after_last))
+
+
+def chart_day(day: date, line_days: Iterable[calendar.LineDay], hours_with_work: Iterable[int]) -> WorkingDay:
+    """The span every line's chart shows: the lines' days (a line without a calendar: the planned shift),
+    widened to the hours with work."""
+    spans = [planned_shift(day) if not ld.configured else WorkingDay(ld.start, ld.end)
+             for ld in line_days if ld.start is not None or not ld.configured]
+    span = WorkingDay(min(s.start for s in spans), max(s.end for s in spans)) if spans else None
+    return working_day(day, hours_with_work, span)

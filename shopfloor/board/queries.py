@@ -7,10 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import text
 
 from shopfloor import clock
-from shopfloor.board.hours import working_day
+from shopfloor.attendance import figures
+from shopfloor.board.hours import chart_day, working_day
 from shopfloor.extensions import db
 from shopfloor.models.people import Role
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, StopStatus, efficiency, output_seq_sql
+from shopfloor.shifts import calendar
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, StopStatus, output_seq_sql
 
 
 
@@ -33,6 +35,9 @@ class LineBoard:
     output: int = 0            # garments out (last operation) today
     earned_minutes: float = 0.0
     minutes_worked: float = 0.0
+    attended_minutes: float = 0.0    # Σ the operators' attended minutes today (attendance/figures.py)
+    off_standard_minutes: float = 0.0
+    shifts: list[tuple[int, datetime, datetime]] = field(default_factory=list)  # from the shift calendar
     target_per_hour: float = 0.0
     wip_bundles: int = 0
     style: str = ""
@@ -47,9 +52,17 @@ class LineBoard:
         return round(value * 100.0 / self.chart_top, 1)
 
     @property
+    def figures(self) -> Efficiency:
+        return Efficiency(self.earned_minutes, self.attended_minutes, self.off_standard_minutes)
+
+    @property
     def efficiency(self) -> float | None:
-        """Σ(pieces × SAM) / (operators × minutes worked) × 100 (vocabulary.efficiency)."""
-        return efficiency(self.earned_minutes, self.operators * self.minutes_worked)
+        """Overall efficiency: Σ(pieces × SAM) × 100 / attended minutes (vocabulary.Efficiency)."""
+        return self.figures.overall
+
+    @property
+    def on_standard(self) -> float | None:
+        return self.figures.on_standard
 
     @property
     def target_so_far(self) -> float:
@@ -121,7 +134,6 @@ def version(now_utc: datetime | None = None) -> str:
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
 _HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output WHERE day = :day")
-_PRESENT = text("SELECT line_id, count(*) FROM operator_day WHERE day = :day AND pieces > 0 GROUP BY line_id")
 _ASSIGNED = text(f"SELECT line_id, count(*) FROM users WHERE role = '{Role.OPERATOR.value}' AND active "
                  "AND line_id IS NOT NULL "
                  "GROUP BY line_id")
@@ -171,7 +183,6 @@ def board(now_utc: datetime | None = None) -> Board:
             lb.pieces += pieces
             lb.output += output
             lb.earned_minutes += float(earned or 0)
-    present = dict(db.session.execute(_PRESENT, {"day": day}).all())
     assigned = dict(db.session.execute(_ASSIGNED).all())
     wip = dict(db.session.execute(_WIP).all())
 
@@ -187,17 +198,32 @@ def board(now_utc: datetime | None = None) -> Board:
             line_sam[line_id] = (float(sam), style)
 
     # One span of hours for every line, so the charts side by side compare the same hours.
-    today = working_day(day, (h for by_hour in hourly.values() for h, (pieces, _out, _earned) in by_hour.items()
-                             if pieces > 0))
-    worked = today.minutes_worked(now_local)
+    cal = calendar.load(day, day, lines)
+    line_days = {lid: cal.line_day(lid, day) for lid in lines}
+    worked_hours = [h for by_hour in hourly.values() for h, (pieces, _out, _earned) in by_hour.items() if pieces > 0]
+    planned = working_day(day, worked_hours)   # a line without a calendar: the planned shift, widened
+    chart = chart_day(day, line_days.values(), worked_hours)
     for lb in lines.values():
-        lb.operators = present.get(lb.id) or assigned.get(lb.id, 0)
-        lb.minutes_worked = worked
+        ld = line_days[lb.id]
+        lb.minutes_worked = float(ld.minutes_until(now_local.replace(tzinfo=None))) if ld.configured else planned.minutes_worked(now_local)
+        lb.shifts = [(sh.number, sh.span.start, sh.span.end) for sh in ld.shifts] if ld.configured else []
+    people = figures.operator_days(day, day, now_utc=now_utc,
+                                   planned_today={lb.id: lb.minutes_worked for lb in lines.values()})
+    by_line: dict[int | None, list[figures.OperatorDayFigures]] = {}
+    for f in people:
+        if f.pieces > 0 or f.time_in is not None:
+            by_line.setdefault(f.line_id, []).append(f)
+    for lb in lines.values():
+        here = by_line.get(lb.id, [])
+        lb.operators = len(here) or assigned.get(lb.id, 0)
+        total = Efficiency.total(f.figures for f in here)
+        lb.attended_minutes = total.attended if here else lb.operators * lb.minutes_worked
+        lb.off_standard_minutes = total.off_standard
         sam, lb.style = line_sam.get(lb.id, (0.0, ""))
         lb.target_per_hour = lb.operators * 60.0 / sam * lb.target_efficiency if sam else 0.0
         lb.wip_bundles = wip.get(lb.id, 0)
         data = hourly.get(lb.id, {})
         lb.hours = [HourBar(hour=h, output=int(data.get(h, (0, 0, 0))[1]), target=lb.target_per_hour,
                             current=(h == now_local.hour))
-                    for h in today.hours]
+                    for h in chart.hours]
     return Board(day=day, now=now_local, lines=list(lines.values()), orders=orders, version=tag)

@@ -10,3 +10,5 @@ from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F40
 from shopfloor.models.held import HeldScan  # noqa: F401
 from shopfloor.models.access import AuditEntry, AuthSession, InstanceSecret, KioskToken  # noqa: F401
 from shopfloor.models.stoppages import Stoppage  # noqa: F401
+from shopfloor.models.calendar import (  # noqa: F401
+    Attendance, AttendanceCorrection, Holiday, OvertimeWindow, Shift, ShiftBreak)

@@ -13,54 +13,80 @@ from shopfloor.extensions import db
 from shopfloor import vocabulary
 from shopfloor.errors import DomainError
 from shopfloor.models import Bundle, Inspection, OperatorDay, Rework, WorkLog
-from shopfloor.board.hours import planned_shift
+from shopfloor.attendance import figures
 from shopfloor.scan.queries import find_bundle
 from shopfloor.spreadsheet import Number
 
 
 def efficiency(earned_minutes: float, operators: int, minutes: float) -> float | None:
-    """Σ(pieces × SAM) / (operators × minutes worked) × 100 (vocabulary.efficiency)."""
+    """Σ(pieces × SAM) × 100 / (operators × minutes) (vocabulary.efficiency), for a plan or a forecast."""
     return vocabulary.efficiency(earned_minutes, operators * minutes)
-
-
-def shift_minutes_on(day: date) -> float:
-    """Minutes worked on a day: the whole planned shift, or the part of today's planned shift so far."""
-    if day == clock.local_today():
-        return planned_shift(day).minutes_worked(clock.to_local(clock.utcnow()))
-    return float(current_app.config["SHIFT_MINUTES"])
 
 
 @dataclass
 class DayEfficiency:
+    """A line's day: output, and the figures from its operators' earned, attended and off-standard minutes."""
     day: date
-    line_id: int
+    line_id: int | None
     output: int
     earned: float
     operators: int
-    minutes: float
+    figures: vocabulary.Efficiency
 
     @property
-    def efficiency(self) -> float:
-        return efficiency(self.earned, self.operators, self.minutes)
+    def minutes(self) -> float:
+        return self.figures.attended
+
+    @property
+    def efficiency(self) -> float | None:
+        return self.figures.overall
+
+    @property
+    def on_standard(self) -> float | None:
+        return self.figures.on_standard
 
 
 def _d(v) -> date:
     return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
-def line_efficiency(start: date, end: date, line_id: int | None = None) -> list[DayEfficiency]:
+def operator_days(start: date, end: date, line_id: int | None = None,
+                  operator_id: int | None = None) -> list[figures.OperatorDayFigures]:
+    """Every operator's day in the period, with the approved off-standard minutes (attendance/figures.py)."""
+    return figures.operator_days(start, end, line_id=line_id, operator_id=operator_id)
+
+
+def line_efficiency(start: date, end: date, line_id: int | None = None,
+                    people: list[figures.OperatorDayFigures] | None = None) -> list[DayEfficiency]:
+    """Per line and day: output from the line's hourly summary, figures from its operators' days."""
     params = {"start": start, "end": end, "line": line_id}
-    ops = {(r[0], _d(r[1])): int(r[2]) for r in db.session.execute(text(
-        "SELECT line_id, day, count(*) FROM operator_day WHERE day BETWEEN :start AND :end AND pieces > 0 "
-        "GROUP BY line_id, day"), params)}
-    out = []
+    people = operator_days(start, end, line_id) if people is None else people
+    per_day: dict[tuple, list] = {}
+    for f in people:
+        if f.pieces > 0 or f.time_in is not None:
+            per_day.setdefault((f.line_id, f.day), []).append(f)
+    out = {}
     for line, day, output, earned in db.session.execute(text(
             "SELECT line_id, day, sum(output), sum(earned_minutes) FROM line_hour_output "
             "WHERE day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR line_id = :line) "
             "GROUP BY line_id, day ORDER BY day, line_id"), params):
-        day = _d(day)
-        out.append(DayEfficiency(day, line, int(output or 0), float(earned or 0), ops.get((line, day), 0),
-                                 shift_minutes_on(day)))
+        key = (line, _d(day))
+        here = per_day.get(key, [])
+        total = vocabulary.Efficiency.total(f.figures for f in here)
+        out[key] = DayEfficiency(key[1], line, int(output or 0), float(earned or 0), len(here),
+                                 vocabulary.Efficiency(float(earned or 0), total.attended, total.off_standard))
+    for key, here in per_day.items():  # attended, nothing sewn: the day still counts (0 %)
+        if key not in out and key[0] is not None:
+            total = vocabulary.Efficiency.total(f.figures for f in here)
+            out[key] = DayEfficiency(key[1], key[0], 0, 0.0, len(here), total)
+    return sorted(out.values(), key=lambda d: (d.day, d.line_id or 0))
+
+
+def line_period(days: list[DayEfficiency]) -> dict[int | None, vocabulary.Efficiency]:
+    """Each line's figures over the period: sums of minutes, not an average of percentages."""
+    out: dict[int | None, vocabulary.Efficiency] = {}
+    for d in days:
+        out[d.line_id] = out.get(d.line_id, vocabulary.Efficiency()) + d.figures
     return out
 
 
@@ -74,13 +100,22 @@ class OperatorPay:
     days: int
     pieces: int
     earned: Decimal          # earned minutes (for efficiency, not pay)
-    minutes: float
+    minutes: float           # attended minutes (attendance/figures.py)
     earnings_exact: Decimal  # Σ ledger pieces x piece rate, unrounded
-    minimum_exact: Decimal   # the minimum wage for the days worked
+    minimum_exact: Decimal   # the minimum wage for the minutes attended, unrounded
+    off_standard: float = 0.0
 
     @property
-    def efficiency(self) -> float:
-        return efficiency(float(self.earned), 1, self.minutes)
+    def figures(self) -> vocabulary.Efficiency:
+        return vocabulary.Efficiency(float(self.earned), self.minutes, self.off_standard)
+
+    @property
+    def efficiency(self) -> float | None:
+        return self.figures.overall
+
+    @property
+    def on_standard(self) -> float | None:
+        return self.figures.on_standard
 
     @property
     def earnings(self) -> Decimal:
@@ -93,12 +128,19 @@ class OperatorPay:
 
     @property
     def top_up(self) -> Decimal:
-        """Piece-rate pay is topped up to the minimum wage for the days worked."""
+        """Piece-rate pay is topped up to the minimum wage for the hours attended."""
         return max(money.ZERO, self.minimum - self.earnings)
 
     @property
     def pay(self) -> Decimal:
         return self.earnings + self.top_up
+
+
+def minimum_wage(attended_minutes: int) -> Decimal:
+    """The minimum wage for minutes attended, exact: MINIMUM_WAGE_PER_DAY is for a planned day of
+    SHIFT_MINUTES, so a minute attended is worth MINIMUM_WAGE_PER_DAY / SHIFT_MINUTES."""
+    cfg = current_app.config
+    return money.decimal(cfg["MINIMUM_WAGE_PER_DAY"]) * Decimal(int(attended_minutes)) / Decimal(int(cfg["SHIFT_MINUTES"]))
 
 
 _PAY = text("""
@@ -109,21 +151,38 @@ WHERE d.day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR d.lin
 ORDER BY u.name""")
 
 
-def operator_pay(start: date, end: date, line_id: int | None = None) -> list[OperatorPay]:
-    """Payslips from the operator-day summaries (kept in step with the ledger), exact until each line rounds."""
-    min_day = money.decimal(current_app.config["MINIMUM_WAGE_PER_DAY"])
+def operator_pay(start: date, end: date, line_id: int | None = None,
+                 people: list[figures.OperatorDayFigures] | None = None) -> list[OperatorPay]:
+    """Payslips from the operator-day summaries (kept in step with the ledger) and the minutes attended,
+    exact until each line rounds."""
+    attended = {(f.operator_id, f.day): f for f in (operator_days(start, end, line_id) if people is None else people)}
     acc: dict[int, OperatorPay] = {}
+
+    def slip(r) -> OperatorPay:
+        return acc.setdefault(r["id"], OperatorPay(r["id"], r["name"], r["badge"], r["line"], 0, 0, money.ZERO, 0.0,
+                                                   money.ZERO, money.ZERO))
     for r in db.session.execute(_PAY, {"start": start, "end": end, "line": line_id}).mappings():
-        p = acc.setdefault(r["id"], OperatorPay(r["id"], r["name"], r["badge"], r["line"], 0, 0, money.ZERO, 0.0,
-                                                money.ZERO, money.ZERO))
-        if r["pieces"] > 0:
-            p.days += 1
-            p.minutes += shift_minutes_on(_d(r["day"]))
-            p.minimum_exact += min_day
+        p = slip(r)
         p.pieces += int(r["pieces"])
         p.earned += money.decimal(r["earned_minutes"] or 0)
         p.earnings_exact += money.from_e4(r["earnings_e4"])
+    for (op_id, _day), f in attended.items():
+        if f.attended <= 0 and f.pieces <= 0:
+            continue
+        if op_id not in acc:
+            r = db.session.execute(_PERSON, {"id": op_id}).mappings().one()
+            slip(r)
+        p = acc[op_id]
+        p.days += 1
+        p.minutes += f.attended
+        p.off_standard += f.off_standard
+        p.minimum_exact += minimum_wage(f.attended)
     return sorted(acc.values(), key=lambda p: p.name)
+
+
+_PERSON = text("""
+SELECT u.id, u.name, coalesce(u.badge_code, '') AS badge, coalesce(l.code, '') AS line
+FROM users u LEFT JOIN lines l ON l.id = u.line_id WHERE u.id = :id""")
 
 
 def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:

@@ -16,7 +16,7 @@ from shopfloor.review import budget, forecast, queries
 from shopfloor.review.svg import line_chart, pareto_chart
 from shopfloor.spreadsheet import csv_chunks
 from shopfloor.stoppages.downtime import EXPORT_HEADER, downtime, export_rows
-from shopfloor.vocabulary import ORDERS_OPEN
+from shopfloor.vocabulary import ORDERS_OPEN, Efficiency
 
 bp = Blueprint("review", __name__)
 
@@ -37,7 +37,8 @@ def _context():
     rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
     budgets = budget.order_budgets({r.order.id: r.output for r in rows})
-    eff = queries.line_efficiency(start, end, line_id)
+    people = queries.operator_days(start, end, line_id)
+    eff = queries.line_efficiency(start, end, line_id, people)
     names = {ln.id: ln.name for ln in lines}
     series: dict[str, list] = {}
     for d in eff:
@@ -49,7 +50,8 @@ def _context():
                 dhu_chart=line_chart(metrics.dhu_by_line_day(start, end, line_id), unit="",
                                      label=_("DHU by day")),
                 quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
-                pay=queries.operator_pay(start, end, line_id), **_downtime(start, end, line_id))
+                eff_period=queries.line_period(eff), pay=queries.operator_pay(start, end, line_id, people),
+                **_downtime(start, end, line_id))
 
 
 def _downtime(start, end, line_id) -> dict:
@@ -107,7 +109,8 @@ def export_stops():
 def my_day():
     today = clock.local_today()
     day, entries = queries.operator_day(current_user.id, today)
-    minutes = queries.shift_minutes_on(today)
+    mine = next(iter(queries.operator_days(today, today, operator_id=current_user.id)), None)
     earned = float(day.earned_minutes) if day else 0.0
-    return render_template("review/my_day.html", day=day, entries=entries, minutes=minutes, earned=earned,
-                           efficiency=queries.efficiency(earned, 1, minutes))
+    figures = mine.figures if mine else Efficiency(earned, 0.0)
+    return render_template("review/my_day.html", day=day, entries=entries, me=mine, earned=earned,
+                           figures=figures)

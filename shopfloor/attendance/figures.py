@@ -1,0 +1,201 @@
+"""Minutes attended and the efficiency figures per operator and day: what the board, the review and the
+operator's own day read (one computation; the division is vocabulary.Efficiency).
+
+Attended minutes of an operator's day come from, in order:
+  1. the attendance record (clock-in / clock-out at the gate, or a supervisor's correction);
+  2. with ATTENDANCE_SOURCE = "first-last-scan": the first and last scan of the day (ledger entries);
+  3. else, when the operator logged pieces without a record: the line's planned day (so far, today) stands in,
+     as before attendance was kept ("planned").
+Each stay counts only inside the line's shifts and approved overtime, less unpaid breaks (shifts/calendar).
+A stay still open counts to now today, and to the end of the line's day on a past day.
+
+Approved off-standard minutes come from stoppages (stoppages/queries.stop_intervals): the operator's own stops
+and their line's whose reason is off-standard (vocabulary.OFF_STANDARD_REASONS), an open one running until now,
+counted only inside the operator's stay and measured like attendance (inside shifts, less unpaid breaks);
+stops that overlap count once (`_stopped_minutes`). A caller may pass them in instead (hand-computed tests).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, select, text
+
+from shopfloor import clock
+from shopfloor.extensions import db
+from shopfloor.models import Attendance
+from shopfloor.shifts import calendar
+from shopfloor.stoppages.queries import StopInterval, stop_intervals
+from shopfloor.vocabulary import Efficiency, StopScope
+
+CLOCK, CORRECTION, SCANS, PLANNED = "clock", "correction", "scans", "planned"
+OffStandard = Mapping[tuple[int, date], float]
+
+
+@dataclass
+class OperatorDayFigures:
+    operator_id: int
+    day: date
+    line_id: int | None
+    pieces: int = 0
+    earned: float = 0.0
+    attended: int = 0
+    off_standard: float = 0.0
+    source: str = PLANNED
+    time_in: datetime | None = None    # naive UTC, as counted
+    time_out: datetime | None = None
+
+    @property
+    def figures(self) -> Efficiency:
+        return Efficiency(self.earned, float(self.attended), self.off_standard)
+
+
+_EARNED = text("""
+SELECT d.operator_id, d.day, coalesce(d.line_id, u.line_id) AS line_id, d.pieces, d.earned_minutes
+FROM operator_day d JOIN users u ON u.id = d.operator_id
+WHERE d.day BETWEEN :start AND :end
+  AND (CAST(:op AS INTEGER) IS NULL OR d.operator_id = :op)""")
+_FIRST_LAST = text("""
+SELECT operator_id, min(created_at) AS first, max(created_at) AS last FROM work_log
+WHERE operator_id IN :ops AND created_at >= :start AND created_at < :end AND reverses_id IS NULL
+GROUP BY operator_id""").bindparams(bindparam("ops", expanding=True))
+_USER_LINES = text("SELECT id, line_id FROM users WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+
+
+def _day(v) -> date:
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _ts(v) -> datetime | None:
+    return v if v is None or isinstance(v, datetime) else datetime.fromisoformat(str(v))
+
+
+def operator_days(start: date, end: date, *, off_standard: OffStandard | None = None, line_id: int | None = None,
+                  operator_id: int | None = None, now_utc: datetime | None = None,
+                  planned_today: Mapping[int | None, float] | None = None) -> list[OperatorDayFigures]:
+    """Figures per operator and day from start to end (one line's operators, or one operator).
+
+    planned_today: minutes worked so far per line today that stand in for an operator without a record
+    (the board's working day); by default the line's planned day up to now. off_standard: approved
+    off-standard minutes per (operator_id, day); by default read from the stops of the period."""
+    now_utc = now_utc or clock.utcnow()
+    now_local = clock.to_local(now_utc).replace(tzinfo=None)
+    today = now_local.date()
+    rows: dict[tuple[int, date], OperatorDayFigures] = {}
+    for r in db.session.execute(_EARNED, {"start": start, "end": end, "op": operator_id}).mappings():
+        key = (r["operator_id"], _day(r["day"]))
+        rows[key] = OperatorDayFigures(key[0], key[1], r["line_id"], int(r["pieces"] or 0),
+                                       float(r["earned_minutes"] or 0))
+    q = select(Attendance).where(Attendance.day.between(start, end))
+    if operator_id is not None:
+        q = q.where(Attendance.operator_id == operator_id)
+    records = {(a.operator_id, a.day): a for a in db.session.scalars(q)}
+    missing = sorted({op for op, _d in records} - {op for op, _d in rows})
+    lines_of = dict(db.session.execute(_USER_LINES, {"ids": missing}).all()) if missing else {}
+    for key in records:
+        if key not in rows:
+            rows[key] = OperatorDayFigures(key[0], key[1], lines_of.get(key[0]))
+    if line_id is not None:
+        rows = {k: v for k, v in rows.items() if v.line_id == line_id}
+    if not rows:
+        return []
+
+    cal = calendar.load(start, end)
+    stops = _off_standard_stops(start, end) if off_standard is None else []
+    by_scans = current_app.config.get("ATTENDANCE_SOURCE") == "first-last-scan"
+    scans = _first_last(rows, by_scans, records)
+    for key, f in rows.items():
+        ld = cal.line_day(f.line_id, f.day)
+        record = records.get(key)
+        if record is not None and record.time_in is not None:
+            f.source = CORRECTION if record.corrected else CLOCK
+            f.time_in, f.time_out = record.time_in, record.time_out
+        elif key in scans:
+            f.source = SCANS
+            f.time_in, f.time_out = scans[key]
+            if f.day == today:
+                f.time_out = max(f.time_out, now_utc)
+        elif f.pieces > 0:
+            f.source = PLANNED
+            if f.day == today and planned_today is not None and f.line_id in planned_today:
+                f.attended = int(planned_today[f.line_id])
+            else:
+                f.attended = ld.minutes_until(now_local) if f.day == today else ld.planned_minutes
+        else:
+            f.source = PLANNED  # a record with no clock-in (an absence kept by a correction)
+        stay = None
+        if f.time_in is not None:
+            stay = (_local(f.time_in), _stay_end(f, ld, today, now_local))
+            f.attended = ld.attended_minutes(*stay)
+        elif f.pieces > 0 and ld.start is not None:
+            stay = (ld.start, min(now_local, ld.end) if f.day == today else ld.end)
+        if off_standard is not None:
+            f.off_standard = float(off_standard.get(key, 0))
+        elif stay is not None:
+            f.off_standard = _stopped_minutes(f, ld, stops, stay, now_local)
+    return sorted(rows.values(), key=lambda f: (f.day, f.line_id or 0, f.operator_id))
+
+
+def _off_standard_stops(start: date, end: date) -> list[StopInterval]:
+    lo, _hi = clock.local_day_bounds_utc(start)
+    _lo, hi = clock.local_day_bounds_utc(end)
+    return [s for s in stop_intervals(lo, hi) if s.off_standard]
+
+
+def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: list[StopInterval],
+                     stay: tuple[datetime, datetime], now_local: datetime) -> float:
+    """Approved off-standard minutes of one operator's day: their own stops and their line's, inside their stay,
+    overlapping stops once, measured like attendance (inside shifts and approved overtime, less unpaid breaks)."""
+    lo, hi = stay
+    spans = []
+    for s in stops:
+        mine = s.scope == StopScope.OPERATOR and s.operator_id == f.operator_id
+        if not (mine or (s.scope == StopScope.LINE and s.line_id == f.line_id)):
+            continue
+        a, b = max(_local(s.started_at), lo), min(_local(s.ended_at) if s.ended_at else now_local, hi)
+        if b > a:
+            spans.append((a, b))
+    merged: list[list[datetime]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return float(sum(ld.attended_minutes(a, b) for a, b in merged))
+
+
+def _local(ts: datetime) -> datetime:
+    return clock.to_local(ts).replace(tzinfo=None)
+
+
+def _stay_end(f: OperatorDayFigures, ld: calendar.LineDay, today: date, now_local: datetime) -> datetime:
+    if f.time_out is not None:
+        return _local(f.time_out)
+    if f.day >= today:
+        return now_local
+    return ld.end or _local(f.time_in)   # forgot to clock out on a past day: the end of the line's day
+
+
+def _first_last(rows, by_scans: bool, records) -> dict[tuple[int, date], tuple[datetime, datetime]]:
+    """The first and last scan per operator and day (only when they stand in for the clock)."""
+    if not by_scans:
+        return {}
+    out = {}
+    days = sorted({d for (_op, d), f in rows.items() if f.pieces > 0 and (_op, d) not in records})
+    for d in days:
+        ops = [op for (op, dd), f in rows.items() if dd == d and f.pieces > 0]
+        s, e = clock.local_day_bounds_utc(d)
+        for r in db.session.execute(_FIRST_LAST, {"ops": ops, "start": s, "end": e}).mappings():
+            out[(r["operator_id"], d)] = (_ts(r["first"]), _ts(r["last"]))
+    return out
+
+
+def totals(days: list[OperatorDayFigures], key) -> dict:
+    """Figures summed by key(operator_day) -> Efficiency (a line, a day, an operator, a period)."""
+    out: dict = {}
+    for f in days:
+        k = key(f)
+        out[k] = out.get(k, Efficiency()) + f.figures
+    return out

@@ -1,0 +1,170 @@
+"""The shift calendar as rules: a line's day (its shifts, breaks, approved overtime) and the minutes in it.
+
+A line's day is built from the `shifts` of the line running on that weekday, unless the day is a holiday;
+overtime windows approved for the line and day are added. A line with no shift configured keeps the
+planned shift of the settings (SHIFT_START, SHIFT_MINUTES), no breaks, on every day but a holiday: the
+factory behaves as before it had a calendar.
+
+Attended minutes of a stay (clock-in to clock-out) = the minutes of the stay inside the line's shifts or an
+approved overtime window, less the unpaid breaks inside it. Times are factory-local, naive; minutes whole
+(seconds are dropped from both ends of a stay).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shopfloor.extensions import db
+from shopfloor.models import Holiday, OvertimeWindow, Shift
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime   # factory-local, naive
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return max(0, int((self.end - self.start).total_seconds() // 60))
+
+    def overlap(self, start: datetime, end: datetime) -> int:
+        lo, hi = max(self.start, start), min(self.end, end)
+        return max(0, int((hi - lo).total_seconds() // 60))
+
+
+def span_on(day: date, starts: time, ends: time) -> Span:
+    """A span from clock times on a day; an end at or before the start is on the next day."""
+    a, b = datetime.combine(day, starts), datetime.combine(day, ends)
+    return Span(a, b if b > a else b + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class ShiftDay:
+    number: int
+    span: Span
+    breaks: tuple[tuple[Span, bool], ...] = ()   # (span, paid)
+
+    @property
+    def unpaid(self) -> list[Span]:
+        return [s for s, paid in self.breaks if not paid]
+
+    @property
+    def paid_minutes(self) -> int:
+        return self.span.minutes - sum(b.minutes for b in self.unpaid)
+
+
+@dataclass(frozen=True)
+class LineDay:
+    line_id: int | None
+    day: date
+    shifts: tuple[ShiftDay, ...] = ()
+    overtime: tuple[Span, ...] = ()
+    holiday: str | None = None
+    configured: bool = False       # False: the planned shift of the settings stands in
+
+    @property
+    def spans(self) -> list[Span]:
+        """The times that count: the shifts and the approved overtime, merged where they touch."""
+        out: list[Span] = []
+        for s in sorted([sh.span for sh in self.shifts] + list(self.overtime), key=lambda s: s.start):
+            if out and s.start <= out[-1].end:
+                out[-1] = Span(out[-1].start, max(out[-1].end, s.end))
+            else:
+                out.append(s)
+        return out
+
+    @property
+    def unpaid(self) -> list[Span]:
+        return [b for sh in self.shifts for b in sh.unpaid]
+
+    @property
+    def start(self) -> datetime | None:
+        spans = self.spans
+        return spans[0].start if spans else None
+
+    @property
+    def end(self) -> datetime | None:
+        spans = self.spans
+        return spans[-1].end if spans else None
+
+    @property
+    def first_shift_start(self) -> datetime | None:
+        return min((sh.span.start for sh in self.shifts), default=None)
+
+    def attended_minutes(self, start: datetime, end: datetime) -> int:
+        """Minutes of a stay that count: inside a shift or approved overtime, less unpaid breaks."""
+        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+        if end <= start:
+            return 0
+        inside = sum(s.overlap(start, end) for s in self.spans)
+        unpaid = sum(b.overlap(start, end) for b in self.unpaid)
+        return max(0, inside - unpaid)
+
+    def minutes_until(self, now: datetime) -> int:
+        """The planned attended minutes of the day up to now (the whole day once it is over)."""
+        begin = self.start
+        return self.attended_minutes(begin, now) if begin else 0
+
+    @property
+    def planned_minutes(self) -> int:
+        end = self.end
+        return self.minutes_until(end) if end else 0
+
+
+@dataclass
+class Calendar:
+    """The calendar read once for a range of days: shifts per line, holidays, approved overtime."""
+    shifts: dict[int, list[Shift]] = field(default_factory=dict)
+    holidays: dict[date, str] = field(default_factory=dict)
+    overtime: dict[tuple[int, date], list[Span]] = field(default_factory=dict)
+    default_start: time = time(8)
+    default_minutes: int = 480
+
+    def line_day(self, line_id: int | None, day: date) -> LineDay:
+        holiday = self.holidays.get(day)
+        ot = tuple(self.overtime.get((line_id, day), ())) if line_id is not None else ()
+        configured = bool(self.shifts.get(line_id))
+        shifts: tuple[ShiftDay, ...] = ()
+        if holiday is None and configured:
+            shifts = tuple(_shift_day(s, day) for s in self.shifts[line_id] if str(day.weekday()) in s.weekdays)
+        elif holiday is None:  # as before the calendar: the planned shift on every day but a holiday
+            start = datetime.combine(day, self.default_start)
+            shifts = (ShiftDay(1, Span(start, start + timedelta(minutes=self.default_minutes))),)
+        return LineDay(line_id, day, shifts, ot, holiday, configured)
+
+
+def _shift_day(s: Shift, day: date) -> ShiftDay:
+    span = span_on(day, s.starts_at, s.ends_at)
+    breaks = []
+    for b in s.breaks:
+        at = datetime.combine(day, b.starts_at)
+        if at < span.start:  # a break after midnight of a night shift
+            at += timedelta(days=1)
+        breaks.append((Span(at, at + timedelta(minutes=b.minutes)), bool(b.paid)))
+    return ShiftDay(s.number, span, tuple(breaks))
+
+
+def load(start: date, end: date, line_ids: Iterable[int] | None = None) -> Calendar:
+    """The calendar for the days start..end (all lines, or the lines given)."""
+    cfg = current_app.config
+    cal = Calendar(default_start=time.fromisoformat(cfg["SHIFT_START"]), default_minutes=int(cfg["SHIFT_MINUTES"]))
+    q = select(Shift).options(selectinload(Shift.breaks)).order_by(Shift.line_id, Shift.number)
+    ot = select(OvertimeWindow).where(OvertimeWindow.day.between(start, end))
+    if line_ids is not None:
+        ids = list(line_ids)
+        q, ot = q.where(Shift.line_id.in_(ids)), ot.where(OvertimeWindow.line_id.in_(ids))
+    for s in db.session.scalars(q):
+        cal.shifts.setdefault(s.line_id, []).append(s)
+    cal.holidays = {h.day: h.name for h in db.session.scalars(select(Holiday).where(Holiday.day.between(start, end)))}
+    for w in db.session.scalars(ot.order_by(OvertimeWindow.starts_at)):
+        cal.overtime.setdefault((w.line_id, w.day), []).append(span_on(w.day, w.starts_at, w.ends_at))
+    return cal
+
+
+def line_day(line_id: int | None, day: date) -> LineDay:
+    return load(day, day, None if line_id is None else [line_id]).line_day(line_id, day)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shopfloor.models  # noqa: F401  (register every table with the metadata)
 from shopfloor import (assets, blueprints, cli, database, edge, errors, events, headers, i18n, instance_secrets, once,
@@ -26,6 +27,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.session_interface = CachedSerializerSessionInterface()
+    if app.config.get("TRUSTED_PROXIES"):  # behind N proxies: their X-Forwarded-* headers name the phone (config.py)
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     database.configure_engine_options(app)
     db.init_app(app)
     database.install_sqlite_hooks(app)

@@ -57,12 +57,12 @@ def _money(name: str, default: str) -> Decimal:
     return value
 
 
-def _whole_minutes(name: str, default: int) -> int:
+def _whole_minutes(name: str, default: int, unit: str = "minutes") -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit():
-        raise ValueError(f"{name} must be a whole number of minutes (0 or more), not {raw!r}")
+        raise ValueError(f"{name} must be a whole number of {unit} (0 or more), not {raw!r}")
     return int(raw)
 
 
@@ -113,6 +113,10 @@ class Config:
     # Sign-in throttles (Flask-Limiter); storage "memory://" per process, or e.g. redis://127.0.0.1:6379
     # (needs the redis package) so that every server process counts together.
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # Proxies in front of the app (SHOPFLOOR_TRUSTED_PROXIES): each adds X-Forwarded-For / -Proto / -Host, which
+    # the app then believes for that many hops (Werkzeug's ProxyFix), so the per-address sign-in throttles see
+    # each phone, not the proxy, and cookies are Secure behind a TLS proxy. 0: no proxy, the headers are ignored.
+    TRUSTED_PROXIES: int = 0
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_HEADERS_ENABLED: bool = False
     PIN_RATE_PER_ADDRESS: str = "10 per minute;60 per hour"        # PIN and badge attempts from one address
@@ -156,6 +160,7 @@ class Config:
             DURABLE=os.environ.get("SHOPFLOOR_DURABLE", "") == "1",
             REMEMBER_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
             RATELIMIT_STORAGE_URI=os.environ.get("SHOPFLOOR_RATELIMIT_STORAGE") or "memory://",
+            TRUSTED_PROXIES=_whole_minutes("SHOPFLOOR_TRUSTED_PROXIES", 0, unit="proxies"),
             PIN_RATE_PER_ADDRESS=os.environ.get("SHOPFLOOR_PIN_RATE_PER_ADDRESS") or Config.PIN_RATE_PER_ADDRESS,
             PASSWORD_RATE_PER_ADDRESS=(os.environ.get("SHOPFLOOR_PASSWORD_RATE_PER_ADDRESS")
                                        or Config.PASSWORD_RATE_PER_ADDRESS),

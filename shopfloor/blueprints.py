@@ -19,6 +19,9 @@ BLUEPRINTS = [
     "shopfloor.planning.routes",
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
+    "shopfloor.people.routes",
+    "shopfloor.people.import_routes",
+    "shopfloor.people.line_routes",
 ]
 
 

@@ -31,6 +31,7 @@ NAV = [
     ("planning.orders", _l("Orders")),
     ("planning.schedule_page", _l("Schedule")),
     ("planning.styles_list", _l("Styles")),
+    ("people.index", _l("People")),
     ("admin.index", _l("Access")),
 ]
 

@@ -67,8 +67,9 @@ def _card(c: Canvas, card: Card, x0: float, y0: float) -> None:
     c.drawCentredString(qx + qr / 2, y0 + pad, card.code)
     # name and line, under the photo
     text_w = qx - (x0 + pad) - 3 * mm
-    c.setFont("Helvetica-Bold", 11)
-    c.drawString(x0 + pad, py - 6 * mm, fit(c, card.name, text_w, "Helvetica-Bold", 11))
+    size = next((s for s in (11, 10, 9, 8) if c.stringWidth(card.name, "Helvetica-Bold", s) <= text_w), 8)
+    c.setFont("Helvetica-Bold", size)
+    c.drawString(x0 + pad, py - 6 * mm, fit(c, card.name, text_w, "Helvetica-Bold", size))
     c.setFont("Helvetica", 8.5)
     if card.line:
         c.drawString(x0 + pad, py - 10.5 * mm, fit(c, card.line, text_w, "Helvetica", 8.5))

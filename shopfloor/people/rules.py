@@ -73,7 +73,7 @@ def language(value: str | None) -> str:
     if not value:
         return current_app.config.get("BABEL_DEFAULT_LOCALE", languages[0])
     if value not in languages:
-        raise DomainError(_("Choose a language."))
+        raise DomainError(_("The language must be one of: %(langs)s.", langs=", ".join(languages)))
     return value
 
 

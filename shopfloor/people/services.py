@@ -184,7 +184,7 @@ def reset_pin(actor: User, user_id: int, pin: str = "") -> str | None:
         db.session.execute(update(User).where(User.id == user.id)
                            .values(pin_hash=pin_hash, failed_pin_count=0, locked_until=None)
                            .execution_options(synchronize_session=False))
-        audit.record(actor.id, audit.PIN_RESET, _target(user.id), user.name, changes={"pin": (SET, SET)})
+        audit.record(actor.id, audit.PIN_RESET, _target(user.id), user.name)  # the action says it; no secret shown
 
     _saved(work)
     db.session.expire(user)
@@ -203,7 +203,7 @@ def reset_password(actor: User, user_id: int, password: str) -> User:
     def work():
         auth.set_password(user, password)  # refuses a short one: the transaction rolls back
         audit.record(actor.id, audit.PASSWORD_RESET, _target(user.id), user.name,
-                     changes={"password": (SET if had else None, SET)})
+                     changes=None if had else {"password": (None, SET)})
 
     _saved(work)
     return user

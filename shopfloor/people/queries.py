@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from shopfloor.auth import audit
 from shopfloor.extensions import db
-from shopfloor.models import AuditEntry, Line, Role, User
+from shopfloor.models import Line, Role, User
 
 LIST_LIMIT = 500
 STATUSES = ("active", "inactive", "all")
@@ -114,7 +114,3 @@ def badge_holders(person_ids: list[int], line_id: int | None) -> list[User]:
         stmt = stmt.where(User.line_id == line_id, User.role == Role.OPERATOR.value)
     return list(db.session.scalars(stmt))
 
-
-def audit_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.target == f"user:{user_id}"))

@@ -208,10 +208,21 @@ def test_operator_becomes_supervisor_only_with_a_user_name_and_password(app, cli
     op = factory.user("operator", name="Karim")
     _as(client, factory.user("manager"))
     refused = client.post(f"/people/{op.id}", data={"name": "Karim", "role": "supervisor", "username": "karim"})
-    assert refused.status_code == 422 and "set a password below first" in refused.text
-    assert _fresh(op.id).role == "operator"
-    # an operator's page offers a PIN, not a password: refuse a password for an operator
-    assert client.post(f"/people/{op.id}/password", data={"password": "abcdefgh1"}).status_code == 422
+    assert refused.status_code == 422 and "give both here" in refused.text
+    short = client.post(f"/people/{op.id}", data={"name": "Karim", "role": "supervisor", "username": "karim",
+                                                  "password": "short"})
+    assert short.status_code == 422 and "at least 8 characters" in short.text
+    nope = client.post(f"/people/{op.id}/password", data={"password": "abcdefgh1"})   # operators have PINs
+    assert nope.status_code == 422 and "Operators sign in with a PIN" in nope.text
+    assert _fresh(op.id).role == "operator" and _fresh(op.id).password_hash is None
+    page = f"/people/{op.id}"
+    form = form_for(client.get(page).text, page)
+    done = send(client, form, form.data(role="supervisor", username="Karim.S", password="karim-pass-1"), page=page)
+    assert done.status_code == 200 and "Saved." in done.text
+    user = _fresh(op.id)
+    assert (user.role, user.username) == ("supervisor", "karim.s")
+    assert auth.login_with_password("karim.s", "karim-pass-1").id == op.id
+    assert 'action="/people/%d/password"' % op.id in done.text and "karim-pass-1" not in done.text
 
 
 def test_a_retired_line_is_not_offered_but_a_person_on_it_keeps_it(client, factory):

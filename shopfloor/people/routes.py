@@ -91,7 +91,7 @@ def update(user_id: int):
     changed = services.update_person(current_user, user_id, services.PersonForm(
         name=trimmed(f.get("name"), max_len=120, label=_("Name")), role=trimmed(f.get("role"), max_len=20),
         line_id=_line_field(), language=trimmed(f.get("language"), max_len=10),
-        username=trimmed(f.get("username"), max_len=60, label=_("User name"))))
+        username=trimmed(f.get("username"), max_len=60, label=_("User name")), password=f.get("password", "")))
     return _person_page(user_id, message=_("Saved.") if changed else _("Nothing changed."))
 
 

@@ -30,6 +30,7 @@ class PersonForm:
     line_id: int | None
     language: str
     username: str = ""
+    password: str = ""   # only to make someone without a password staff
 
 
 def person(user_id: int) -> User:
@@ -122,9 +123,11 @@ def update_person(actor: User, user_id: int, form: PersonForm) -> dict:
     if role != OPERATOR or form.username:
         wanted = (form.username or "").strip().lower()
         username = username if wanted == (user.username or "") else rules.username(wanted, exclude_id=user.id)
-    if role != OPERATOR and not (username and user.password_hash):
-        raise DomainError(_("Staff sign in with a user name and password: give a user name here and set a "
-                            "password below first."))
+    new_password = role != OPERATOR and not user.password_hash
+    if role != OPERATOR and not (username and (user.password_hash or form.password)):
+        raise DomainError(_("Staff sign in with a user name and password: give both here."))
+    if new_password and len(form.password) > 200:
+        raise DomainError(_("The password can be at most 200 characters long."))
     new = {"name": name, "role": role, "line": line.id if line else None, "language": language,
            "username": username}
     old = {"name": user.name, "role": user.role, "line": user.line_id, "language": user.language,
@@ -136,8 +139,12 @@ def update_person(actor: User, user_id: int, form: PersonForm) -> dict:
     badge = user.badge_code or (rules.new_badge_code() if role == OPERATOR else None)
     if badge != user.badge_code:
         shown["badge"] = (None, badge)
+    if new_password:
+        shown["password"] = (None, SET)
 
     def work():
+        if new_password:
+            auth.set_password(user, form.password)  # refuses a short one: the transaction rolls back
         user.name, user.role, user.line_id, user.language = name, role, new["line"], language
         user.username, user.badge_code = username, badge
         if "line" in changed:

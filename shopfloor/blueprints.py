@@ -22,6 +22,9 @@ BLUEPRINTS = [
     "shopfloor.stoppages.routes",
     "shopfloor.shifts.routes",
     "shopfloor.attendance.routes",
+    "shopfloor.people.routes",
+    "shopfloor.people.import_routes",
+    "shopfloor.people.line_routes",
 ]
 
 

@@ -160,6 +160,10 @@ def trimmed(value, *, max_len: int, label: str | None = None) -> str:
     text = ("" if value is None else str(value)).strip()
     if label is not None and len(text) > max_len:
         raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=label, n=max_len))
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: refused when stored, dropped when only looked up
+        if label is not None:
+            raise DomainError(_("%(label)s contains a character that cannot be saved.", label=label))
+        text = text.replace("\x00", "")
     return text[:max_len]
 
 

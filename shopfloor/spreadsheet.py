@@ -20,6 +20,13 @@ def cell(value):
     return value
 
 
+def uncell(value: str) -> str:
+    """A cell read back from a CSV: the leading quote `cell` put before a formula start is taken off."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def csv_chunks(header: list[str], rows: Iterable[Iterable], chunk: int = 65536) -> Iterator[str]:
     """The CSV text of header + rows, every cell through `cell`, in chunks of about `chunk` characters."""
     buf = io.StringIO()

@@ -35,6 +35,7 @@ NAV = [
     ("planning.schedule_page", _l("Schedule")),
     ("planning.styles_list", _l("Styles")),
     ("shifts.index", _l("Shift calendar")),
+    ("people.index", _l("People")),
     ("admin.index", _l("Access")),
 ]
 

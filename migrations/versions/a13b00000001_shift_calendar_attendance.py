@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a13b00000001'
-down_revision = 'e3a9c4f1b2d6'
+down_revision = 'a13a00000001'
 branch_labels = None
 depends_on = None
 

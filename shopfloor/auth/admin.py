@@ -16,7 +16,7 @@ def _page(message: str | None = None, *, error: str | None = None, board_link: s
           badge: tuple[str, str] | None = None, status: int = 200):
     return render_template("auth/admin.html", people=services.people(), entries=audit.recent(),
                            rotated_at=kiosk.rotated_at(), now=utcnow(), message=message, error=error,
-                           board_link=board_link, badge=badge), status
+                           board_link=board_link, badge=badge, action_label=audit.label), status
 
 
 def _refused(e):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shopfloor.clock import utcnow
@@ -42,11 +42,13 @@ class KioskToken(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Who changed what, when: unlocks, badge reissues, kiosk rotations, sign-outs everywhere."""
+    """Who changed what, when: unlocks, badge reissues, kiosk rotations, sign-outs everywhere, and people and
+    lines added or changed (`changes`: field -> [old, new], shown on the person's page)."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(120), default="")
+    target: Mapped[str] = mapped_column(String(120), default="", index=True)
     details: Mapped[str] = mapped_column(String(500), default="")
+    changes: Mapped[dict | None] = mapped_column(JSON)

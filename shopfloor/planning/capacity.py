@@ -48,7 +48,7 @@ def line_loads() -> list[LineLoad]:
     out = _last_op_output([o.id for o in orders])
     loads = {ln.id: LineLoad(ln, ops.get(ln.id, 0), capacity_minutes(ops.get(ln.id, 0), shift,
                                                                       float(ln.target_efficiency)))
-             for ln in db.session.scalars(select(Line).order_by(Line.code))}
+             for ln in db.session.scalars(select(Line).where(Line.active.is_(True)).order_by(Line.code))}
     for o in orders:
         if o.line_id not in loads:
             continue

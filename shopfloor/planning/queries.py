@@ -111,8 +111,10 @@ def active_styles() -> list[Style]:
     return list(db.session.scalars(select(Style).where(Style.active.is_(True)).order_by(Style.code)))
 
 
-def lines() -> list[Line]:
-    return list(db.session.scalars(select(Line).order_by(Line.code)))
+def lines(include_retired: bool = False) -> list[Line]:
+    """The lines in use (a retired line is left out of the pickers; the review still reads its history)."""
+    stmt = select(Line).order_by(Line.code)
+    return list(db.session.scalars(stmt if include_retired else stmt.where(Line.active.is_(True))))
 
 
 def planning_efficiency() -> float:

@@ -33,7 +33,7 @@ def _period():
 
 def _context():
     start, end, line_id = _period()
-    lines = planning_queries.lines()
+    lines = planning_queries.lines(include_retired=True)
     rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
     budgets = budget.order_budgets({r.order.id: r.output for r in rows})

@@ -61,7 +61,8 @@ def line_flows(line_id: int | None = None) -> list[LineFlow]:
 
 
 def lines() -> list[Line]:
-    return list(db.session.scalars(select(Line).order_by(Line.code)))
+    """The lines in use (a retired line is left out of the pickers)."""
+    return list(db.session.scalars(select(Line).where(Line.active.is_(True)).order_by(Line.code)))
 
 
 def operators(line_id: int | None) -> list[User]:

@@ -62,14 +62,14 @@ def _text_block(c: Canvas, t: Ticket, x: float, top: float, width: float, scale:
     c.setFont("Helvetica-Bold", 15 * scale)
     c.drawString(x, top - 14 * scale, t.code)
     c.setFont("Helvetica-Bold", 8.5 * scale)
-    c.drawString(x, top - 26 * scale, _fit(c, f"{t.style}", width, "Helvetica-Bold", 8.5 * scale))
+    c.drawString(x, top - 26 * scale, fit(c, f"{t.style}", width, "Helvetica-Bold", 8.5 * scale))
     c.setFont("Helvetica", 8 * scale)
     lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}"[:40], t.pieces_label or str(t.pieces)]
     for i, line in enumerate(lines):
-        c.drawString(x, top - (37 + 10 * i) * scale, _fit(c, line, width, "Helvetica", 8 * scale))
+        c.drawString(x, top - (37 + 10 * i) * scale, fit(c, line, width, "Helvetica", 8 * scale))
 
 
-def _fit(c: Canvas, text: str, width: float, font: str, size: float) -> str:
+def fit(c: Canvas, text: str, width: float, font: str, size: float) -> str:
     while text and c.stringWidth(text, font, size) > width:
         text = text[:-2] + "…" if len(text) > 2 else ""
     return text

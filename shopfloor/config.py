@@ -92,6 +92,11 @@ class Config:
     # Money as exact decimals (see shopfloor.money): the default piece rate is SAM x WAGE_PER_MINUTE.
     WAGE_PER_MINUTE: Decimal = Decimal("0.05")
     MINIMUM_WAGE_PER_DAY: Decimal = Decimal("20")
+    # Approved off-standard minutes (a stop the operator could not earn in) are paid at this rate per minute
+    # (default: WAGE_PER_MINUTE); attended minutes inside approved overtime, outside every shift, earn
+    # WAGE_PER_MINUTE x OVERTIME_PREMIUM on top (0.5: time and a half).
+    OFF_STANDARD_RATE_PER_MINUTE: Decimal = Decimal("0.05")
+    OVERTIME_PREMIUM: Decimal = Decimal("0.5")
     SHIFT_START: str = "08:00"
     SHIFT_MINUTES: int = 480
     # Minutes attended per operator and day (shopfloor/attendance): "clock" = clock-in and clock-out scanned at
@@ -156,6 +161,9 @@ class Config:
             BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or "",  # empty: the database's (instance_secrets)
             WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
             MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
+            OFF_STANDARD_RATE_PER_MINUTE=_money("SHOPFLOOR_OFF_STANDARD_RATE_PER_MINUTE",
+                                                os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),
+            OVERTIME_PREMIUM=_money("SHOPFLOOR_OVERTIME_PREMIUM", "0.5"),
             SESSION_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",
             DURABLE=os.environ.get("SHOPFLOOR_DURABLE", "") == "1",
             REMEMBER_COOKIE_SECURE=os.environ.get("SHOPFLOOR_SECURE_COOKIES", "") == "1",

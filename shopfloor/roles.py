@@ -132,6 +132,7 @@ RULES: dict[str, Rule] = {
     "review.export_worklog": PLANNERS,
     "review.export_qc": allow(MANAGER, SUPERVISOR, QC),
     "review.export_stops": PLANNERS,
+    "review.export_payslips": PLANNERS,
     "review.my_day": allow(OPERATOR),
     # supervise
     "supervise.index": SUPERVISORS,

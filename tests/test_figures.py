@@ -165,3 +165,36 @@ def test_off_standard_minutes_from_stops_count_only_inside_the_stay_and_outside_
     (mine,) = figures.operator_days(day, day)
     assert (mine.attended, mine.off_standard) == (450, 50.0)
     assert round(mine.figures.overall, 1) == 66.7 and round(mine.figures.on_standard, 1) == 75.0
+
+
+def test_payslip_with_off_standard_pay_overtime_premium_and_top_up_hand_computed(client, factory):
+    """Shift 08:00-16:30, unpaid 12:00-12:30; overtime approved 16:30-18:30; clocked 08:00-18:00.
+      attended 480 + 90 overtime = 570 min; earned 30 x 10 min = 300 min, piece rate 10 x 0.05 = 0.50 -> 15.00
+      approved breakdown 10:00-10:45: 45 min x 0.05 (OFF_STANDARD_RATE_PER_MINUTE) ........... 2.25
+      overtime premium: 90 min x 0.05 (WAGE_PER_MINUTE) x 0.5 (OVERTIME_PREMIUM) .............. 2.25
+      minimum wage for 570 min: 20 x 570 / 480 = 23.75 -> top-up 23.75 - 15.00 - 2.25 - 2.25 = 4.25; pay 23.75"""
+    from tests.time_helpers import overtime
+    line, style, op, bundles = _sew(factory)
+    day = yesterday()
+    overtime(line, day, "16:30", "18:30")
+    clock_in_out(op, day, (8, 0), (18, 0))
+    _log(op, line, style, bundles, day)
+    boss = factory.user("supervisor", line=line)
+    stop = stops.raise_stop(boss, scope=StopScope.OPERATOR, reason=StopReason.BREAKDOWN, line_id=line.id,
+                            operator_id=op.id, now=at(day, 10, 0))
+    stops.close(stop.id, boss, now=at(day, 10, 45))
+    (pay,) = review.operator_pay(day, day)
+    assert (pay.minutes, pay.overtime, pay.off_standard) == (570, 90, 45.0)
+    assert (pay.earnings, pay.off_standard_pay, pay.overtime_premium) == (Decimal("15.00"), Decimal("2.25"),
+                                                                         Decimal("2.25"))
+    assert (pay.minimum, pay.top_up, pay.pay) == (Decimal("23.75"), Decimal("4.25"), Decimal("23.75"))
+    # The review page and the payslips export show the same lines.
+    login(client, factory.user("manager"))
+    page = client.get("/review", query_string={"start": day.isoformat(), "end": day.isoformat()}).text
+    row = page.split('data-operator="Amina Islam"')[1].split("</tr>")[0]
+    assert 'data-pay="off-standard">2.25<' in row and 'data-pay="overtime">2.25<' in row
+    assert 'data-pay="top-up">4.25<' in row and "<strong>23.75</strong>" in row
+    csv = client.get("/review/export/payslips.csv", query_string={"start": day.isoformat(), "end": day.isoformat()})
+    header, line_ = csv.text.strip().splitlines()[:2]
+    assert header.startswith("operator,badge,line,days")
+    assert line_.endswith(",15.00,2.25,2.25,23.75,4.25,23.75") and "Amina Islam" in line_

@@ -43,6 +43,7 @@ class OperatorDayFigures:
     earned: float = 0.0
     attended: int = 0
     off_standard: float = 0.0
+    overtime: int = 0                  # attended minutes inside approved overtime, outside every shift
     source: str = PLANNED
     time_in: datetime | None = None    # naive UTC, as counted
     time_out: datetime | None = None
@@ -129,6 +130,7 @@ def operator_days(start: date, end: date, *, off_standard: OffStandard | None = 
         if f.time_in is not None:
             stay = (_local(f.time_in), _stay_end(f, ld, today, now_local))
             f.attended = ld.attended_minutes(*stay)
+            f.overtime = ld.overtime_minutes(*stay)
         elif f.pieces > 0 and ld.start is not None:
             stay = (ld.start, min(now_local, ld.end) if f.day == today else ld.end)
         if off_standard is not None:

@@ -104,6 +104,9 @@ class OperatorPay:
     earnings_exact: Decimal  # Σ ledger pieces x piece rate, unrounded
     minimum_exact: Decimal   # the minimum wage for the minutes attended, unrounded
     off_standard: float = 0.0
+    overtime: int = 0        # attended minutes inside approved overtime, outside every shift
+    off_standard_rate: Decimal = money.ZERO   # per approved off-standard minute
+    overtime_rate: Decimal = money.ZERO       # premium per overtime minute
 
     @property
     def figures(self) -> vocabulary.Efficiency:
@@ -127,13 +130,23 @@ class OperatorPay:
         return money.cents(self.minimum_exact)
 
     @property
+    def off_standard_pay(self) -> Decimal:
+        """Approved off-standard minutes (stops the operator could not earn in) at their rate, rounded once."""
+        return money.cents(Decimal(str(self.off_standard)) * self.off_standard_rate)
+
+    @property
+    def overtime_premium(self) -> Decimal:
+        return money.cents(Decimal(int(self.overtime)) * self.overtime_rate)
+
+    @property
     def top_up(self) -> Decimal:
-        """Piece-rate pay is topped up to the minimum wage for the hours attended."""
-        return max(money.ZERO, self.minimum - self.earnings)
+        """Pay is topped up to the minimum wage for the hours attended (PRODUCT: pieces + off-standard +
+        overtime premium, then the top-up)."""
+        return max(money.ZERO, self.minimum - self.earnings - self.off_standard_pay - self.overtime_premium)
 
     @property
     def pay(self) -> Decimal:
-        return self.earnings + self.top_up
+        return self.earnings + self.off_standard_pay + self.overtime_premium + self.top_up
 
 
 def minimum_wage(attended_minutes: int) -> Decimal:
@@ -158,9 +171,13 @@ def operator_pay(start: date, end: date, line_id: int | None = None,
     attended = {(f.operator_id, f.day): f for f in (operator_days(start, end, line_id) if people is None else people)}
     acc: dict[int, OperatorPay] = {}
 
+    cfg = current_app.config
+    rates = dict(off_standard_rate=money.decimal(cfg["OFF_STANDARD_RATE_PER_MINUTE"]),
+                 overtime_rate=money.decimal(cfg["WAGE_PER_MINUTE"]) * money.decimal(cfg["OVERTIME_PREMIUM"]))
+
     def slip(r) -> OperatorPay:
         return acc.setdefault(r["id"], OperatorPay(r["id"], r["name"], r["badge"], r["line"], 0, 0, money.ZERO, 0.0,
-                                                   money.ZERO, money.ZERO))
+                                                   money.ZERO, money.ZERO, **rates))
     for r in db.session.execute(_PAY, {"start": start, "end": end, "line": line_id}).mappings():
         p = slip(r)
         p.pieces += int(r["pieces"])
@@ -176,8 +193,16 @@ def operator_pay(start: date, end: date, line_id: int | None = None,
         p.days += 1
         p.minutes += f.attended
         p.off_standard += f.off_standard
+        p.overtime += f.overtime
         p.minimum_exact += minimum_wage(f.attended)
     return sorted(acc.values(), key=lambda p: p.name)
+
+
+def payslip_rows(start: date, end: date, line_id: int | None = None):
+    """The payslips of the period as CSV rows (review/routes.PAYSLIP_HEADER), each money cell rounded once."""
+    for p in operator_pay(start, end, line_id):
+        yield [p.name, p.badge, p.line, p.days, p.pieces, p.earned, round(p.minutes), round(p.off_standard), p.overtime,
+               p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum, p.top_up, p.pay]
 
 
 _PERSON = text("""

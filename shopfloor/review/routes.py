@@ -105,6 +105,19 @@ def export_stops():
                     mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+PAYSLIP_HEADER = ["operator", "badge", "line", "days", "pieces", "earned_minutes", "attended_minutes",
+                  "off_standard_minutes", "overtime_minutes", "piece_rate_pay", "off_standard_pay", "overtime_premium",
+                  "minimum_wage", "top_up", "total_pay"]
+
+
+@bp.get("/review/export/payslips.csv")
+def export_payslips():
+    start, end, line_id = _period()
+    name = f"payslips-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(stream_with_context(csv_chunks(PAYSLIP_HEADER, queries.payslip_rows(start, end, line_id))),
+                    mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @bp.get("/me")
 def my_day():
     today = clock.local_today()

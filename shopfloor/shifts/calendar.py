@@ -105,6 +105,15 @@ class LineDay:
         unpaid = sum(b.overlap(start, end) for b in self.unpaid)
         return max(0, inside - unpaid)
 
+    def overtime_minutes(self, start: datetime, end: datetime) -> int:
+        """Minutes of a stay that count only because overtime was approved: attended, but outside every shift."""
+        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+        if end <= start:
+            return 0
+        in_shifts = sum(sh.span.overlap(start, end) for sh in self.shifts) - sum(b.overlap(start, end)
+                                                                               for b in self.unpaid)
+        return max(0, self.attended_minutes(start, end) - max(0, in_shifts))
+
     def minutes_until(self, now: datetime) -> int:
         """The planned attended minutes of the day up to now (the whole day once it is over)."""
         begin = self.start

@@ -120,10 +120,10 @@ def _server_env(url: str, workers: int | None, threads: int | None, **extra: str
 
 
 @contextmanager
-def _running(argv: list[str], env: dict, port: int, workdir: str, name: str):
-    """A server process from the measured checkout, up once /login answers; yields (host:port, pid)."""
+def running_process(argv: list[str], env: dict, port: int, workdir: str, name: str, cwd: str | None = None):
+    """A server process, up once /login answers; yields (host:port, pid)."""
     log = open(os.path.join(workdir, f"{name}.log"), "w")
-    proc = subprocess.Popen(argv, cwd=CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(argv, cwd=cwd or CODE, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(port, name)
         yield f"127.0.0.1:{port}", proc.pid
@@ -145,7 +145,7 @@ def serve(url: str, port: int, workers: int | None, threads: int | None, workdir
     # granian's main process, whose children are the workers).
     argv = [os.path.join(CODE, ".venv", "bin", "python"), "-m", "shopfloor.server", "--host", "127.0.0.1",
             "--port", str(port)]
-    with _running(argv, _server_env(url, workers, threads, SHOPFLOOR_TLS="0"), port, workdir, "server") as served:
+    with running_process(argv, _server_env(url, workers, threads, SHOPFLOOR_TLS="0"), port, workdir, "server") as served:
         yield served
 
 
@@ -168,7 +168,7 @@ def gunicorn(url: str, port: int, workers: int | None, threads: int | None, work
     gunicorn in that checkout's venv); workers/threads override its defaults."""
     argv = [os.path.join(CODE, ".venv", "bin", "gunicorn"), "--bind", f"127.0.0.1:{port}",
             "--config", "python:shopfloor.gunicorn_conf", "app:app"]
-    with _running(argv, _server_env(url, workers, threads), port, workdir, "gunicorn") as served:
+    with running_process(argv, _server_env(url, workers, threads), port, workdir, "gunicorn") as served:
         yield served
 
 

@@ -21,11 +21,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import common
 import scan_compare
 from common import build_floor, drop_database, fresh_database, make_app, serve, server_shape, sign_in
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 LUA = r"""
 local codes = {%(codes)s}
@@ -76,6 +79,33 @@ def proc_failed(p) -> bool:
     return p.returncode != 0
 
 
+def _load(host: str, script: str, seconds: int, headers: list[str]) -> tuple[dict, str]:
+    """wrk with 2 threads and 32 keep-alive connections for `seconds`; its figures and statuses."""
+    argv = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "5s", "-s", script]
+    for h in headers:
+        argv += ["-H", h]
+    out = subprocess.run(argv + [f"http://{host}"], capture_output=True, text=True)
+    if proc_failed(out):
+        raise SystemExit(out.stderr + out.stdout)
+    out = out.stdout
+    statuses = {int(a): int(b) for a, b in re.findall(r"STATUS (\d+) (\d+)", out)}
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p99": int(re.search(r"P99_US (\d+)", out).group(1)) / 1000,
+            "p50": int(re.search(r"P50_US (\d+)", out).group(1)) / 1000,
+            "p90": int(re.search(r"P90_US (\d+)", out).group(1)) / 1000,
+            "max": int(re.search(r"MAX_US (\d+)", out).group(1)) / 1000,
+            "socket_errors": socket_errors.group(1) if socket_errors else "none"}, statuses
+
+
+def _script(workdir: str, codes: list[str], ops: list[int]) -> str:
+    script = os.path.join(workdir, "scan.lua")
+    with open(script, "w") as fh:
+        fh.write(LUA % {"codes": ",".join(f'"{c}"' for c in codes), "ops": ",".join(str(o) for o in ops),
+                        "run": os.path.basename(workdir)})
+    return script
+
+
 def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: int | None, seconds: int,
         bundles: int = 3000, pg_database: str | None = None) -> dict:
     default_workers, default_threads = server_shape()  # the defaults `make run` uses
@@ -91,26 +121,11 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
             db.engine.dispose()
         with serve(url, port, workers, threads, workdir) as (host, server_pid):
             cookie, token = sign_in(host, floor["operators"][0])
-            script = os.path.join(workdir, "scan.lua")
-            with open(script, "w") as fh:
-                fh.write(LUA % {"codes": ",".join(f'"{c}"' for c in floor["codes"]),
-                                "ops": ",".join(str(o) for o in floor["operations"]), "run": os.path.basename(workdir)})
+            script = _script(workdir, floor["codes"], floor["operations"])
             cpu0 = common.server_cpu_seconds(server_pid)
-            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "5s", "-s", script,
-                                  "-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {token}",
-                                  "-H", "Content-Type: application/json", f"http://{host}"],
-                                 capture_output=True, text=True)
+            figures, statuses = _load(host, script, seconds, [f"Cookie: {cookie}", f"X-CSRFToken: {token}",
+                                                              "Content-Type: application/json"])
             cpu = common.server_cpu_seconds(server_pid) - cpu0
-            if proc_failed(out):
-                raise SystemExit(out.stderr + out.stdout)
-            out = out.stdout
-        statuses = {int(a): int(b) for a, b in re.findall(r"STATUS (\d+) (\d+)", out)}
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p99 = int(re.search(r"P99_US (\d+)", out).group(1)) / 1000
-        p50 = int(re.search(r"P50_US (\d+)", out).group(1)) / 1000
-        p90 = int(re.search(r"P90_US (\d+)", out).group(1)) / 1000
-        pmax = int(re.search(r"MAX_US (\d+)", out).group(1)) / 1000
-        socket_errors = re.search(r"Socket errors: (.*)", out)
         with app.app_context():
             from sqlalchemy import text
 
@@ -120,13 +135,51 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
         created = statuses.get(201, 0)
         errors = sum(v for k, v in statuses.items() if k not in (200, 201))
         answered = sum(statuses.values())
-        return {"kind": kind, "cpu_us": cpu * 1e6 / answered if answered else 0.0, "code": common.CODE, "refused_409": statuses.get(409, 0), "rps": rps,
-                "p50": p50, "p90": p90, "max": pmax, "p99": p99, "created": created, "errors": errors,
-                "socket_errors": socket_errors.group(1) if socket_errors else "none", "rows": rows,
+        return {"kind": kind, "cpu_us": cpu * 1e6 / answered if answered else 0.0, "code": common.CODE,
+                "refused_409": statuses.get(409, 0), **figures, "created": created, "errors": errors, "rows": rows,
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
     finally:
         drop_database(url)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_bare(kind: str, pg_url: str | None, port: int, workers: int, seconds: int, pg_database: str | None) -> dict:
+    """The bare-stack ceiling (bench/bare_app.py: Flask + the driver, one conditional INSERT) under granian with
+    the same workers, the same clients and the same request bodies."""
+    workdir = tempfile.mkdtemp(prefix="sf-bare-")
+    url = fresh_database(kind, workdir, pg_url, (pg_database + "_bare") if pg_database else None)
+    bare_url = url if kind == "postgresql" else os.path.join(workdir, "bare.db")
+    env = dict(os.environ, BARE_DATABASE=bare_url)
+    try:
+        subprocess.run([sys.executable, "-c", "import bare_app; bare_app.create_schema()"], cwd=HERE, env=env,
+                       check=True)
+        argv = [sys.executable, "-m", "granian", "--interface", "wsgi", "--working-dir", HERE, "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--blocking-threads", "1", "--no-access-log",
+                "bare_app:app"]
+        with common.running_process(argv, env, port, workdir, "bare") as (host, pid):
+            script = _script(workdir, [f"B{i:05d}" for i in range(2000)], [1, 2])
+            cpu0 = common.server_cpu_seconds(pid)
+            figures, statuses = _load(host, script, seconds, ["Content-Type: application/json"])
+            cpu = common.server_cpu_seconds(pid) - cpu0
+        rows = int(subprocess.run([sys.executable, "-c", "import bare_app; print(bare_app.rows())"], cwd=HERE,
+                                  env=env, check=True, capture_output=True, text=True).stdout)
+        answered = sum(statuses.values())
+        return {"kind": kind, "bare": True, **figures, "created": statuses.get(201, 0), "rows": rows,
+                "errors": sum(v for k, v in statuses.items() if k not in (200, 201)),
+                "cpu_us": cpu * 1e6 / answered if answered else 0.0, "workers": workers}
+    finally:
+        drop_database(url)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report_ceiling(app: dict, bare: dict) -> None:
+    ratio = app["rps"] / bare["rps"] if bare["rps"] else 0.0
+    target = 0.70 if app["kind"] == "sqlite" else 0.60
+    ok = ratio >= target and app["p99"] <= 40 and app["errors"] == 0
+    print(f"bare stack {bare['kind']:<10} {bare['workers']}x1  {bare['rps']:8.0f} req/s  p99 {bare['p99']:5.1f} ms  "
+          f"server CPU {bare['cpu_us']:.0f} us/req  errors {bare['errors']}  rows {bare['rows']}")
+    print(f"           app / bare stack = {ratio:.2f} (target >= {target:.2f} with p99 <= 40 ms, 0 errors): "
+          f"{'OK' if ok else 'MISSED'}")
 
 
 def report(r: dict) -> None:
@@ -159,6 +212,8 @@ def main() -> None:
     ap.add_argument("--baseline", help="compare against this checkout, alternating rounds (scan_compare.py)")
     ap.add_argument("--durable", action="store_true", help="compare SQLite without and with SHOPFLOOR_DURABLE=1")
     ap.add_argument("--rounds", type=int, default=4, help="rounds of each side with --baseline / --durable")
+    ap.add_argument("--no-ceiling", dest="ceiling", action="store_false",
+                    help="skip the bare-stack ceiling (bench/bare_app.py) measured after each database's run")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -174,10 +229,13 @@ def main() -> None:
     if a.code:
         common.use_code(a.code)
     show = (lambda r: print(json.dumps(r), flush=True)) if a.json else report
-    if not a.only_postgres:
-        show(run("sqlite", None, a.port, a.workers, a.threads, a.seconds, a.bundles))
-    if a.postgres:
-        show(run("postgresql", a.postgres, a.port, a.workers, a.threads, a.seconds, a.bundles, a.pg_database))
+    kinds = ([] if a.only_postgres else [("sqlite", None)]) + ([("postgresql", a.postgres)] if a.postgres else [])
+    for kind, pg in kinds:
+        r = run(kind, pg, a.port, a.workers, a.threads, a.seconds, a.bundles, a.pg_database)
+        show(r)
+        if a.ceiling and not a.code:
+            bare = run_bare(kind, pg, a.port, r["workers"], a.seconds, a.pg_database)
+            print(json.dumps(bare), flush=True) if a.json else report_ceiling(r, bare)
 
 
 if __name__ == "__main__":

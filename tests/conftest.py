@@ -22,6 +22,7 @@ from shopfloor import create_app
 from shopfloor.auth import sessions
 from shopfloor.database import write_transaction
 from shopfloor.extensions import db, limiter
+from shopfloor.shifts import calendar
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 EXPECT_DB = os.environ.get("SHOPFLOOR_TEST_EXPECT_DB", "")
@@ -112,6 +113,7 @@ def _truncate(app) -> None:
 def ctx(app):
     """An application context over an empty database (and sign-in throttles starting afresh)."""
     _truncate(app)
+    calendar.forget_shift_ends()  # ids start again at 1: no line's shift end from an earlier test
     with app.app_context():
         limiter.reset()
     with app.app_context():

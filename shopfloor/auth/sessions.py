@@ -97,7 +97,7 @@ def load_user(user_id: str) -> User | None:
     if row is None:
         return None
     now = utcnow()
-    reason = expiry.ended(row.User.role, row.created_at, row.used_at, now)
+    reason = expiry.ended(row.User.role, row.created_at, row.used_at, now, row.User.line_id)
     if reason is not None:
         _ended(reason)
         return None
@@ -134,13 +134,13 @@ def restore_remembered() -> None:
         return
     now = utcnow()
     found = db.session.execute(
-        select(AuthSession.id, AuthSession.created_at, AuthSession.used_at, User.role)
+        select(AuthSession.id, AuthSession.created_at, AuthSession.used_at, User.role, User.line_id)
         .join(User, User.id == AuthSession.user_id)
         .where(AuthSession.remember_hash == digest(token), AuthSession.remember_until > now)).first()
     if found is None:
         g.remember_cookie = ""
         return
-    reason = expiry.ended(found.role, found.created_at, found.used_at, now)
+    reason = expiry.ended(found.role, found.created_at, found.used_at, now, found.line_id)
     if reason is not None:
         _ended(reason)
         return

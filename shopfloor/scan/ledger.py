@@ -50,6 +50,7 @@ class SessionRow:
     """The sending session, asked apart when a scan names no bundle (statements.SESSION_OPEN)."""
     session_id: int
     user_role: str | None
+    user_line_id: int | None
     session_created_at: datetime | str
     session_used_at: datetime | str
 

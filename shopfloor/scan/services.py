@@ -264,7 +264,7 @@ def _open_session(s: Raw, sid_hash: str, user_id: int, target: ScanTarget | None
     row = target if target is not None else s.one(SESSION_OPEN, {"sid": sid_hash, "u": user_id}, into=SessionRow)
     if row is None or row.session_id is None:
         raise DomainError(_("Sign in first."), status=401, code="signed_out")
-    reason = expiry.ended(row.user_role, row.session_created_at, row.session_used_at, now)
+    reason = expiry.ended(row.user_role, row.session_created_at, row.session_used_at, now, row.user_line_id)
     if reason is not None:  # the row stays, refused alike on every request, until the next sign-in replaces it
         raise DomainError(expiry.message(reason), status=401, code="session_ended")
     return row.session_id if expiry.needs_touch(row.session_used_at, now) else None

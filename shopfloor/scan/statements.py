@@ -53,7 +53,7 @@ WHERE b.code = :code
 
 # The same session row, asked apart when the scan's read found no bundle.
 SESSION_OPEN = Stmt("""
-SELECT s.id AS session_id, u.role AS user_role, s.created_at AS session_created_at,
+SELECT s.id AS session_id, u.role AS user_role, u.line_id AS user_line_id, s.created_at AS session_created_at,
        s.used_at AS session_used_at
 FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.sid_hash = :sid AND s.user_id = :u
 """)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shopfloor import clock
 from shopfloor.extensions import db
 from shopfloor.models import Holiday, OvertimeWindow, Shift
 
@@ -177,3 +178,36 @@ def load(start: date, end: date, line_ids: Iterable[int] | None = None) -> Calen
 
 def line_day(line_id: int | None, day: date) -> LineDay:
     return load(day, day, None if line_id is None else [line_id]).line_day(line_id, day)
+
+
+_ends: dict[tuple[int | None, datetime], datetime] = {}   # (line, minute) -> the latest end, this minute only
+
+
+def forget_shift_ends() -> None:
+    """Drop this process's minute of shift ends (a calendar change made here is seen at once)."""
+    _ends.clear()
+
+
+def last_shift_end(line_id: int | None, now_utc: datetime) -> datetime:
+    """The latest end, at or before now, of a stretch the line works (its shifts and approved overtime merged,
+    factory time), naive UTC: an operator's session on a shared phone ends there (auth/expiry.py). An operator
+    on no line: the settings' planned shift. Read at most once a minute per line and process (the scan API
+    asks on every scan), so a calendar change reaches sessions within the minute."""
+    minute = now_utc.replace(second=0, microsecond=0)
+    key = (line_id, minute)
+    found = _ends.get(key)
+    if found is not None:
+        return found
+    if line_id is None:
+        value = clock.last_shift_end(minute)
+    else:
+        today = clock.to_local(minute).date()
+        cal = load(today - timedelta(days=2), today, [line_id])
+        tz = clock.factory_tz()
+        ends = [span.end.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+                for back in (2, 1, 0) for span in cal.line_day(line_id, today - timedelta(days=back)).spans]
+        value = max((e for e in ends if e <= minute), default=minute - timedelta(days=3))
+    if any(k[1] != minute for k in _ends):
+        _ends.clear()
+    _ends[key] = value
+    return value

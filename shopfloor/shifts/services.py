@@ -2,6 +2,7 @@
 day. Every change is audited."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +15,7 @@ from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Holiday, Line, OvertimeWindow, Shift, ShiftBreak
-from shopfloor.shifts.calendar import span_on
+from shopfloor.shifts.calendar import forget_shift_ends, span_on
 
 SHIFT_SAVE, SHIFT_DELETE = "shift_save", "shift_delete"
 HOLIDAY_ADD, HOLIDAY_DELETE = "holiday_add", "holiday_delete"
@@ -27,6 +28,15 @@ class BreakInput:
     starts_at: time
     minutes: int
     paid: bool
+
+
+@contextmanager
+def _calendar_change():
+    """A change of the calendar, written in one transaction; this process's cached shift ends go with it
+    (other processes read them again within the minute)."""
+    with write_transaction():
+        yield
+    forget_shift_ends()
 
 
 def _line(line_id: int | None) -> Line:
@@ -68,7 +78,7 @@ def save_shift(*, line_id: int | None, number: int | None, starts_at: time | Non
         o = span_on(probe, other.starts_at, other.ends_at)
         if o.overlap(span.start, span.end) > 0:
             raise DomainError(_("The line's two shifts overlap."))
-    with write_transaction():
+    with _calendar_change():
         shift = db.session.scalar(select(Shift).where(Shift.line_id == line.id, Shift.number == number))
         if shift is None:
             shift = Shift(line_id=line.id, number=number)
@@ -85,7 +95,7 @@ def delete_shift(shift_id: int, *, by_user_id: int) -> None:
     shift = db.session.get(Shift, shift_id)
     if shift is None:
         raise DomainError(_("That shift does not exist."), status=404)
-    with write_transaction():
+    with _calendar_change():
         audit.record(by_user_id, SHIFT_DELETE, f"{shift.line.code} #{shift.number}",
                      f"{_t(shift.starts_at)}-{_t(shift.ends_at)}")
         db.session.delete(shift)
@@ -98,7 +108,7 @@ def add_holiday(*, day: date | None, name: str, by_user_id: int) -> Holiday:
         raise DomainError(_("Give the holiday a name."))
     if db.session.scalar(select(Holiday.id).where(Holiday.day == day)) is not None:
         raise DomainError(_("That day is already a holiday."))
-    with write_transaction():
+    with _calendar_change():
         holiday = Holiday(day=day, name=name)
         db.session.add(holiday)
         audit.record(by_user_id, HOLIDAY_ADD, day.isoformat(), name)
@@ -109,7 +119,7 @@ def delete_holiday(holiday_id: int, *, by_user_id: int) -> None:
     holiday = db.session.get(Holiday, holiday_id)
     if holiday is None:
         raise DomainError(_("That holiday does not exist."), status=404)
-    with write_transaction():
+    with _calendar_change():
         audit.record(by_user_id, HOLIDAY_DELETE, holiday.day.isoformat(), holiday.name)
         db.session.delete(holiday)
 
@@ -122,7 +132,7 @@ def approve_overtime(*, line_id: int | None, day: date | None, starts_at: time |
         raise DomainError(_("Give the day of the overtime."))
     if starts_at is None or ends_at is None or starts_at == ends_at:
         raise DomainError(_("Give the overtime's start and end."))
-    with write_transaction():
+    with _calendar_change():
         window = OvertimeWindow(line_id=line.id, day=day, starts_at=starts_at, ends_at=ends_at,
                                 approved_by_id=by_user_id, approved_at=clock.utcnow())
         db.session.add(window)
@@ -135,7 +145,7 @@ def delete_overtime(window_id: int, *, by_user_id: int) -> None:
     window = db.session.get(OvertimeWindow, window_id)
     if window is None:
         raise DomainError(_("That overtime does not exist."), status=404)
-    with write_transaction():
+    with _calendar_change():
         audit.record(by_user_id, OVERTIME_DELETE, f"{window.line.code} {window.day.isoformat()}",
                      f"{_t(window.starts_at)}-{_t(window.ends_at)}")
         db.session.delete(window)

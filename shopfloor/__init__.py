@@ -1,6 +1,8 @@
 """Shopfloor: real-time production tracking for garment factories."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,6 +28,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     elif config:
         app.config.from_mapping(config)
 
+    os.makedirs(app.instance_path, exist_ok=True)  # a fresh clone: the SQLite file and secrets live here
     app.session_interface = CachedSerializerSessionInterface()
     if app.config.get("TRUSTED_PROXIES"):  # behind N proxies: their X-Forwarded-* headers name the phone (config.py)
         n = int(app.config["TRUSTED_PROXIES"])

@@ -79,3 +79,18 @@ def test_before_the_first_migration_the_instance_file_is_used(tmp_path, monkeypa
         assert (folder / "secret_key").stat().st_mode & 0o777 == 0o600
     finally:
         _dispose(app)
+
+
+def test_a_fresh_clone_without_an_instance_folder_starts(tmp_path, monkeypatch):
+    """`make run` on a new clone: no instance/ yet, the default SQLite file inside it (found by the walk-through:
+    the database file could not be opened before the folder was made)."""
+    folder = tmp_path / "new-clone" / "instance"
+    monkeypatch.setenv("SHOPFLOOR_INSTANCE_PATH", str(folder))
+    monkeypatch.delenv("SHOPFLOOR_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "", "BOARD_TOKEN": ""})
+    try:
+        assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{folder / 'shopfloor.db'}"
+        assert app.config["SECRET_KEY"] == (folder / "secret_key").read_text().strip()
+    finally:
+        _dispose(app)

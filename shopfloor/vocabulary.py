@@ -353,17 +353,20 @@ class Efficiency:
 
 
 class Presence(Vocabulary):
-    """An operator at the gate today: not come yet (before the shift), present, late, absent, left."""
+    """An operator at the gate today: not come yet (before the shift), present, late, absent, left; or no
+    shift on their line that day (a rest day or a holiday)."""
     EXPECTED = "expected"
     PRESENT = "present"
     LATE = "late"
     ABSENT = "absent"
     LEFT = "left"
+    OFF = "off"
 
     @classmethod
     def _labels(cls):
         return {cls.EXPECTED: _p("status", "Expected"), cls.PRESENT: _p("status", "Present"),
-                cls.LATE: _p("status", "Late"), cls.ABSENT: _p("status", "Absent"), cls.LEFT: _p("status", "Left")}
+                cls.LATE: _p("status", "Late"), cls.ABSENT: _p("status", "Absent"), cls.LEFT: _p("status", "Left"),
+                cls.OFF: _p("status", "No shift today")}
 
 
 WORKING_WEEKDAYS = (0, 1, 2, 3, 4, 5)  # Monday to Saturday; Sunday off

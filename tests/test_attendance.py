@@ -104,7 +104,7 @@ def test_present_late_absent_and_left_per_line(client, factory):
     status = {r.name: r.status for r in lp.rows}
     assert status == {on_time.name: Presence.PRESENT, "Late Lina": Presence.LATE, "Absent Arif": Presence.ABSENT,
                       "Gone Rupa": Presence.LEFT}
-    assert [lp.count(s) for s in Presence] == [0, 1, 1, 1, 1]
+    assert [lp.count(s) for s in Presence] == [0, 1, 1, 1, 1, 0]
     # before the shift starts nobody is absent yet
     (early,) = queries.presence(today, line.id, now_utc=at(today, 7, 30))
     assert {r.name: r.status for r in early.rows}["Absent Arif"] == Presence.EXPECTED
@@ -192,3 +192,20 @@ def test_attendance_source_is_read_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SHOPFLOOR_ATTENDANCE_SOURCE", "badge")
     with pytest.raises(ValueError, match="SHOPFLOOR_ATTENDANCE_SOURCE"):
         Config.from_env(tmp_path)
+
+
+def test_on_a_line_s_rest_day_nobody_is_expected_or_absent(factory):
+    """A line whose shift runs Monday to Saturday: on Sunday its operators have no shift (not 'expected' or
+    'absent' all day)."""
+    from shopfloor.attendance import queries as presence_queries
+    from shopfloor.vocabulary import Presence
+    line = factory.line()
+    op = factory.user("operator", line=line)
+    shift(line, "08:00", "16:00", weekdays="012345")
+    today = clock.local_today()
+    sunday = today - timedelta(days=(today.weekday() - 6) % 7)
+    (lp,) = [p for p in presence_queries.presence(sunday, line.id, now_utc=at(sunday, 12)) if p.id == line.id]
+    assert [(r.id, r.status) for r in lp.rows] == [(op.id, Presence.OFF)]
+    monday = sunday + timedelta(days=1)
+    (lp,) = [p for p in presence_queries.presence(monday, line.id, now_utc=at(monday, 12)) if p.id == line.id]
+    assert [(r.id, r.status) for r in lp.rows] == [(op.id, Presence.ABSENT)]

@@ -40,6 +40,8 @@ class LinePresence:
 def _status(f: figures.OperatorDayFigures | None, ld: calendar.LineDay, now_local: datetime,
             late_after: timedelta) -> Presence:
     start = ld.first_shift_start
+    if (f is None or f.time_in is None) and start is None:
+        return Presence.OFF   # a rest day or a holiday on this line: nobody is expected
     if f is None or f.time_in is None:
         return Presence.ABSENT if start is not None and now_local >= start + late_after else Presence.EXPECTED
     if f.source in (figures.CLOCK, figures.CORRECTION) and f.time_out is not None:

@@ -135,7 +135,7 @@ def test_order_page_review_and_csv_show_the_figures(client, floor):
     login(client, manager)
     page = client.get(f"/orders/{order.id}").text
     section = page[page.index('id="reconciliation"'):page.index("</section>", page.index('id="reconciliation"'))]
-    assert 'data-verdict="short"' in section and "Tolerance: short 3.0 %, excess 3.0 %." in section
+    assert 'data-verdict="short"' in section and "Tolerance: short 3 %, excess 3 %." in section
     total = section[section.index('data-cell="total"'):]
     cells = [c.rsplit(">", 1)[1] for c in total.split("</td>")[:9]]
     assert cells[:8] == ["50", "50", "40", "27", "5", "2", "0", "0"] and cells[8].startswith("-5 (-10.0 %)")

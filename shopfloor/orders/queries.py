@@ -155,16 +155,19 @@ class HistoryEntry:
 
 def history(order_id: int) -> list[HistoryEntry]:
     """Every status change (order_status_changes) and edit (audit log) of the order, newest first."""
-    changes = db.session.scalars(select(OrderStatusChange).where(OrderStatusChange.order_id == order_id)).all()
+    changes = db.session.scalars(select(OrderStatusChange).where(OrderStatusChange.order_id == order_id)
+                                 .order_by(OrderStatusChange.id)).all()
     edits = db.session.scalars(select(AuditEntry).where(AuditEntry.target == audit_target(order_id),
-                                                        AuditEntry.action == AUDIT_EDIT)).all()
+                                                        AuditEntry.action == AUDIT_EDIT)
+                                .order_by(AuditEntry.id)).all()
     who = {c.by_user_id for c in changes} | {a.actor_id for a in edits}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(who - {None})))
                  .all()) if who - {None} else {}
     rows = [HistoryEntry(c.at, names.get(c.by_user_id), c.from_status, c.to_status,
                          c.reason or (c.rule.label if c.rule else "")) for c in changes]
     rows += [HistoryEntry(a.at, names.get(a.actor_id), None, None, a.details) for a in edits]
-    return sorted(rows, key=lambda h: h.at, reverse=True)
+    order = {id(h): i for i, h in enumerate(rows)}  # same time (one transaction): written order
+    return sorted(rows, key=lambda h: (h.at, order[id(h)]), reverse=True)
 
 
 def actions(order: Order) -> list[tuple[str, OrderStatus]]:

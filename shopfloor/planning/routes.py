@@ -8,8 +8,8 @@ from flask_login import current_user
 from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, trimmed, whole
 from shopfloor.orders import editing, services as order_services
 from shopfloor.orders import queries as order_queries
-from shopfloor.planning import capacity, materials, queries, schedule, styles
 from shopfloor.orders.reconciliation import csv_rows, default_tolerance_pm
+from shopfloor.planning import capacity, materials, queries, schedule, styles
 from shopfloor.planning.orders import grid_form, grid_rows, parse_grid, parse_tolerance
 from shopfloor.spreadsheet import csv_chunks
 from shopfloor.vocabulary import ORDERS_EDITABLE, MaterialKind, SequenceCheck

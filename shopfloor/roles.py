@@ -121,6 +121,9 @@ RULES: dict[str, Rule] = {
     "planning.order_grid": MANAGERS,
     "planning.order_create": MANAGERS,
     "planning.order_cut": MANAGERS,
+    "planning.order_status": MANAGERS,
+    "planning.order_update": MANAGERS,
+    "planning.order_reconciliation_csv": PLANNERS,
     "planning.milestone_update": MANAGERS,
     "planning.material_add": MANAGERS,
     "planning.material_receive": MANAGERS,
@@ -133,6 +136,7 @@ RULES: dict[str, Rule] = {
     "review.export_qc": allow(MANAGER, SUPERVISOR, QC),
     "review.export_stops": PLANNERS,
     "review.export_payslips": PLANNERS,
+    "review.export_reconciliation": PLANNERS,
     "review.my_day": allow(OPERATOR),
     # supervise
     "supervise.index": SUPERVISORS,

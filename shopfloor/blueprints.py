@@ -20,6 +20,7 @@ BLUEPRINTS = [
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
     "shopfloor.stoppages.routes",
+    "shopfloor.balance.routes",
 ]
 
 

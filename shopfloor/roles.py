@@ -125,6 +125,12 @@ RULES: dict[str, Rule] = {
     "stoppages.raise_stop": allow(OPERATOR, SUPERVISOR),
     "stoppages.acknowledge": allow(SUPERVISOR),
     "stoppages.close": allow(SUPERVISOR),
+    # line balance and the skill matrix (issue 14): the supervisor (and the manager) sets levels, reads the
+    # proposal and applies it
+    "balance.page": SUPERVISORS,
+    "balance.apply": SUPERVISORS,
+    "balance.skills": SUPERVISORS,
+    "balance.skill_save": SUPERVISORS,
 }
 
 

@@ -27,6 +27,7 @@ NAV = [
     ("quality.returns", _l("Returns")),
     ("quality.defects", _l("Defects")),
     ("supervise.index", _l("Supervise")),
+    ("balance.page", _l("Balance")),
     ("board.page", _l("Board")),
     ("review.index", _l("Review")),
     ("planning.orders", _l("Orders")),

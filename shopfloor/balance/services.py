@@ -16,9 +16,10 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Operation, Order, Role, Style, User
 from shopfloor.models.skills import MachineSkill, OperationSkill
+from shopfloor.supervise.services import ASSIGN_OPERATION
 from shopfloor.vocabulary import ORDERS_OPEN, SkillLevel
 
-SKILL_SET, ASSIGN_OPERATION = "skill_set", "assign_operation"
+SKILL_SET = "skill_set"
 
 
 @dataclass

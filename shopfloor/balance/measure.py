@@ -23,7 +23,7 @@ from shopfloor import clock
 from shopfloor.extensions import db
 from shopfloor.vocabulary import efficiency, is_working_day
 
-DAYS = 10               # working days measured (today and the 9 working days before it)
+DAYS = 10               # days measured: today and the 9 working days before it
 MIN_MINUTES = 60        # fewer attended minutes than this on an operation: not measured (the level's figure is used)
 GAP_FLOOR_MIN = 30
 GAP_FACTOR = 3
@@ -49,8 +49,9 @@ class Measured:
 
 
 def window(today: date, days: int = DAYS) -> list[date]:
-    """Today and the working days before it, `days` in all, oldest first."""
-    out, d = [], today
+    """Today (worked or not: a Sunday of overtime counts) and the working days before it, `days` in all,
+    oldest first."""
+    out, d = [today], today - timedelta(days=1)
     while len(out) < days:
         if is_working_day(d):
             out.append(d)

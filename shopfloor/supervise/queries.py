@@ -72,6 +72,15 @@ def operators(line_id: int | None) -> list[User]:
     return list(db.session.scalars(q))
 
 
+def by_line(users: list[User], all_lines: list[Line]) -> list[tuple[Line | None, list[User]]]:
+    """Operators grouped by their line, in the lines' order; those on no line last."""
+    groups: dict[int | None, list[User]] = {}
+    for u in users:
+        groups.setdefault(u.line_id, []).append(u)
+    out = [(ln, groups[ln.id]) for ln in all_lines if ln.id in groups]
+    return out + ([(None, groups[None])] if None in groups else [])
+
+
 def operations_by_line() -> dict[int, list[Operation]]:
     """Each line's choice of operations: the active operations of its running style (balance.queries)."""
     styles = running_style_ids()

@@ -18,8 +18,10 @@ def _page(error=None, message=None, status=200):
     ref = request.values.get("code", "").strip()
     code, entries, lookup_error = queries.bundle_entries(ref) if ref else ("", [], None)
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
-    return render_template("supervise/page.html", lines=queries.lines(), line_id=line_id,
-                           flows=queries.line_flows(line_id), operators=queries.operators(line_id),
+    lines, operators = queries.lines(), queries.operators(line_id)
+    return render_template("supervise/page.html", lines=lines, line_id=line_id,
+                           flows=queries.line_flows(line_id), operators=operators,
+                           groups=queries.by_line(operators, lines),
                            line_operations=queries.operations_by_line(), bottlenecks=bottlenecks(),
                            code=code or ref, entries=entries,
                            reversed_ids=reversed_ids, error=error or lookup_error, message=message,

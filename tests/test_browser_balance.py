@@ -9,6 +9,7 @@ from shopfloor.balance import services
 from shopfloor.extensions import db
 from shopfloor.models import User
 from shopfloor.vocabulary import SkillLevel
+from tests.accessibility import assert_accessible, assert_tap_targets
 from tests.conftest import PHONE
 from tests.factories import PASSWORD
 
@@ -68,6 +69,12 @@ def test_balance_page_fits_phone_and_tablet_and_applies(live_server, new_context
         page.goto(f"{live_server}/balance?line={line.id}")
         page.wait_for_selector("#proposal")
         assert not _overflows(page), options["viewport"]
+        if options is PHONE:
+            assert_accessible(page, "balance")
+            assert_tap_targets(page, "balance")
+            page.goto(f"{live_server}/balance/skills?line={line.id}")
+            assert_accessible(page, "skills")
+            page.goto(f"{live_server}/balance?line={line.id}")
     page.click("#apply button")
     page.wait_for_selector(".flash")
     assert "Applied:" in page.inner_text(".flash")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from shopfloor.balance import services
 from shopfloor.extensions import db
-from shopfloor.models import User
+from shopfloor.models import Order, Style, User
 from shopfloor.vocabulary import SkillLevel
 from tests.accessibility import assert_accessible, assert_tap_targets
 from tests.conftest import PHONE
@@ -63,6 +63,9 @@ def test_supervise_page_of_30_operators_fits_a_tablet(live_server, new_context, 
 
 def test_balance_page_fits_phone_and_tablet_and_applies(live_server, new_context, factory):
     line, sup = _line_of_30(factory)
+    style = db.session.scalar(select(Style).join(Order).where(Order.line_id == line.id))
+    other = factory.style(code="BH-1")
+    factory.update(other.operations[0], machine="Buttonhole machine")
     for options in (PHONE, TABLET):
         page = new_context(**options).new_page()
         _sign_in(page, live_server, sup)
@@ -75,6 +78,17 @@ def test_balance_page_fits_phone_and_tablet_and_applies(live_server, new_context
             page.goto(f"{live_server}/balance/skills?line={line.id}")
             assert_accessible(page, "skills")
             page.goto(f"{live_server}/balance?line={line.id}")
+    # unticking an absent operator recomputes in place (htmx swaps the fragment, the address keeps the choice)
+    page.click("details.present summary")
+    page.uncheck("details.present input[name=present] >> nth=0")
+    page.wait_for_selector('[data-kpi=operators]:text-is("29")')
+    assert "chosen=1" in page.url
+    # a style nobody present can sew: the refusal replaces the proposal (htmx swaps the 422 too)
+    page.select_option("select[name=style]", label=f"{other.code} · {other.name}")
+    page.wait_for_selector("[data-refusal]")
+    assert "Nobody present can run" in page.inner_text("[data-refusal]") and page.locator("#apply").count() == 0
+    page.select_option("select[name=style]", label=f"{style.code} · {style.name}")
+    page.wait_for_selector("#apply")
     page.click("#apply button")
     page.wait_for_selector(".flash")
     assert "Applied:" in page.inner_text(".flash")

@@ -39,11 +39,11 @@ def _target() -> float | None:
 
 
 def _page(error: str | None = None, solve: bool = True):
-    f = services.floor(_line_id(), whole(request.values.get("style"), _("Choose a style."), minimum=1), _present())
-    proposal = services.propose(f, _target()) if solve else None
-    before, without, uncovered = services.coverage(f)
+    v = services.view(_line_id(), whole(request.values.get("style"), _("Choose a style."), minimum=1), _present(),
+                      _target(), solve=solve)
     template = "balance/_balance.html" if request.headers.get("HX-Request") else "balance/page.html"
-    return render_template(template, f=f, plan=proposal, before=before, without=without, uncovered=uncovered,
+    return render_template(template, f=v.floor, plan=v.plan, before=v.before, without=v.without,
+                           uncovered=v.uncovered,
                            lines=queries.lines(), styles=queries.styles(), target=request.values.get("target", ""),
                            error=error, days=measure.DAYS)
 

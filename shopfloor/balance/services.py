@@ -111,6 +111,24 @@ def coverage(f: Floor):
     return plan.uncovered(f.ops, f.people, f.assigned, f.present, eff, f.qualified)
 
 
+@dataclass
+class View:
+    """The balance page: the floor, the proposal (None when refused), and the coverage of today's assignments."""
+    floor: Floor
+    plan: plan.LinePlan | None
+    before: float
+    without: float
+    uncovered: list[plan.Uncovered]
+
+
+def view(line_id: int | None, style_id: int | None, present: set[int] | None, target: float | None,
+         *, solve: bool = True) -> View:
+    f = floor(line_id, style_id, present)
+    proposal = propose(f, target) if solve else None
+    before, without, uncovered = coverage(f)
+    return View(f, proposal, before, without, uncovered)
+
+
 def apply(actor: User, line_id: int | None, assignments: dict[int, int]) -> int:
     """Assign each operator to their operation (a split operator to their main one) in one write; each change
     audited. Returns how many operators changed. Refuses the whole set if one assignment is not allowed."""

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from shopfloor import clock
 from shopfloor.balance import measure, queries
+from shopfloor.balance.services import planned_efficiency
 from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, Bundle
 from shopfloor.models.skills import MachineSkill, OperationSkill
@@ -120,3 +121,15 @@ def test_window_counts_today_and_working_days():
     sunday = date(2026, 12, 6)
     days = measure.window(sunday, 3)
     assert days == [date(2026, 12, 4), date(2026, 12, 5), sunday]
+
+
+def test_planned_efficiency_measured_else_own_pace_by_level_else_the_level():
+    """Operator 1 measured 60 % on op 10 (120 earned of 200 attended minutes), nothing on op 11; operator 2 never
+    measured. Planned: op 10 -> 60 %; op 11 qualified -> 60 % x 75 / 90 = 50 %; learning -> 60 % x 50 / 90 =
+    33.3 %; operator 2 qualified -> 75 %. A measure under 60 attended minutes is not used."""
+    measured = {(1, 10): measure.Measured(120.0, 200.0), (1, 12): measure.Measured(50.0, 40.0)}
+    assert planned_efficiency((1, 10), SkillLevel.EXPERT, measured) == pytest.approx(0.60)
+    assert planned_efficiency((1, 11), SkillLevel.QUALIFIED, measured) == pytest.approx(0.50)
+    assert planned_efficiency((1, 11), SkillLevel.LEARNING, measured) == pytest.approx(0.60 * 50 / 90)
+    assert planned_efficiency((1, 12), SkillLevel.QUALIFIED, measured) == pytest.approx(0.50)   # 40 min: own pace
+    assert planned_efficiency((2, 10), SkillLevel.QUALIFIED, measured) == pytest.approx(0.75)

@@ -56,6 +56,19 @@ class Floor:
         return len(self.present) * 60.0 / total * float(self.line.target_efficiency) if total else 0.0
 
 
+def planned_efficiency(key: tuple[int, int], level: SkillLevel, measured: dict[tuple[int, int], measure.Measured]) -> float:
+    """The efficiency a balance plans an operator with on an operation they are qualified for: measured on it;
+    else their best measured pace on any operation scaled by the level (qualified = 75/90 of it, learning =
+    50/90); else the level's figure (SkillLevel.assumed_efficiency), for someone never measured."""
+    m = measured.get(key)
+    if m is not None and m.usable is not None:
+        return m.usable
+    paces = [v.usable for (i, _j), v in measured.items() if i == key[0] and v.usable is not None]
+    if paces:
+        return max(paces) * level.assumed_efficiency / SkillLevel.EXPERT.assumed_efficiency
+    return level.assumed_efficiency
+
+
 def floor(line_id: int | None, style_id: int | None = None, present: set[int] | None = None) -> Floor:
     """The line, its style (the running one unless another is chosen), its operators and their skills.
     `present`: the operators ticked present (None: everyone not stopped)."""
@@ -74,10 +87,7 @@ def floor(line_id: int | None, style_id: int | None = None, present: set[int] | 
     chosen = set(ids) if present is None else set(present) & set(ids)
     levels = queries.qualifications(ids, operations)
     measured = measure.by_operation(ids, clock.local_today())
-    eff = {}
-    for key, level in levels.items():
-        m = measured.get(key)
-        eff[key] = (m.usable if m else None) or level.assumed_efficiency
+    eff = {key: planned_efficiency(key, level, measured) for key, level in levels.items()}
     return Floor(line=line, style=style,
                  ops=[plan.Op(o.id, o.seq, o.name, o.machine or "", float(o.sam)) for o in operations],
                  people=[plan.Person(u.id, u.name) for u in users], present=chosen - stopped, stopped=stopped,

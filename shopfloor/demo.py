@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from shopfloor import clock, signals
 from shopfloor.auth.services import create_user
+from shopfloor.balance.demo import seed_skills
 from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
@@ -79,7 +80,7 @@ STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality, seed_time, seed_stoppages, seed_lifecycle]
+    return [seed_quality, seed_time, seed_stoppages, seed_lifecycle, seed_skills]
 
 
 def has_demo_users() -> bool:

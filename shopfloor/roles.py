@@ -165,6 +165,12 @@ RULES: dict[str, Rule] = {
     # the gate: a phone or tablet a supervisor (or manager) signed in; any operator's signed badge clocks in/out
     "attendance.gate": SUPERVISORS,
     "attendance.punch": SUPERVISORS,
+    # line balance and the skill matrix (issue 14): the supervisor (and the manager) sets levels, reads the
+    # proposal and applies it
+    "balance.page": SUPERVISORS,
+    "balance.apply": SUPERVISORS,
+    "balance.skills": SUPERVISORS,
+    "balance.skill_save": SUPERVISORS,
 }
 
 

@@ -289,6 +289,22 @@ OFF_STANDARD_REASONS = (StopReason.BREAKDOWN, StopReason.NO_WORK, StopReason.QUA
                         StopReason.MEETING)
 
 
+class SkillLevel(Vocabulary):
+    """How well an operator runs an operation or a machine type, set by a supervisor (the skill matrix).
+    `assumed_efficiency`: the efficiency the line balance plans with while the ledger has not measured one."""
+    LEARNING = "learning"
+    QUALIFIED = "qualified"
+    EXPERT = "expert"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.LEARNING: _l("Learning"), cls.QUALIFIED: _l("Qualified"), cls.EXPERT: _l("Expert")}
+
+    @property
+    def assumed_efficiency(self) -> float:
+        return {SkillLevel.LEARNING: 0.50, SkillLevel.QUALIFIED: 0.75, SkillLevel.EXPERT: 0.90}[self]
+
+
 class Disposition(Vocabulary):
     """What happens to pieces a customer returned."""
     REPAIR = "repair"

@@ -10,3 +10,5 @@ from shopfloor.models.forms import FormSubmission, SubmissionStatus  # noqa: F40
 from shopfloor.models.held import HeldScan  # noqa: F401
 from shopfloor.models.access import AuditEntry, AuthSession, KioskToken  # noqa: F401
 from shopfloor.models.stoppages import Stoppage  # noqa: F401
+from shopfloor.models.packing import (BundlePacked, Carton, CartonLine, PackAudit, PackAuditCarton, PackEntry,  # noqa: F401
+                                       PackingPlan, Shipment)

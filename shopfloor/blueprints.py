@@ -20,6 +20,8 @@ BLUEPRINTS = [
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
     "shopfloor.stoppages.routes",
+    "shopfloor.packing.routes",
+    "shopfloor.packing.shipping_routes",
 ]
 
 

@@ -39,7 +39,7 @@ def carton_labels(order_id: int, carton_ids: list[int] | None = None) -> list[zp
             sscc=c.sscc, element=sscc.element_string(c.sscc), order=_("Order %(n)s", n=order.number),
             customer=order.customer, style=f"{order.style.code} {order.style.name}", colour=c.colour,
             carton_of=_("Carton %(n)d of %(total)d", n=c.number, total=total),
-            contents=[f"{ln.size}  ×  {ln.planned}" for ln in c.lines], pieces=_("%(n)d pcs", n=c.capacity),
+            contents=[f"{ln.size} × {ln.planned}" for ln in c.lines], pieces=_("%(n)d pcs", n=c.capacity),
             weights=_("N.W. %(net)s kg · G.W. %(gross)s kg", net=net, gross=gross)))
     return out
 

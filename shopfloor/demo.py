@@ -14,6 +14,7 @@ from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
+from shopfloor.packing.demo import seed_packing
 from shopfloor.quality.demo import seed_quality
 from shopfloor.stoppages.demo import seed_stoppages
 from shopfloor.vocabulary import MaterialKind, is_working_day
@@ -72,11 +73,12 @@ FIRST = ["Amina", "Rahim", "Nasrin", "Karim", "Fatema", "Jamal", "Sultana", "Raf
 LAST = ["Akter", "Hossain", "Begum", "Uddin", "Khatun", "Islam", "Rahman", "Ali", "Sarkar", "Mia"]
 
 STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"),
-         ("supervisor", "Sami Supervisor", "supervisor"), ("qc", "Quinn Inspector", "qc")]
+         ("supervisor", "Sami Supervisor", "supervisor"), ("qc", "Quinn Inspector", "qc"),
+         ("packer", "Pia Packer", "packer")]
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality, seed_stoppages]
+    return [seed_quality, seed_stoppages, seed_packing]
 
 
 def has_demo_users() -> bool:

@@ -300,3 +300,20 @@ def test_roles_operator_cannot_pack_and_packer_cannot_plan(client, factory):
     assert resp.status_code == 200 and "Scan a carton label" in resp.text
     resp = client.post(f"/packing/orders/{order.id}/cartons")
     assert resp.status_code == 403
+
+
+def test_board_shows_packed_pieces_and_its_version_moves_with_a_pack(client, factory):
+    from shopfloor.board import queries as board
+
+    order, _m = planned_order(factory)
+    b = bundles(order, "S")[0]
+    sew(factory, order, b)
+    before = board.version()
+    services.pack(_carton(1).id, b.code, 6, client_id="board-1", actor=factory.user("packer"))
+    db.session.rollback()
+    assert board.version() != before
+    [row] = [o for o in board.board().orders if o.id == order.id]
+    assert (row.packed, row.shipped) == (6, 0)
+    login(client, factory.user("manager"))
+    page = client.get("/board")
+    assert 'data-packed="6"' in page.text and "6 packed" in page.text

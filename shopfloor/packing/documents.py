@@ -11,6 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from shopfloor.models.packing import Shipment
@@ -97,14 +98,18 @@ def packing_list_pdf(shipment: Shipment) -> bytes:
     c = Canvas(buf, pagesize=size, invariant=1)
     c.setTitle(_("Packing list · %(n)s", n=shipment.number))
     y = _title_block(c, _("Packing list"), shipment, size[1] - 20 * mm)
-    xs = [15, 45, 65, 95, 130, 195, 215, 235, 255, 275]  # mm
+    xs = [15, 40, 56, 80, 110, 180, 200, 220, 242, 264, 284]  # column edges, mm
     header = _header()
 
     def head(y):
-        c.setFont("Helvetica-Bold", 8.5)
-        for x, h in zip(xs, header):
-            c.drawString(x * mm, y, h[:28])
-        return y - 14
+        c.setFont("Helvetica-Bold", 8)
+        depth = 1
+        for i, h in enumerate(header):
+            lines = simpleSplit(h, "Helvetica-Bold", 8, (xs[i + 1] - xs[i] - 2) * mm)
+            depth = max(depth, len(lines))
+            for n, line in enumerate(lines):
+                c.drawString(xs[i] * mm, y - 9 * n, line)
+        return y - 9 * depth - 5
 
     y = head(y)
     c.setFont("Helvetica", 9)

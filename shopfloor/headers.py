@@ -22,7 +22,8 @@ from flask import Flask, Response, request
 FRAMEABLE_BLUEPRINTS = frozenset({"board"})
 # The barcode polyfill's decoder: the scan page, and the sign-in page (a badge scan; the sign-in posts render
 # the same page when they refuse).
-WASM_ENDPOINTS = frozenset({"scan.page", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge"})
+WASM_ENDPOINTS = frozenset({"scan.page", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge",
+                            "packing.pack_page"})
 
 
 @cache  # four possible policies, built once each

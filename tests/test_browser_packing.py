@@ -72,3 +72,54 @@ def test_packer_packs_a_carton_by_wedge_scan_on_a_phone(live_server, new_context
     db.session.remove()
     carton = db.session.get(Carton, carton_id)
     assert (carton.packed, carton.status) == (20, CartonStatus.CLOSED)
+
+
+def _label_video(path, pdf: bytes, tmp_path) -> None:
+    """A Y4M video (Chromium's fake camera) of the carton label's barcode, rendered from the label PDF."""
+    import io
+    import subprocess
+
+    from PIL import Image
+
+    (tmp_path / "label.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "label.pdf"),
+                    str(tmp_path / "label")], check=True)
+    label = Image.open(tmp_path / "label.png").convert("RGB")
+    w, h = label.size
+    barcode = label.crop((0, int(h * 0.55), w, h))  # the lower part: SSCC barcode and its digits
+    frame_img = Image.new("RGB", (640, 480), "white")
+    scale = min(600 / barcode.width, 440 / barcode.height)
+    barcode = barcode.resize((int(barcode.width * scale), int(barcode.height * scale)), Image.NEAREST)
+    frame_img.paste(barcode, ((640 - barcode.width) // 2, (480 - barcode.height) // 2))
+    y, cb, cr = frame_img.convert("YCbCr").split()
+    frame = y.tobytes() + cb.resize((320, 240)).tobytes() + cr.resize((320, 240)).tobytes()
+    buf = io.BytesIO()
+    buf.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+    for _ in range(20):
+        buf.write(b"FRAME\n" + frame)
+    path.write_bytes(buf.getvalue())
+
+
+def test_the_phone_camera_reads_a_carton_label(live_server, factory, tmp_path, launch_chromium, new_context):
+    """Chromium's fake camera shows the printed label's GS1-128 barcode: that carton opens."""
+    from shopfloor.packing import labels
+
+    order, _m = planned_order(factory)
+    packer = factory.user("packer")
+    c2 = db.session.scalar(select(Carton).where(Carton.number == 2))
+    video = tmp_path / "label.y4m"
+    _label_video(video, labels.render_pdf(labels.carton_labels(order.id, [c2.id])), tmp_path)
+    camera = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                             f"--use-file-for-fake-video-capture={video}")
+    context = new_context(camera, **PHONE)
+    context.grant_permissions(["camera"], origin=live_server)
+    page = context.new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", packer.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_url("**/pack")
+    page.click("#camera-button")
+    page.wait_for_selector(".carton-state", timeout=20000)
+    assert "Carton 2 of 3" in page.inner_text("#pack-carton")
+    assert not page.locator("#camera").evaluate("d => d.open")

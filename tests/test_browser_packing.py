@@ -10,6 +10,7 @@ from sqlalchemy import select
 from shopfloor.extensions import db
 from shopfloor.models.packing import Carton
 from shopfloor.vocabulary import CartonStatus
+from tests.accessibility import assert_accessible, assert_tap_targets
 from tests.browser_helpers import wait_until
 from tests.conftest import PHONE
 from tests.factories import PASSWORD
@@ -58,6 +59,8 @@ def test_packer_packs_a_carton_by_wedge_scan_on_a_phone(live_server, new_context
     for sel in ("#pack-code", "[data-fill]", ".alert-ok"):
         _on_screen(page, sel)
     assert page.evaluate("document.activeElement.id") == "pack-code"  # ready for the next scan
+    assert_accessible(page, "pack page")
+    assert_tap_targets(page, "pack page")
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "pack-phone.png"))
     _wedge(page, codes[0])  # the same bundle again: refused, nothing counted

@@ -61,6 +61,10 @@ def add_order(shipment_id: int, order_id: int | None, *, actor_id: int) -> int:
     if order is None:
         raise DomainError(_("Choose the order whose cartons go."))
     with write_transaction():
+        # Holds the shipment's row while planned (a ship racing this waits, then sees the cartons).
+        if not db.session.execute(update(Shipment).where(Shipment.id == s.id, Shipment.status == ShipmentStatus.PLANNED)
+                                  .values(status=ShipmentStatus.PLANNED)).rowcount:
+            raise DomainError(_("Shipment %(n)s has left the factory: it cannot change.", n=s.number), status=409)
         n = db.session.execute(update(Carton).where(
             Carton.order_id == order.id, Carton.status == CartonStatus.CLOSED, Carton.shipment_id.is_(None))
             .values(shipment_id=s.id)).rowcount

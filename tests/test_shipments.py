@@ -176,3 +176,21 @@ def test_roles_packer_reads_shipments_but_does_not_ship(client, factory):
     assert client.post("/packing/audits", data={"shipment": s.id}).status_code == 403
     db.session.rollback()
     assert db.session.get(Shipment, s.id).status == ShipmentStatus.PLANNED
+
+
+def test_one_shipment_carries_two_orders_and_ships_both(client, factory):
+    first, manager = packed_order(factory, qty={("S", "Blue"): 20})
+    second, _m = packed_order(factory, qty={("M", "Red"): 15})
+    login(client, manager)
+    s, _page = _shipment(client, "SH-2")
+    for order in (first, second):
+        client.post(f"/shipments/{s.id}/cartons", data={"order": order.id})
+    rows = list(csv.reader(io.StringIO(client.get(f"/shipments/{s.id}/packing-list.csv").text)))
+    assert [r[0] for r in rows[1:-1]] == [first.number, second.number, second.number]
+    assert rows[-1][1] == "4" and rows[-1][6] == "35"
+    client.post(f"/shipments/{s.id}/ship")
+    db.session.rollback()
+    for order in (first, second):
+        assert db.session.scalar(select(Milestone.actual).where(Milestone.order_id == order.id,
+                                                                Milestone.key == "ex_factory")) == EX_FACTORY
+        assert db.session.get(Order, order.id).status == OrderStatus.SHIPPED

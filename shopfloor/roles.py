@@ -139,6 +139,7 @@ RULES: dict[str, Rule] = {
     "packing.labels_zpl": PACKERS,
     "packing.labels_print": PACKERS,
     "tickets.order_zpl": PLANNERS,
+    "tickets.order_print": PLANNERS,
     # shipping
     "shipping.shipments_list": PACKING_READERS,
     "shipping.shipment": PACKING_READERS,

@@ -144,3 +144,21 @@ def test_a_printer_that_does_not_answer_is_refused_with_a_message(app, client, f
         printer.address("")
     assert e.value.code == "no_printer"
     assert printer.address("zebra.local") == ("zebra.local", 9100)
+
+
+def test_bundle_tickets_sent_to_the_network_printer(app, client, factory):
+    order = factory.order()  # 20 pieces: 2 bundles of 10
+    fake = FakePrinter()
+    app.config["LABEL_PRINTER"] = f"127.0.0.1:{fake.port}"
+    try:
+        login(client, factory.user("manager"))
+        page = client.get(f"/orders/{order.id}")
+        assert f"Print tickets on 127.0.0.1:{fake.port}" in page.text
+        resp = client.post(f"/orders/{order.id}/tickets/print", follow_redirects=True)
+        fake.thread.join(5)
+        assert "2 tickets sent to the label printer." in resp.text
+        [sent] = fake.received
+        assert sent.count(b"^XA") == 2 and b"^BQN" in sent
+    finally:
+        fake.close()
+        app.config["LABEL_PRINTER"] = ""

@@ -145,6 +145,7 @@ RULES: dict[str, Rule] = {
     "shipping.shipment": PACKING_READERS,
     "shipping.shipment_create": MANAGERS,
     "shipping.shipment_add": MANAGERS,
+    "shipping.shipment_remove": MANAGERS,
     "shipping.shipment_ship": MANAGERS,
     "shipping.packing_list_pdf": PACKING_READERS,
     "shipping.packing_list_csv": PACKING_READERS,

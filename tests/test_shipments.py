@@ -194,3 +194,20 @@ def test_one_shipment_carries_two_orders_and_ships_both(client, factory):
         assert db.session.scalar(select(Milestone.actual).where(Milestone.order_id == order.id,
                                                                 Milestone.key == "ex_factory")) == EX_FACTORY
         assert db.session.get(Order, order.id).status == OrderStatus.SHIPPED
+
+
+def test_an_orders_cartons_can_be_taken_out_of_a_planned_shipment_only(client, factory):
+    order, manager = packed_order(factory, qty={("S", "Blue"): 20})
+    login(client, manager)
+    s, _page = _shipment(client, "SH-3")
+    client.post(f"/shipments/{s.id}/cartons", data={"order": order.id})
+    resp = client.post(f"/shipments/{s.id}/cartons/remove", data={"order": order.id}, follow_redirects=True)
+    assert "2 cartons taken out." in resp.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Carton).where(Carton.shipment_id == s.id)) == 0
+    client.post(f"/shipments/{s.id}/cartons", data={"order": order.id})
+    client.post(f"/shipments/{s.id}/ship")
+    resp = client.post(f"/shipments/{s.id}/cartons/remove", data={"order": order.id})
+    assert resp.status_code == 409 and "has left the factory" in resp.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Carton).where(Carton.shipment_id == s.id)) == 2

@@ -23,7 +23,8 @@ from shopfloor.packing import queries
 from shopfloor.packing.services import mark_order_shipped_if_done
 from shopfloor.vocabulary import CartonStatus, InspectionResult, ShipmentStatus
 
-SHIPMENT_CREATE, SHIPMENT_ADD, SHIPMENT_SHIP = "shipment_create", "shipment_add", "shipment_ship"
+SHIPMENT_CREATE, SHIPMENT_ADD, SHIPMENT_REMOVE, SHIPMENT_SHIP = ("shipment_create", "shipment_add", "shipment_remove",
+                                                                  "shipment_ship")
 
 
 def get(shipment_id: int) -> Shipment:
@@ -52,25 +53,49 @@ def create(*, number: str, ex_factory: date | None, carrier: str, container: str
     return s
 
 
-def add_order(shipment_id: int, order_id: int | None, *, actor_id: int) -> int:
-    """Put every closed carton of the order that is in no shipment yet into this (planned) shipment."""
+def _hold_planned(s: Shipment) -> None:
+    """In the caller's transaction: the shipment's row held while planned (a ship racing waits, then sees the
+    change), or a refusal once it has left."""
+    if not db.session.execute(update(Shipment).where(Shipment.id == s.id, Shipment.status == ShipmentStatus.PLANNED)
+                              .values(status=ShipmentStatus.PLANNED)).rowcount:
+        raise DomainError(_("Shipment %(n)s has left the factory: it cannot change.", n=s.number), status=409)
+
+
+def _planned_and_order(shipment_id: int, order_id: int | None) -> tuple[Shipment, Order]:
     s = get(shipment_id)
     if s.status != ShipmentStatus.PLANNED:
         raise DomainError(_("Shipment %(n)s has left the factory: it cannot change.", n=s.number), status=409)
     order = db.session.get(Order, order_id or 0)
     if order is None:
         raise DomainError(_("Choose the order whose cartons go."))
+    return s, order
+
+
+def add_order(shipment_id: int, order_id: int | None, *, actor_id: int) -> int:
+    """Put every closed carton of the order that is in no shipment yet into this (planned) shipment."""
+    s, order = _planned_and_order(shipment_id, order_id)
     with write_transaction():
-        # Holds the shipment's row while planned (a ship racing this waits, then sees the cartons).
-        if not db.session.execute(update(Shipment).where(Shipment.id == s.id, Shipment.status == ShipmentStatus.PLANNED)
-                                  .values(status=ShipmentStatus.PLANNED)).rowcount:
-            raise DomainError(_("Shipment %(n)s has left the factory: it cannot change.", n=s.number), status=409)
+        _hold_planned(s)
         n = db.session.execute(update(Carton).where(
             Carton.order_id == order.id, Carton.status == CartonStatus.CLOSED, Carton.shipment_id.is_(None))
             .values(shipment_id=s.id)).rowcount
         if not n:
             raise DomainError(_("Order %(o)s has no closed carton waiting to ship.", o=order.number), status=409)
         audit.record(actor_id, SHIPMENT_ADD, target=f"shipment {s.number}", details=f"order {order.number}: {n} cartons")
+    return n
+
+
+def remove_order(shipment_id: int, order_id: int | None, *, actor_id: int) -> int:
+    """Take an order's cartons out of a shipment that has not left."""
+    s, order = _planned_and_order(shipment_id, order_id)
+    with write_transaction():
+        _hold_planned(s)
+        n = db.session.execute(update(Carton).where(Carton.order_id == order.id, Carton.shipment_id == s.id)
+                               .values(shipment_id=None)).rowcount
+        if not n:
+            raise DomainError(_("Order %(o)s has no cartons in this shipment.", o=order.number), status=409)
+        audit.record(actor_id, SHIPMENT_REMOVE, target=f"shipment {s.number}",
+                     details=f"order {order.number}: {n} cartons")
     return n
 
 

@@ -66,6 +66,15 @@ def shipment_add(shipment_id: int):
     return redirect(url_for("shipping.shipment", shipment_id=shipment_id), 303)
 
 
+@bp.post("/shipments/<int:shipment_id>/cartons/remove")
+@on_refusal(_shipment_refused)
+def shipment_remove(shipment_id: int):
+    n = shipments.remove_order(shipment_id, whole(request.form.get("order"), _("Choose the order whose cartons go.")),
+                               actor_id=current_user.id)
+    flash(_("%(n)d cartons taken out.", n=n), "info")
+    return redirect(url_for("shipping.shipment", shipment_id=shipment_id), 303)
+
+
 @bp.post("/shipments/<int:shipment_id>/ship")
 @on_refusal(_shipment_refused)
 def shipment_ship(shipment_id: int):

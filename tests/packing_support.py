@@ -6,8 +6,9 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from shopfloor.database import write_transaction
 from shopfloor.extensions import db
-from shopfloor.models import Bundle
+from shopfloor.models import Bundle, DefectType
 from shopfloor.packing import plans
 from shopfloor.scan.services import record_scan
 from shopfloor.vocabulary import PackMode
@@ -44,3 +45,11 @@ def sew(factory, order, bundle: Bundle, pieces: int | None = None, operator=None
     record_scan(operator_id=op.id, bundle_ref=bundle.code, operation_id=last.id, qty=pieces or bundle.pieces,
                 log_anyway=True)
     return op
+
+
+def quality_defect(factory):
+    """A defect type for failing an inspection."""
+    with write_transaction():
+        d = DefectType(code="OPEN-SEAM", name="Open seam")
+        db.session.add(d)
+    return d

@@ -3,12 +3,16 @@ bundles with a keyboard-wedge scanner (fast keys ending in Enter); the scan fiel
 screen, the carton closes itself when full."""
 from __future__ import annotations
 
+import io
 import os
+import subprocess
 
+from PIL import Image
 from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models.packing import Carton
+from shopfloor.packing import labels
 from shopfloor.vocabulary import CartonStatus
 from tests.accessibility import assert_accessible, assert_tap_targets
 from tests.browser_helpers import wait_until
@@ -79,11 +83,6 @@ def test_packer_packs_a_carton_by_wedge_scan_on_a_phone(live_server, new_context
 
 def _label_video(path, pdf: bytes, tmp_path) -> None:
     """A Y4M video (Chromium's fake camera) of the carton label's barcode, rendered from the label PDF."""
-    import io
-    import subprocess
-
-    from PIL import Image
-
     (tmp_path / "label.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "label.pdf"),
                     str(tmp_path / "label")], check=True)
@@ -105,8 +104,6 @@ def _label_video(path, pdf: bytes, tmp_path) -> None:
 
 def test_the_phone_camera_reads_a_carton_label(live_server, factory, tmp_path, launch_chromium, new_context):
     """Chromium's fake camera shows the printed label's GS1-128 barcode: that carton opens."""
-    from shopfloor.packing import labels
-
     order, _m = planned_order(factory)
     packer = factory.user("packer")
     c2 = db.session.scalar(select(Carton).where(Carton.number == 2))

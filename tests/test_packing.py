@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from shopfloor.board import queries as board
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, Order
@@ -15,7 +16,7 @@ from shopfloor.packing import plans, queries, services, sscc
 from shopfloor.quality import services as quality
 from shopfloor.vocabulary import CartonStatus, OrderStatus, PackMode
 from tests.conftest import login
-from tests.packing_support import bundles, planned_order, sew
+from tests.packing_support import bundles, planned_order, quality_defect, sew
 
 SIZES = ["S", "M", "L", "XL"]
 
@@ -105,15 +106,6 @@ def test_passed_qc_is_output_pieces_minus_pending_rework_and_none_on_hold(factor
     assert queries.passed_qc_pieces(b.id) == 5
     factory.update(b, status="hold")
     assert queries.passed_qc_pieces(b.id) == 0
-
-
-def quality_defect(factory):
-    from shopfloor.models import DefectType
-    from shopfloor.database import write_transaction
-    with write_transaction():
-        d = DefectType(code="OPEN-SEAM", name="Open seam")
-        db.session.add(d)
-    return d
 
 
 # ---- packing by scan -----------------------------------------------------------------------------------------
@@ -303,8 +295,6 @@ def test_roles_operator_cannot_pack_and_packer_cannot_plan(client, factory):
 
 
 def test_board_shows_packed_pieces_and_its_version_moves_with_a_pack(client, factory):
-    from shopfloor.board import queries as board
-
     order, _m = planned_order(factory)
     b = bundles(order, "S")[0]
     sew(factory, order, b)

@@ -17,7 +17,7 @@ from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, Order
 from shopfloor.models.packing import Carton, PackAudit, PackAuditCarton, Shipment
 from shopfloor.models.planning import Milestone
-from shopfloor.packing import audits, queries, services, shipments
+from shopfloor.packing import audits, queries, services
 from shopfloor.vocabulary import InspectionResult, OrderStatus, ShipmentStatus
 from tests.conftest import login
 from tests.packing_support import bundles, planned_order, sew

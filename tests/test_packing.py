@@ -117,7 +117,9 @@ def _counts() -> dict:
                 cartons=db.session.scalar(select(func.sum(Carton.packed))) or 0,
                 bundles=db.session.scalar(select(func.sum(BundlePacked.packed))) or 0,
                 closed=db.session.scalar(select(func.count()).select_from(Carton).where(
-                    Carton.status == CartonStatus.CLOSED)))
+                    Carton.status == CartonStatus.CLOSED)),
+                audit=db.session.scalar(select(func.count()).select_from(AuditEntry)),
+                order_status=db.session.scalars(select(Order.status).order_by(Order.id)).all())
 
 
 def _carton(number: int, order_id: int | None = None) -> Carton:

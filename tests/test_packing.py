@@ -271,6 +271,32 @@ def test_concurrent_packing_of_one_bundle_never_exceeds_its_pieces(app, factory)
     assert db.session.scalar(select(func.sum(PackEntry.pieces))) == 9
 
 
+def test_the_same_scan_sent_twice_at_once_packs_once(app, factory):
+    order, _m = planned_order(factory)
+    b = bundles(order, "S")[0]
+    sew(factory, order, b)
+    actor = SimpleNamespace(id=factory.user("packer").id)
+    carton_id, code = _carton(1).id, b.code
+    answers, barrier = [], threading.Barrier(4)
+
+    def resend():
+        with app.app_context():
+            barrier.wait()
+            try:
+                answers.append(services.pack(carton_id, code, 4, client_id="one-scan", actor=actor).replayed)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=resend) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [False, True, True, True]
+    counts = _counts()
+    assert (counts["entries"], counts["lines"], counts["bundles"]) == (1, 4, 4)
+
+
 def test_order_becomes_packed_when_every_carton_is_closed(factory):
     order, _m = planned_order(factory, qty={("S", "Blue"): 20})
     packer = factory.user("packer")

@@ -26,6 +26,8 @@ BLUEPRINTS = [
     "shopfloor.people.import_routes",
     "shopfloor.people.line_routes",
     "shopfloor.balance.routes",
+    "shopfloor.packing.routes",
+    "shopfloor.packing.shipping_routes",
 ]
 
 

@@ -145,6 +145,11 @@ class Config:
     # An order's shipping tolerance when it names none (SHOPFLOOR_SHIP_TOLERANCE_PERCENT): short below
     # ordered x (1 - t), excess above ordered x (1 + t); orders/reconciliation.py.
     SHIP_TOLERANCE_PERCENT: Decimal = Decimal("3")
+    # Carton labels (SSCC-18): the factory's GS1 company prefix (7-10 digits; GS1's example prefix until set)
+    # and the extension digit; the network label printer that takes ZPL ("host" or "host:port", port 9100).
+    GS1_COMPANY_PREFIX: str = "0614141"
+    SSCC_EXTENSION: int = 1
+    LABEL_PRINTER: str = ""
 
     @classmethod
     def from_env(cls, instance_path: str | Path) -> "Config":
@@ -183,10 +188,21 @@ class Config:
             ATTENDANCE_SOURCE=_attendance_source(),
             LATE_AFTER_MINUTES=_whole_minutes("SHOPFLOOR_LATE_AFTER_MINUTES", Config.LATE_AFTER_MINUTES),
             SHIP_TOLERANCE_PERCENT=_money("SHOPFLOOR_SHIP_TOLERANCE_PERCENT", "3"),
+            GS1_COMPANY_PREFIX=_digits("SHOPFLOOR_GS1_COMPANY_PREFIX", Config.GS1_COMPANY_PREFIX, 7, 10),
+            SSCC_EXTENSION=int(_digits("SHOPFLOOR_SSCC_EXTENSION", str(Config.SSCC_EXTENSION), 1, 1)),
+            LABEL_PRINTER=os.environ.get("SHOPFLOOR_LABEL_PRINTER", "").strip(),
         )
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _digits(name: str, default: str, shortest: int, longest: int) -> str:
+    """A code of digits only (a GS1 prefix, an extension digit); anything else stops the start with its name."""
+    value = os.environ.get(name, "").strip() or default
+    if not (value.isascii() and value.isdigit() and shortest <= len(value) <= longest):
+        raise ValueError(f"{name} must be {shortest}-{longest} digits, not {value!r}")
+    return value
 
 
 def child_environment(**extra: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
 from shopfloor.attendance.demo import seed_time
 from shopfloor.orders.demo import seed_lifecycle
+from shopfloor.packing.demo import seed_packing
 from shopfloor.quality.demo import seed_quality
 from shopfloor.stoppages.demo import seed_stoppages
 from shopfloor.vocabulary import MaterialKind, is_working_day
@@ -76,11 +77,12 @@ FIRST = ["Amina", "Rahim", "Nasrin", "Karim", "Fatema", "Jamal", "Sultana", "Raf
 LAST = ["Akter", "Hossain", "Begum", "Uddin", "Khatun", "Islam", "Rahman", "Ali", "Sarkar", "Mia"]
 
 STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"),
-         ("supervisor", "Sami Supervisor", "supervisor"), ("qc", "Quinn Inspector", "qc")]
+         ("supervisor", "Sami Supervisor", "supervisor"), ("qc", "Quinn Inspector", "qc"),
+         ("packer", "Pia Packer", "packer")]
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality, seed_time, seed_stoppages, seed_lifecycle, seed_skills]
+    return [seed_quality, seed_time, seed_stoppages, seed_lifecycle, seed_skills, seed_packing]
 
 
 def has_demo_users() -> bool:

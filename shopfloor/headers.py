@@ -21,9 +21,9 @@ from flask import Flask, Response, request
 
 FRAMEABLE_BLUEPRINTS = frozenset({"board"})
 # The barcode polyfill's decoder: the scan page, the sign-in page (a badge scan; the sign-in posts render
-# the same page when they refuse) and the gate (a badge scan clocks in or out).
+# the same page when they refuse), the gate (a badge scan clocks in or out) and the packer's page.
 WASM_ENDPOINTS = frozenset({"scan.page", "auth.login", "auth.login_pin", "auth.login_password", "auth.login_badge",
-                            "attendance.gate", "attendance.punch"})
+                            "attendance.gate", "attendance.punch", "packing.pack_page"})
 
 
 @cache  # four possible policies, built once each

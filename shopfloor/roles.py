@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OPERATOR, QC, SUPERVISOR, MANAGER, ADMIN = "operator", "qc", "supervisor", "manager", "admin"
-ROLES = (OPERATOR, QC, SUPERVISOR, MANAGER, ADMIN)
+OPERATOR, QC, PACKER, SUPERVISOR, MANAGER, ADMIN = "operator", "qc", "packer", "supervisor", "manager", "admin"
+ROLES = (OPERATOR, QC, PACKER, SUPERVISOR, MANAGER, ADMIN)
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ PLANNERS = allow(MANAGER, SUPERVISOR)      # the supervisor reads orders, the sc
 FINAL_AUDITORS = allow(QC, MANAGER)         # AQL final audits and customer returns are recorded by qc or manager
 RECHECKERS = allow(QC, SUPERVISOR)          # re-checks are inspections: qc or supervisor, not the manager
 SUPERVISORS = allow(SUPERVISOR, MANAGER)
+PACKERS = allow(PACKER, SUPERVISOR, MANAGER)          # pack by scan, close cartons, print carton labels
+PACKING_READERS = allow(PACKER, QC, SUPERVISOR, MANAGER)  # an order's plan and cartons, shipments, papers
 
 RULES: dict[str, Rule] = {
     "static": PUBLIC,
@@ -171,6 +173,32 @@ RULES: dict[str, Rule] = {
     "balance.apply": SUPERVISORS,
     "balance.skills": SUPERVISORS,
     "balance.skill_save": SUPERVISORS,
+    # packing: the packer packs by scan, closes cartons and prints their labels; the manager plans the packing
+    # of an order, makes its cartons and ships; qc (and the manager) audit packed cartons
+    "packing.pack_page": PACKERS,
+    "packing.pack": PACKERS,
+    "packing.close": PACKERS,
+    "packing.order": PACKING_READERS,
+    "packing.plan_save": MANAGERS,
+    "packing.cartons_make": MANAGERS,
+    "packing.labels_pdf": PACKERS,
+    "packing.labels_zpl": PACKERS,
+    "packing.labels_print": PACKERS,
+    "tickets.order_zpl": PLANNERS,
+    "tickets.order_print": PLANNERS,
+    # shipping
+    "shipping.shipments_list": PACKING_READERS,
+    "shipping.shipment": PACKING_READERS,
+    "shipping.shipment_create": MANAGERS,
+    "shipping.shipment_add": MANAGERS,
+    "shipping.shipment_remove": MANAGERS,
+    "shipping.shipment_ship": MANAGERS,
+    "shipping.packing_list_pdf": PACKING_READERS,
+    "shipping.packing_list_csv": PACKING_READERS,
+    "shipping.delivery_note_pdf": PACKING_READERS,
+    "shipping.audit_start": FINAL_AUDITORS,
+    "shipping.audit": allow(QC, SUPERVISOR, MANAGER),
+    "shipping.audit_record": FINAL_AUDITORS,
 }
 
 

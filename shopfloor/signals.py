@@ -38,8 +38,8 @@ bundles_cut = _floor.signal("bundles-cut")
 # Materials of an order were received (in part or whole).     kwargs: order_id, kind, at
 materials_received = _floor.signal("materials-received")
 
-# A final (AQL) audit of an order passed.                     kwargs: order_id, at
+# A final (AQL) audit of an order passed (quality/audits, packing/audits).  kwargs: order_id, at
 audit_passed = _floor.signal("audit-passed")
 
-# A shipment left the factory.                                 kwargs: order_ids, at
+# A shipment left the factory (packing/shipments.ship).       kwargs: order_ids, at (the ex-factory date)
 shipment_shipped = _floor.signal("shipment-shipped")

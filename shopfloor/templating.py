@@ -26,6 +26,8 @@ NAV = [
     ("quality.audit", _l("AQL audit")),
     ("quality.returns", _l("Returns")),
     ("quality.defects", _l("Defects")),
+    ("packing.pack_page", _l("Pack")),
+    ("shipping.shipments_list", _l("Shipments")),
     ("supervise.index", _l("Supervise")),
     ("attendance.presence", _l("Attendance")),
     ("attendance.gate", _l("Gate")),

@@ -303,6 +303,36 @@ class SkillLevel(Vocabulary):
     @property
     def assumed_efficiency(self) -> float:
         return {SkillLevel.LEARNING: 0.50, SkillLevel.QUALIFIED: 0.75, SkillLevel.EXPERT: 0.90}[self]
+class PackMode(Vocabulary):
+    """How an order is packed: one size and one colour per carton (solid), or an assortment of sizes of one
+    colour in a fixed ratio per carton (ratio, e.g. S:M:L:XL = 1:2:2:1)."""
+    SOLID = "solid"
+    RATIO = "ratio"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.SOLID: _l("Solid (one size and colour per carton)"),
+                cls.RATIO: _l("Ratio (an assortment of sizes per carton)")}
+
+
+class CartonStatus(Vocabulary):
+    """A carton: open (being packed) -> closed (full, or closed partly filled with a confirmation)."""
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.OPEN: _p("status", "Open"), cls.CLOSED: _p("status", "Closed")}
+
+
+class ShipmentStatus(Vocabulary):
+    """A shipment: planned (cartons being added) -> shipped (left the factory; its cartons are fixed)."""
+    PLANNED = "planned"
+    SHIPPED = "shipped"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.PLANNED: _p("status", "Planned"), cls.SHIPPED: _p("status", "Shipped")}
 
 
 class Disposition(Vocabulary):

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from datetime import date
+from decimal import Decimal
+
 from sqlalchemy import select, text
 
 from shopfloor import security
@@ -13,9 +16,12 @@ from shopfloor.roles import rule_for
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, WorkLog
 from shopfloor.quality import audits, catalogue, services as quality
+from shopfloor.packing import plans, shipments
+from shopfloor.packing import services as packing
 from shopfloor.scan.services import record_scan
+from shopfloor.vocabulary import PackMode
 
-ROLES = ("operator", "qc", "supervisor", "manager", "admin")
+ROLES = ("operator", "qc", "packer", "supervisor", "manager", "admin")
 SOURCE = Path(__file__).resolve().parent.parent / "shopfloor"
 _FIELD_RE = re.compile(r"""(?:\.get|flag|form_int)\(\s*f?["']([a-z_][a-z0-9_{}.\-]*)["']""")
 
@@ -97,7 +103,7 @@ def floor(factory) -> dict:
     """A small floor with a row in every table the routes touch; returns the users by role and valid refs."""
     line, style, order, op = factory.floor()
     users = {"operator": op}
-    for role in ("qc", "supervisor", "manager", "admin"):
+    for role in ("qc", "packer", "supervisor", "manager", "admin"):
         users[role] = factory.user(role, line=line)
     catalogue.ensure_default_catalogue()
     b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).first()
@@ -110,8 +116,22 @@ def floor(factory) -> dict:
     audits.record(order_id=order.id, lot=20, level="II", cartons=4, cartons_opened=2, critical=0, major=0, minor=0,
                   notes="", inspector_id=users["qc"].id)
     entry = db.session.scalars(select(WorkLog).order_by(WorkLog.id)).first()
+    cartons = _packing(order, users)
     return {"users": users, "bundle": b1.code, "signed": security.sign("bundle", b1.code), "entry": entry.id,
-            "badge": security.sign("badge", op.badge_code or "")}
+            "badge": security.sign("badge", op.badge_code or ""), "sscc": cartons[0].sscc}
+
+
+def _packing(order, users) -> list:
+    """A packing plan, its cartons (one packed) and a planned shipment, so the packing routes have rows."""
+    manager = users["manager"].id
+    plans.save_plan(order.id, mode=PackMode.SOLID, per_carton=10, ratio="", length=Decimal("60"),
+                    width=Decimal("40"), height=Decimal("30"), net_kg=Decimal("5"), gross_kg=Decimal("6"),
+                    actor_id=manager)
+    cartons = plans.make_cartons(order.id, actor_id=manager, extension=1, company_prefix="0614141")
+    b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).first()
+    packing.pack(cartons[0].id, b1.code, 4, client_id="fuzz-pack", actor=users["packer"])
+    shipments.create(number="SH-FUZZ", ex_factory=date(2026, 12, 20), carrier="", container="", actor_id=manager)
+    return cartons
 
 
 def table_counts() -> tuple:

@@ -63,7 +63,7 @@ class Fuzz:
 
     def _valid(self) -> list[str]:
         d = self.data
-        return [d["bundle"], d["signed"], f"/b/{d['signed']}", d["badge"], str(d["entry"]), "1", "2", "S"]
+        return [d["bundle"], d["signed"], f"/b/{d['signed']}", d["badge"], str(d["entry"]), "1", "2", "S", d["sscc"]]
 
     def sign_in(self, who: str) -> None:
         with self.client.session_transaction() as sess:

@@ -15,7 +15,7 @@ from shopfloor.models import Bundle, Rework
 from shopfloor.quality import services as quality
 from tests.conftest import _config, login
 
-WHO = ("anonymous", "kiosk", "operator", "qc", "supervisor", "manager", "admin")
+WHO = ("anonymous", "kiosk", "operator", "qc", "packer", "supervisor", "manager", "admin")
 TOKEN = "board-token-for-tests"
 NOT_COUNTED = {"auth_sessions"}  # each request below signs in afresh
 

@@ -19,7 +19,7 @@ from shopfloor.models import Role, User
 
 MAX_PIN_FAILURES = 5
 LOCK_MINUTES = 15
-STAFF_ROLES = (Role.QC.value, Role.SUPERVISOR.value, Role.MANAGER.value, Role.ADMIN.value)
+STAFF_ROLES = (Role.QC.value, Role.PACKER.value, Role.SUPERVISOR.value, Role.MANAGER.value, Role.ADMIN.value)
 
 
 def hash_secret(secret: str) -> str:

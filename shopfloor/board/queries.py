@@ -12,7 +12,7 @@ from shopfloor.board.hours import chart_day, working_day
 from shopfloor.extensions import db
 from shopfloor.models.people import Role
 from shopfloor.shifts import calendar
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, StopStatus, output_seq_sql
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, ShipmentStatus, StopStatus, output_seq_sql
 
 
 
@@ -85,6 +85,8 @@ class OrderBoard:
     quantity: int
     output: int
     days_left: int
+    packed: int = 0    # pieces in cartons (packing/queries.packed_pieces, summed)
+    shipped: int = 0   # of them, in shipments that left
 
     @property
     def percent(self) -> float:
@@ -112,7 +114,10 @@ SELECT (SELECT max(id) FROM work_log) AS log_top,
        (SELECT sum(id) FROM (SELECT id FROM inspections ORDER BY id DESC LIMIT {RECENT}) AS q) AS qc_sum,
        (SELECT max(id) FROM stoppages) AS stop_top,
        (SELECT sum(id) FROM stoppages WHERE status = '{StopStatus.OPEN.value}') AS stop_open,
-       (SELECT sum(id) FROM stoppages WHERE status = '{StopStatus.ACKNOWLEDGED.value}') AS stop_ack
+       (SELECT sum(id) FROM stoppages WHERE status = '{StopStatus.ACKNOWLEDGED.value}') AS stop_ack,
+       (SELECT max(id) FROM pack_entries) AS pack_top,
+       (SELECT sum(id) FROM (SELECT id FROM pack_entries ORDER BY id DESC LIMIT {RECENT}) AS p) AS pack_sum,
+       (SELECT sum(id) FROM shipments WHERE status = '{ShipmentStatus.SHIPPED.value}') AS shipped
 """)
 
 
@@ -123,13 +128,15 @@ def version(now_utc: datetime | None = None) -> str:
     summaries the board reads are written with it), when a quality check is recorded, and when the
     factory-local minute turns: the board shows the time, and the target so far and efficiency move
     with the minutes worked (and an open stop's minutes). A stoppage raised (the newest id), acknowledged
-    or closed (the sums of the open and of the acknowledged ids) changes it too. Anything else the office changes (an order cut, a line renamed) shows
+    or closed (the sums of the open and of the acknowledged ids) changes it too, and so do pieces packed (the
+    newest pack entry and the sum of the latest ones) and a shipment leaving (the sum of shipped ids). Anything else the office changes (an order cut, a line renamed) shows
     within that minute."""
     row = db.session.execute(_VERSION).one()._mapping
     now = clock.to_local(now_utc or clock.utcnow())
     return (f"{now:%Y%m%d%H%M}-{row['log_top'] or 0}.{row['log_sum'] or 0}"
             f"-{row['qc_top'] or 0}.{row['qc_sum'] or 0}"
-            f"-{row['stop_top'] or 0}.{row['stop_open'] or 0}.{row['stop_ack'] or 0}")
+            f"-{row['stop_top'] or 0}.{row['stop_open'] or 0}.{row['stop_ack'] or 0}"
+            f"-{row['pack_top'] or 0}.{row['pack_sum'] or 0}.{row['shipped'] or 0}")
 
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
@@ -142,7 +149,12 @@ SELECT o.id, o.number, o.customer, s.code, l.code, o.due_date, o.line_id, o.styl
        (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = o.id),
        (SELECT sum(op.sam) FROM operations op WHERE op.style_id = o.style_id AND op.active),
        COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
-                 WHERE p.order_id = o.id AND op.seq = """ + output_seq_sql("o.style_id") + """), 0)
+                 WHERE p.order_id = o.id AND op.seq = """ + output_seq_sql("o.style_id") + """), 0),
+       COALESCE((SELECT sum(cl.packed) FROM cartons c JOIN carton_lines cl ON cl.carton_id = c.id
+                 WHERE c.order_id = o.id), 0),
+       COALESCE((SELECT sum(cl.packed) FROM cartons c JOIN carton_lines cl ON cl.carton_id = c.id
+                 JOIN shipments s ON s.id = c.shipment_id
+                 WHERE c.order_id = o.id AND s.status = '""" + ShipmentStatus.SHIPPED.value + """'), 0)
 FROM orders o JOIN styles s ON s.id = o.style_id LEFT JOIN lines l ON l.id = o.line_id
 WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 ORDER BY o.due_date, o.number
@@ -188,11 +200,12 @@ def board(now_utc: datetime | None = None) -> Board:
 
     orders: list[OrderBoard] = []
     line_sam: dict[int, tuple[float, str]] = {}
-    for (oid, number, customer, style, line_code, due, line_id, _style_id, qty, sam, out) in db.session.execute(_ORDERS):
+    for (oid, number, customer, style, line_code, due, line_id, _style_id, qty, sam, out, packed,
+         shipped) in db.session.execute(_ORDERS):
         due = due if isinstance(due, date) else date.fromisoformat(str(due))
         orders.append(OrderBoard(id=oid, number=number, customer=customer, style=style, line_code=line_code or "",
                                  due_date=due, quantity=int(qty or 0), output=int(out or 0),
-                                 days_left=(due - day).days))
+                                 days_left=(due - day).days, packed=int(packed or 0), shipped=int(shipped or 0)))
         # The line's running style: the earliest-due open order on it.
         if line_id is not None and line_id not in line_sam and sam:
             line_sam[line_id] = (float(sam), style)

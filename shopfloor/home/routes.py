@@ -9,6 +9,7 @@ bp = Blueprint("home", __name__)
 LANDING = {
     "operator": "scan.page",
     "qc": "quality.inspect",
+    "packer": "packing.pack_page",
     "supervisor": "supervise.index",
     "manager": "review.index",
     "admin": "review.index",

@@ -13,3 +13,5 @@ from shopfloor.models.stoppages import Stoppage  # noqa: F401
 from shopfloor.models.calendar import (  # noqa: F401
     Attendance, AttendanceCorrection, Holiday, OvertimeWindow, Shift, ShiftBreak)
 from shopfloor.models.skills import MachineSkill, OperationSkill  # noqa: F401
+from shopfloor.models.packing import (BundlePacked, Carton, CartonLine, PackAudit, PackAuditCarton, PackEntry,  # noqa: F401
+                                       PackingPlan, Shipment)

@@ -14,6 +14,7 @@ from shopfloor.extensions import db
 class Role(str, enum.Enum):
     OPERATOR = "operator"
     QC = "qc"
+    PACKER = "packer"
     SUPERVISOR = "supervisor"
     MANAGER = "manager"
     ADMIN = "admin"

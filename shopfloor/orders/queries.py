@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, text
 from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, Order, OrderStatusChange, User
 from shopfloor.orders import reconciliation
+from shopfloor.packing import queries as packing_queries
 from shopfloor.orders.editing import AUDIT_EDIT
 from shopfloor.orders.services import MANAGER_ACTIONS, action_target, audit_target
 from shopfloor.vocabulary import ORDERS_LISTED, REWORK_PENDING, Disposition, InspectionKind, OrderStatus, \
@@ -19,10 +20,10 @@ Cell = reconciliation.Cell
 
 # --- Packing and shipping --------------------------------------------------------------------------------------
 def packing_figures(order_ids: list[int]) -> tuple[dict[int, dict[Cell, int]], dict[int, dict[Cell, int]]]:
-    """Packed and shipped pieces per order and (size, colour). None yet: the packing area builds cartons and
-    shipments in parallel. The integrator wires packing.queries.packed_pieces(order_id) and
-    shipped_pieces(order_id) (both -> dict[(size, colour), int]) HERE, the one place that reads them."""
-    return {oid: {} for oid in order_ids}, {oid: {} for oid in order_ids}
+    """Packed and shipped pieces per order and (size, colour), from the cartons and shipments (the packing
+    area's reads); the one place the reconciliation reads them."""
+    return ({oid: packing_queries.packed_pieces(oid) for oid in order_ids},
+            {oid: packing_queries.shipped_pieces(oid) for oid in order_ids})
 
 
 # --- Quality: passed final QC, rejected, scrapped (the one definition) -------------------------------------------

@@ -76,6 +76,18 @@ def advance(order_id: int, to_status: OrderStatus, *, by_user_id: int | None = N
     return change_status(order, to_status, by_user_id=by_user_id, rule=rule, reason=reason or "")
 
 
+def advance_by_rule(order_id: int, to_status: OrderStatus, rule: StatusRule) -> None:
+    """A rule moves an order on along the flow to `to_status`, each step written with `rule` in the caller's
+    transaction (the packing area's last carton may close while the order still reads sewing: sewing ->
+    finishing -> packed). Nothing when the order is already there or further, on hold or cancelled."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.status not in ORDER_FLOW or ORDER_FLOW.index(OrderStatus(order.status)) >= \
+            ORDER_FLOW.index(to_status):
+        return
+    while order.status != to_status:
+        change_status(order, next_in_flow(OrderStatus(order.status)), rule=rule, reason="")
+
+
 def next_in_flow(status: OrderStatus) -> OrderStatus | None:
     """The next status of the flow open -> ... -> closed (None at the end, on hold or cancelled)."""
     if status not in ORDER_FLOW or status == ORDER_FLOW[-1]:

@@ -10,6 +10,7 @@ from shopfloor.extensions import db
 from shopfloor.lan import addresses
 from shopfloor.models import Bundle, Order
 from shopfloor.scan.codes import ticket_payload
+from shopfloor.packing import zpl
 from shopfloor.tickets import pdf
 
 
@@ -38,3 +39,11 @@ def render_order_pdf(order_id: int, layout: str, bundle_ids: list[int] | None = 
     order, tickets = order_tickets(order_id, bundle_ids)
     title = _("Bundle tickets · %(order)s", order=order.number)
     return f"tickets-{order.number}-{layout}.pdf", pdf.render(tickets, layout, title=title)
+
+
+def render_order_zpl(order_id: int, bundle_ids: list[int] | None = None) -> tuple[str, str]:
+    """The same tickets for a Zebra label printer (4 x 2 in, ZPL II)."""
+    order, tickets = order_tickets(order_id, bundle_ids)
+    labels = [zpl.TicketLabel(payload=t.payload, code=t.code, style=t.style, line2=f"{t.order}  #{t.number}",
+                              line3=f"{t.size} · {t.colour}", pieces=t.pieces_label) for t in tickets]
+    return f"tickets-{order.number}.zpl", "".join(zpl.ticket_label(lab) for lab in labels)

@@ -4,7 +4,8 @@
 //   ShopfloorReader.camera(opts, onCode)  the in-app camera: opts.button opens opts.dialog (a <dialog> with
 //                                         <video>, [data-status], [data-close]); opts.polyfill / opts.wasmBase
 //                                         load the vendored BarcodeDetector polyfill only where it is missing;
-//                                         opts.text: {starting, point, failed}; opts.hint is shown without HTTPS
+//                                         opts.text: {starting, point, failed}; opts.hint is shown without HTTPS;
+//                                         opts.formats: what to read (default ["qr_code"])
 (function () {
   "use strict";
   function buzz(pattern) { if (navigator.vibrate) navigator.vibrate(pattern); }
@@ -86,7 +87,7 @@
         video.srcObject = stream;
         return video.play();
       }).then(function () {
-        var detector = new BarcodeDetector({ formats: ["qr_code"] });
+        var detector = new BarcodeDetector({ formats: opts.formats || ["qr_code"] });
         status.textContent = T.point;
         running = true;
         (function tick() {

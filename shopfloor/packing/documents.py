@@ -1,0 +1,163 @@
+"""A shipment's papers: the packing list (rows of identical cartons as ranges, with sizes, colours, pieces,
+net and gross weight and volume; PDF and CSV) and the delivery note (PDF). Headers translated by the caller's
+locale; weights and volumes exact decimals."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from shopfloor.models.packing import Shipment
+from shopfloor.packing import plans, queries
+from shopfloor.spreadsheet import Number, csv_chunks
+
+
+@dataclass
+class ListRow:
+    order: str
+    first: int
+    last: int
+    colour: str
+    sizes: str           # "S 6 · M 12"
+    per_carton: int
+    net: Decimal         # per carton
+    gross: Decimal
+    volume: Decimal
+    cartons: int = 1
+
+    @property
+    def range(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
+
+    @property
+    def pieces(self) -> int:
+        return self.per_carton * self.cartons
+
+
+def packing_rows(shipment: Shipment) -> list[ListRow]:
+    rows: list[ListRow] = []
+    plan_cache: dict[int, object] = {}
+    for c in shipment.cartons:  # by order, then carton number
+        plan = plan_cache.setdefault(c.order_id, queries.plan_of(c.order_id))
+        net, gross = plans.weights(plan, c.packed)
+        sizes = " · ".join(f"{ln.size} {ln.packed}" for ln in c.lines if ln.packed)
+        last = rows[-1] if rows else None
+        if (last and last.order == c.order.number and last.last == c.number - 1 and last.colour == c.colour
+                and last.sizes == sizes and last.per_carton == c.packed):
+            last.last, last.cartons = c.number, last.cartons + 1
+            continue
+        rows.append(ListRow(c.order.number, c.number, c.number, c.colour, sizes, c.packed, net, gross,
+                            plans.volume_m3(plan)))
+    return rows
+
+
+def totals(rows: list[ListRow]) -> dict:
+    return dict(cartons=sum(r.cartons for r in rows), pieces=sum(r.pieces for r in rows),
+                net=sum((r.net * r.cartons for r in rows), Decimal("0")),
+                gross=sum((r.gross * r.cartons for r in rows), Decimal("0")),
+                volume=sum((r.volume * r.cartons for r in rows), Decimal("0")))
+
+
+def _header() -> list[str]:
+    return [_("Order"), _("Cartons"), _("Carton numbers"), _("Colour"), _("Sizes per carton"), _("Pieces per carton"),
+            _("Pieces"), _("Net weight (kg)"), _("Gross weight (kg)"), _("Volume (m³)")]
+
+
+def packing_list_csv(shipment: Shipment):
+    rows = packing_rows(shipment)
+    body = [[r.order, r.cartons, r.range, r.colour, r.sizes, r.per_carton, r.pieces, Number(r.net * r.cartons),
+             Number(r.gross * r.cartons), Number(r.volume * r.cartons)] for r in rows]
+    t = totals(rows)
+    body.append([_("Total"), t["cartons"], "", "", "", "", t["pieces"], Number(t["net"]), Number(t["gross"]),
+                 Number(t["volume"])])
+    return csv_chunks(_header(), body)
+
+
+def _title_block(c: Canvas, title: str, shipment: Shipment, top: float) -> float:
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(15 * mm, top, title)
+    c.setFont("Helvetica", 10)
+    facts = [_("Shipment %(n)s", n=shipment.number),
+             _("Ex-factory %(d)s", d=format_date(shipment.ex_factory, "medium")),
+             _("Carrier: %(c)s", c=shipment.carrier or "—"), _("Container / truck: %(c)s", c=shipment.container or "—")]
+    c.drawString(15 * mm, top - 16, "   ·   ".join(facts))
+    return top - 36
+
+
+def packing_list_pdf(shipment: Shipment) -> bytes:
+    rows = packing_rows(shipment)
+    buf = io.BytesIO()
+    size = landscape(A4)
+    c = Canvas(buf, pagesize=size, invariant=1)
+    c.setTitle(_("Packing list · %(n)s", n=shipment.number))
+    y = _title_block(c, _("Packing list"), shipment, size[1] - 20 * mm)
+    xs = [15, 40, 56, 80, 110, 180, 200, 220, 242, 264, 284]  # column edges, mm
+    header = _header()
+
+    def head(y):
+        c.setFont("Helvetica-Bold", 8)
+        depth = 1
+        for i, h in enumerate(header):
+            lines = simpleSplit(h, "Helvetica-Bold", 8, (xs[i + 1] - xs[i] - 2) * mm)
+            depth = max(depth, len(lines))
+            for n, line in enumerate(lines):
+                c.drawString(xs[i] * mm, y - 9 * n, line)
+        return y - 9 * depth - 5
+
+    y = head(y)
+    c.setFont("Helvetica", 9)
+    t = totals(rows)
+    for r in rows + [None]:
+        if y < 20 * mm:
+            c.showPage()
+            y = head(size[1] - 20 * mm)
+            c.setFont("Helvetica", 9)
+        if r is None:
+            c.setFont("Helvetica-Bold", 9)
+            cells = [_("Total"), t["cartons"], "", "", "", "", t["pieces"], t["net"], t["gross"], t["volume"]]
+        else:
+            cells = [r.order, r.cartons, r.range, r.colour, r.sizes, r.per_carton, r.pieces, r.net * r.cartons,
+                     r.gross * r.cartons, r.volume * r.cartons]
+        for x, v in zip(xs, cells):
+            c.drawString(x * mm, y, str(v)[:40])
+        y -= 13
+    c.save()
+    return buf.getvalue()
+
+
+def delivery_note_pdf(shipment: Shipment) -> bytes:
+    rows = packing_rows(shipment)
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, invariant=1)
+    c.setTitle(_("Delivery note · %(n)s", n=shipment.number))
+    y = _title_block(c, _("Delivery note"), shipment, A4[1] - 20 * mm)
+    c.setFont("Helvetica-Bold", 10)
+    xs = [15, 50, 110, 140, 165]
+    for x, h in zip(xs, [_("Order"), _("Customer · style"), _("Cartons"), _("Pieces"), _("Gross weight (kg)")]):
+        c.drawString(x * mm, y, h)
+    y -= 16
+    c.setFont("Helvetica", 10)
+    for order in queries.shipment_orders(shipment.id):
+        mine = [r for r in rows if r.order == order.number]
+        t = totals(mine)
+        for x, v in zip(xs, [order.number, f"{order.customer} · {order.style.code}"[:34], t["cartons"], t["pieces"],
+                             t["gross"]]):
+            c.drawString(x * mm, y, str(v))
+        y -= 15
+    t = totals(rows)
+    c.setFont("Helvetica-Bold", 10)
+    for x, v in zip(xs, [_("Total"), "", t["cartons"], t["pieces"], t["gross"]]):
+        c.drawString(x * mm, y, str(v))
+    y -= 50
+    c.setFont("Helvetica", 10)
+    c.drawString(15 * mm, y, _("Handed over by (factory): ____________________"))
+    c.drawString(110 * mm, y, _("Received by (carrier): ____________________"))
+    c.save()
+    return buf.getvalue()

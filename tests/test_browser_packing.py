@@ -1,0 +1,125 @@
+"""Packing a carton on a 390x844 phone in real Chromium: the packer signs in, scans a carton label and then
+bundles with a keyboard-wedge scanner (fast keys ending in Enter); the scan field and the carton's fill stay on
+screen, the carton closes itself when full."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+
+from PIL import Image
+from sqlalchemy import select
+
+from shopfloor.extensions import db
+from shopfloor.models.packing import Carton
+from shopfloor.packing import labels
+from shopfloor.vocabulary import CartonStatus
+from tests.accessibility import assert_accessible, assert_tap_targets
+from tests.browser_helpers import wait_until
+from tests.conftest import PHONE
+from tests.factories import PASSWORD
+from tests.packing_support import bundles, planned_order, sew
+
+W, H = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
+SHOTS = os.environ.get("SHOPFLOOR_SCREENSHOTS")
+
+
+def _on_screen(page, selector: str) -> None:
+    b = page.locator(selector).bounding_box()
+    assert b is not None and b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= W and \
+        b["y"] + b["height"] <= H, (selector, b)
+
+
+def _wedge(page, code: str) -> None:
+    """A scanner: the code typed in a burst (a few ms a key), then Enter."""
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+
+
+def test_packer_packs_a_carton_by_wedge_scan_on_a_phone(live_server, new_context, factory):
+    order, _m = planned_order(factory)  # carton 1: S/Blue 20
+    b0, b1 = bundles(order, "S")[:2]
+    for b in (b0, b1):
+        sew(factory, order, b)
+    packer = factory.user("packer")
+    c1 = db.session.scalar(select(Carton).where(Carton.number == 1))
+    sscc, carton_id, codes = c1.sscc, c1.id, (b0.code, b1.code)
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", packer.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_url("**/pack")
+    _on_screen(page, "#pack-code")
+    page.focus("#pack-code")
+    _wedge(page, f"(00){sscc}")
+    page.wait_for_selector(".carton-state")
+    assert "Carton 1 of 3" in page.inner_text("#pack-carton")
+    page.focus("#pack-code")
+    _wedge(page, codes[0])
+    wait_until(page, "document.querySelector('[data-fill]') && "
+                     "document.querySelector('[data-fill]').textContent.includes('10 of 20')")
+    assert "Packed: 10 pcs" in page.inner_text("#pack-carton")
+    for sel in ("#pack-code", "[data-fill]", ".alert-ok"):
+        _on_screen(page, sel)
+    assert page.evaluate("document.activeElement.id") == "pack-code"  # ready for the next scan
+    assert_accessible(page, "pack page")
+    assert_tap_targets(page, "pack page")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "pack-phone.png"))
+    _wedge(page, codes[0])  # the same bundle again: refused, nothing counted
+    page.wait_for_selector(".alert-error")
+    assert "Every piece of bundle" in page.inner_text(".alert-error")
+    page.keyboard.type(codes[1], delay=150)  # typed by a person, sent with the button
+    page.click("#pack-form button[type=submit]")
+    wait_until(page, "document.querySelector('.carton-state').dataset.status === 'closed'")
+    _on_screen(page, "[data-fill]")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "pack-phone-closed.png"))
+    db.session.remove()
+    carton = db.session.get(Carton, carton_id)
+    assert (carton.packed, carton.status) == (20, CartonStatus.CLOSED)
+
+
+def _label_video(path, pdf: bytes, tmp_path) -> None:
+    """A Y4M video (Chromium's fake camera) of the carton label's barcode, rendered from the label PDF."""
+    (tmp_path / "label.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "label.pdf"),
+                    str(tmp_path / "label")], check=True)
+    label = Image.open(tmp_path / "label.png").convert("RGB")
+    w, h = label.size
+    barcode = label.crop((0, int(h * 0.55), w, h))  # the lower part: SSCC barcode and its digits
+    frame_img = Image.new("RGB", (640, 480), "white")
+    scale = min(600 / barcode.width, 440 / barcode.height)
+    barcode = barcode.resize((int(barcode.width * scale), int(barcode.height * scale)), Image.NEAREST)
+    frame_img.paste(barcode, ((640 - barcode.width) // 2, (480 - barcode.height) // 2))
+    y, cb, cr = frame_img.convert("YCbCr").split()
+    frame = y.tobytes() + cb.resize((320, 240)).tobytes() + cr.resize((320, 240)).tobytes()
+    buf = io.BytesIO()
+    buf.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+    for _ in range(20):
+        buf.write(b"FRAME\n" + frame)
+    path.write_bytes(buf.getvalue())
+
+
+def test_the_phone_camera_reads_a_carton_label(live_server, factory, tmp_path, launch_chromium, new_context):
+    """Chromium's fake camera shows the printed label's GS1-128 barcode: that carton opens."""
+    order, _m = planned_order(factory)
+    packer = factory.user("packer")
+    c2 = db.session.scalar(select(Carton).where(Carton.number == 2))
+    video = tmp_path / "label.y4m"
+    _label_video(video, labels.render_pdf(labels.carton_labels(order.id, [c2.id])), tmp_path)
+    camera = launch_chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                             f"--use-file-for-fake-video-capture={video}")
+    context = new_context(camera, **PHONE)
+    context.grant_permissions(["camera"], origin=live_server)
+    page = context.new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", packer.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_url("**/pack")
+    page.click("#camera-button")
+    page.wait_for_selector(".carton-state", timeout=20000)
+    assert "Carton 2 of 3" in page.inner_text("#pack-carton")
+    assert not page.locator("#camera").evaluate("d => d.open")

@@ -122,11 +122,12 @@ def test_payroll_period_by_hand_to_the_cent(payroll):
 def test_review_page_shows_the_payslip_lines(client, factory, payroll):
     login(client, factory.user("manager"))
     page = client.get(f"/review?start={payroll['d1']}&end={payroll['d2']}")
-    rows = {m.group(1): re.findall(r'<td class="num">(?:<strong>)?([\d.,-]+)', m.group(2))
+    rows = {m.group(1): re.findall(r'<td class="num"[^>]*>(?:<strong>)?([\d.,-]+)', m.group(2))
             for m in re.finditer(r'<tr data-operator="([^"]+)">(.*?)</tr>', page.text, re.S)}
-    assert rows["Ana"][-3:] == ["2.47", "0.53", "3.00"]
-    assert rows["Bea"][-3:] == ["0.93", "0.57", "1.50"]
-    assert rows["Cruz"][-3:] == ["2.47", "0.00", "2.47"]
+    # piece-rate pay, off-standard pay, overtime premium, top-up, total (no stops, no overtime here)
+    assert rows["Ana"][-5:] == ["2.47", "0.00", "0.00", "0.53", "3.00"]
+    assert rows["Bea"][-5:] == ["0.93", "0.00", "0.00", "0.57", "1.50"]
+    assert rows["Cruz"][-5:] == ["2.47", "0.00", "0.00", "0.00", "2.47"]
 
 
 def test_worklog_export_shows_exact_rates_and_amounts_at_the_cent(client, factory, payroll):

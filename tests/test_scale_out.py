@@ -11,7 +11,6 @@ import os
 import re
 import socket
 import subprocess
-import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from urllib.parse import urlencode
@@ -26,11 +25,11 @@ from sqlalchemy.engine import make_url
 from shopfloor import create_app
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, InstanceSecret, User
-from tests.conftest import PG_URL, free_port
+from tests.conftest import PG_URL
 from tests.factories import PASSWORD, PIN, Factory
 from tests.html_forms import forms
 from tests.proxy import RoundRobinProxy
-from tests.test_server import ROOT, _answers, make_run_command
+from tests.test_server import ROOT, started_server
 
 REDIS = ("127.0.0.1", 6379)
 REDIS_DB = 14  # the throttles of this test only (flushed first)
@@ -79,28 +78,13 @@ def scale_db():
 @contextmanager
 def app_server(url: str, instance: str):
     """One app server as `make run` starts it; nothing shared with the other but the database and Redis."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SHOPFLOOR_SECRET_KEY", "SECRET_KEY",
                                                              "SHOPFLOOR_BOARD_TOKEN")}
     env.update(SHOPFLOOR_DATABASE_URL=url, SHOPFLOOR_INSTANCE_PATH=instance, SHOPFLOOR_TLS="0",
                SHOPFLOOR_WORKERS="1", SHOPFLOOR_TRUSTED_PROXIES="1",
                SHOPFLOOR_RATELIMIT_STORAGE=f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}")
-    proc = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                if _answers(port) == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, "an app server did not start"
-            time.sleep(0.2)
+    with started_server(env) as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 class Phone:

@@ -76,9 +76,16 @@ def _answers(port: int, path: str = "/login", context: ssl.SSLContext | None = N
 def running_server(floor: dict, **settings):
     """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides
     (plain HTTP only unless they say otherwise: no test binds the default HTTPS port)."""
-    port = free_port()
     env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32,
                **{"SHOPFLOOR_TLS": "0", **settings})
+    with started_server(env) as port:
+        yield port
+
+
+@contextmanager
+def started_server(env: dict):
+    """`make run`'s server with exactly this environment, on a free loopback port, until it answers."""
+    port = free_port()
     proc = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

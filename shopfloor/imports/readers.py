@@ -152,8 +152,8 @@ def _text(value) -> str:
 
 def xlsx_bytes(header: list[str], rows: list[tuple[str, ...]]) -> bytes:
     """A one-sheet workbook (a downloadable template): whole numbers, decimals and ISO dates as such."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
+    book = Workbook()        # not write_only: that mode spools each sheet to a temporary file
+    sheet = book.active
     sheet.append(header)
     for row in rows:
         sheet.append([_typed(v) for v in row])

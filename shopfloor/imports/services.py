@@ -96,7 +96,7 @@ def check(kind: Kind, table: Table) -> Report:
         rows.append(row)
     if not rows:
         report.errors.append(RowError(header_n, _("Row"), _("Nothing under the header row.")))
-    if not any(e.row == header_n for e in report.errors):
+    if all(c.key in index for c in kind.columns if c.required):   # a header missing a column: no row is read
         kind.check(rows, report)
     return report
 

@@ -187,6 +187,14 @@ def test_an_orders_file_with_errors_lists_each_and_writes_nothing(client, factor
     assert count(Order) == 1 and count(AuditEntry) == 0
 
 
+def test_an_order_of_a_retired_style_is_refused(client, factory):
+    factory.update(factory.style("OLD", sizes="S"), active=False)
+    _manager(client, factory)
+    resp = client.post("/import/orders/check", data={"csv_text": "order number,customer,style code,due date,size,"
+                                                                  "colour,quantity\nPO-1,Acme,old,2027-01-01,S,Red,5\n"})
+    assert (2, "style code", "Style OLD is not in use.") in _errors(resp.text)
+
+
 def test_a_missing_column_and_an_empty_file_are_refused(client, factory):
     _manager(client, factory)
     resp = client.post("/import/orders/check", data={"csv_text": "order number,customer\nPO-1,Acme\n"})

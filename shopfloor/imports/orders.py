@@ -130,6 +130,8 @@ def _style(code: str, styles: dict[str, Style]) -> Style:
     found = styles.get(code)
     if found is None:
         raise DomainError(_("No style has the code %(code)s: import the styles first.", code=code[:30]))
+    if not found.active:
+        raise DomainError(_("Style %(code)s is not in use.", code=found.code))
     return found
 
 

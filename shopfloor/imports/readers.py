@@ -99,7 +99,10 @@ def read_xlsx(data: bytes) -> Table:
         raise DomainError(_("This XLSX file cannot be read: open it in the spreadsheet and save it again.")) from None
     finally:
         book.close()
-    return Table(rows, to_text(rows))
+    text = to_text(rows)
+    if len(text.encode("utf-8")) > MAX_BYTES:   # the confirm step reads this text again
+        raise DomainError(_("The file is too large: at most %(n)d KB.", n=MAX_BYTES // 1024), status=413)
+    return Table(rows, text)
 
 
 def to_text(rows: list[tuple[int, list[str]]]) -> str:

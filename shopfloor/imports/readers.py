@@ -123,6 +123,8 @@ def _add(rows: list, n: int, cells: list[str]) -> None:
         cells.pop()
     if not cells:
         return
+    if any("\x00" in c for c in cells):  # PostgreSQL text cannot hold it (defence: XML cannot carry one)
+        raise DomainError(_("Row %(row)d holds a character that cannot be saved.", row=n))
     if len(cells) > MAX_COLUMNS:
         raise DomainError(_("Row %(row)d has more than %(n)d columns.", row=n, n=MAX_COLUMNS), status=413)
     if len(rows) > MAX_ROWS:

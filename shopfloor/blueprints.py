@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "shopfloor.people.routes",
     "shopfloor.people.import_routes",
     "shopfloor.people.line_routes",
+    "shopfloor.balance.routes",
 ]
 
 

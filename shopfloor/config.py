@@ -142,6 +142,9 @@ class Config:
     BOARD_THRESHOLDS: dict = field(default_factory=lambda: dict(BOARD_THRESHOLDS))
     # Board: an open stoppage turns red after this many minutes (SHOPFLOOR_STOP_ALERT_MINUTES).
     STOP_ALERT_MINUTES: int = 10
+    # An order's shipping tolerance when it names none (SHOPFLOOR_SHIP_TOLERANCE_PERCENT): short below
+    # ordered x (1 - t), excess above ordered x (1 + t); orders/reconciliation.py.
+    SHIP_TOLERANCE_PERCENT: Decimal = Decimal("3")
 
     @classmethod
     def from_env(cls, instance_path: str | Path) -> "Config":
@@ -179,6 +182,7 @@ class Config:
             STOP_ALERT_MINUTES=_whole_minutes("SHOPFLOOR_STOP_ALERT_MINUTES", Config.STOP_ALERT_MINUTES),
             ATTENDANCE_SOURCE=_attendance_source(),
             LATE_AFTER_MINUTES=_whole_minutes("SHOPFLOOR_LATE_AFTER_MINUTES", Config.LATE_AFTER_MINUTES),
+            SHIP_TOLERANCE_PERCENT=_money("SHOPFLOOR_SHIP_TOLERANCE_PERCENT", "3"),
         )
 
     def as_dict(self) -> dict:

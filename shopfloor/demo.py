@@ -1,4 +1,5 @@
-"""A demo factory: 2 lines, 30 operators, 3 styles with real bulletins, 5 orders, days of history."""
+"""A demo factory: 2 lines, 30 operators, 3 styles with real bulletins, 7 orders (open, cutting, sewing, one on
+hold, one cancelled), days of history."""
 from __future__ import annotations
 
 import random
@@ -10,11 +11,13 @@ from sqlalchemy import select
 
 from shopfloor import clock, signals
 from shopfloor.auth.services import create_user
+from shopfloor.balance.demo import seed_skills
 from shopfloor.database import write_transaction
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Line, Operation, Order, Style, User
 from shopfloor.models.planning import Material, Milestone, Supplier
 from shopfloor.attendance.demo import seed_time
+from shopfloor.orders.demo import seed_lifecycle
 from shopfloor.quality.demo import seed_quality
 from shopfloor.stoppages.demo import seed_stoppages
 from shopfloor.vocabulary import MaterialKind, is_working_day
@@ -77,7 +80,7 @@ STAFF = [("admin", "Demo Admin", "admin"), ("manager", "Maya Manager", "manager"
 
 def _extra_steps() -> list:
     """Seeding steps of other areas, run after the floor history: fn(rng)."""
-    return [seed_quality, seed_time, seed_stoppages]
+    return [seed_quality, seed_time, seed_stoppages, seed_lifecycle, seed_skills]
 
 
 def has_demo_users() -> bool:
@@ -144,7 +147,7 @@ def seed(days: int = 3, rng_seed: int = 7) -> dict:
     scans = sum(_history(rng, days, order_ids, user_ids) for order_ids, user_ids in plan)
     for step in _extra_steps():
         step(rng)  # each step writes through the services' own write transactions
-    return {"lines": n_lines, "operators": n_ops, "orders": 5, "scans": scans}
+    return {"lines": n_lines, "operators": n_ops, "orders": 7, "scans": scans}
 
 
 def _materials(orders, today) -> None:

@@ -121,6 +121,9 @@ RULES: dict[str, Rule] = {
     "planning.order_grid": MANAGERS,
     "planning.order_create": MANAGERS,
     "planning.order_cut": MANAGERS,
+    "planning.order_status": MANAGERS,
+    "planning.order_update": MANAGERS,
+    "planning.order_reconciliation_csv": PLANNERS,
     "planning.milestone_update": MANAGERS,
     "planning.material_add": MANAGERS,
     "planning.material_receive": MANAGERS,
@@ -137,6 +140,7 @@ RULES: dict[str, Rule] = {
     "review.export_qc": allow(MANAGER, SUPERVISOR, QC),
     "review.export_stops": PLANNERS,
     "review.export_payslips": PLANNERS,
+    "review.export_reconciliation": PLANNERS,
     "review.my_day": allow(OPERATOR),
     # supervise
     "supervise.index": SUPERVISORS,
@@ -165,6 +169,12 @@ RULES: dict[str, Rule] = {
     # the gate: a phone or tablet a supervisor (or manager) signed in; any operator's signed badge clocks in/out
     "attendance.gate": SUPERVISORS,
     "attendance.punch": SUPERVISORS,
+    # line balance and the skill matrix (issue 14): the supervisor (and the manager) sets levels, reads the
+    # proposal and applies it
+    "balance.page": SUPERVISORS,
+    "balance.apply": SUPERVISORS,
+    "balance.skills": SUPERVISORS,
+    "balance.skill_save": SUPERVISORS,
 }
 
 

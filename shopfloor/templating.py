@@ -29,6 +29,7 @@ NAV = [
     ("supervise.index", _l("Supervise")),
     ("attendance.presence", _l("Attendance")),
     ("attendance.gate", _l("Gate")),
+    ("balance.page", _l("Balance")),
     ("board.page", _l("Board")),
     ("review.index", _l("Review")),
     ("planning.orders", _l("Orders")),

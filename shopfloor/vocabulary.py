@@ -69,6 +69,60 @@ ORDERS_STOPPED = (OrderStatus.HOLD, OrderStatus.CANCELLED)                      
 ORDERS_LISTED = ORDERS_OPEN + ORDERS_FINISHED + (OrderStatus.HOLD,)                  # everything but cancelled
 ORDERS_BEFORE_SEWING = (OrderStatus.OPEN, OrderStatus.CUTTING)                       # the first entry starts sewing
 
+# The order's lifecycle: every status change allowed, written once (orders/services.change_status checks it; the
+# order page offers only these). The flow open -> ... -> closed moves by a rule or a manager's action; any status
+# before shipping may be put on hold (released back to the status it had, orders.held_from) or cancelled.
+ORDER_FLOW = (OrderStatus.OPEN, OrderStatus.CUTTING, OrderStatus.SEWING, OrderStatus.FINISHING, OrderStatus.PACKED,
+              OrderStatus.SHIPPED, OrderStatus.CLOSED)
+ORDERS_HOLDABLE = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR + (OrderStatus.PACKED,)     # may go on hold or be cancelled
+ORDER_TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
+    **{s: (n, OrderStatus.HOLD, OrderStatus.CANCELLED) for s, n in zip(ORDER_FLOW, ORDER_FLOW[1:])
+       if s in ORDERS_HOLDABLE},
+    OrderStatus.SHIPPED: (OrderStatus.CLOSED,),
+    OrderStatus.CLOSED: (),
+    OrderStatus.HOLD: ORDERS_HOLDABLE + (OrderStatus.CANCELLED,),  # release: back to orders.held_from only
+    OrderStatus.CANCELLED: (),
+}
+ORDERS_EDITABLE = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR + (OrderStatus.HOLD,)       # customer, dates, quantities
+
+
+class StatusRule(Vocabulary):
+    """Why an order's status changed without a manager: the rule that moved it (order_status_changes.rule)."""
+    CREATED = "created"          # orders/services.create_order
+    CUT = "cut"                  # orders/services.cut_order: the first bundles were cut
+    FIRST_SCAN = "first_scan"    # planning/schedule.on_sewing_started: the first piece was logged
+    OUTPUT_DONE = "output_done"  # planning/schedule.on_output_logged: every ordered piece passed the output operation
+    PACKING = "packing"          # packing (orders/services.advance called by the packing area)
+    SHIPPING = "shipping"        # shipping (idem)
+
+    @classmethod
+    def _labels(cls):
+        return {cls.CREATED: _l("Order entered"), cls.CUT: _l("First bundles cut"),
+                cls.FIRST_SCAN: _l("First piece logged"),
+                cls.OUTPUT_DONE: _l("Every ordered piece passed the output operation"),
+                cls.PACKING: _l("Packed"), cls.SHIPPING: _l("Shipped")}
+
+
+class ShipVerdict(Vocabulary):
+    """Pieces that can ship against the order's shipping tolerance (orders/reconciliation.verdict)."""
+    SHORT = "short"
+    WITHIN = "within"
+    EXCESS = "excess"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.SHORT: _l("Short"), cls.WITHIN: _l("Within tolerance"), cls.EXCESS: _l("Excess")}
+
+
+def may_become(current: OrderStatus, to: OrderStatus) -> bool:
+    """Whether an order may go from `current` to `to` (ORDER_TRANSITIONS)."""
+    return to in ORDER_TRANSITIONS.get(current, ())
+
+
+def became_from(to: OrderStatus) -> tuple[OrderStatus, ...]:
+    """The statuses an order may reach `to` from (a rule's conditional UPDATE reads them)."""
+    return tuple(s for s, targets in ORDER_TRANSITIONS.items() if to in targets and s != OrderStatus.HOLD)
+
 
 class BundleStatus(Vocabulary):
     OPEN = "open"
@@ -233,6 +287,22 @@ class StopReason(Vocabulary):
 # approved, so it is not off-standard either (raise it under its real reason to have it paid).
 OFF_STANDARD_REASONS = (StopReason.BREAKDOWN, StopReason.NO_WORK, StopReason.QUALITY, StopReason.POWER,
                         StopReason.MEETING)
+
+
+class SkillLevel(Vocabulary):
+    """How well an operator runs an operation or a machine type, set by a supervisor (the skill matrix).
+    `assumed_efficiency`: the efficiency the line balance plans with while the ledger has not measured one."""
+    LEARNING = "learning"
+    QUALIFIED = "qualified"
+    EXPERT = "expert"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.LEARNING: _l("Learning"), cls.QUALIFIED: _l("Qualified"), cls.EXPERT: _l("Expert")}
+
+    @property
+    def assumed_efficiency(self) -> float:
+        return {SkillLevel.LEARNING: 0.50, SkillLevel.QUALIFIED: 0.75, SkillLevel.EXPERT: 0.90}[self]
 
 
 class Disposition(Vocabulary):

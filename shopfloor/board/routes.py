@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from shopfloor import clock
+from shopfloor.balance.live import bottlenecks
 from shopfloor.board import queries
 from shopfloor.quality.metrics import line_quality_today
 from shopfloor.review.forecast import order_forecasts
@@ -21,7 +22,7 @@ def _render(template: str):
     resp = current_app.make_response(render_template(template, board=data,
                                                      token=request.args.get("token"),
                                                      quality=line_quality_today(), forecasts=forecasts,
-                                                     stops=stops))
+                                                     stops=stops, bottlenecks=bottlenecks(now)))
     resp.headers["HX-PTag"] = data.version
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -1,26 +1,121 @@
-"""Orders and cutting: an order's size x colour quantities become bundles of 5-40 pieces."""
+"""Orders, their lifecycle and cutting: an order's size x colour quantities become bundles of 5-40 pieces.
+
+Every status change goes through `change_status` (the table is vocabulary.ORDER_TRANSITIONS) and leaves a row
+in order_status_changes; a manager's change is also written to the audit log.
+"""
 from __future__ import annotations
 
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from shopfloor import clock, signals
+from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
-from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, OrderQuantity, Style
+from shopfloor.models import Bundle, BundleOpProgress, Operation, Order, OrderQuantity, OrderStatusChange, Style
 from shopfloor.planning.materials import fabric_missing
 from shopfloor.scan.codes import new_code
 from shopfloor.templating import quantity
-from shopfloor.vocabulary import OrderStatus
+from shopfloor.vocabulary import ORDER_FLOW, ORDERS_ON_FLOOR, OrderStatus, StatusRule, may_become
 
 MIN_BUNDLE, MAX_BUNDLE, DEFAULT_BUNDLE = 5, 40, 10
+ORDERS_CUTTABLE = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR  # more may be cut later: extra quantity added by an edit
+AUDIT_STATUS = "order_status"
+
+
+def audit_target(order_id: int) -> str:
+    """The audit log's target of an order's entries (the order page reads them back by it)."""
+    return f"order:{order_id}"
+
+
+def change_status(order: Order, to: OrderStatus, *, by_user_id: int | None = None, rule: StatusRule | None = None,
+                  reason: str = "") -> OrderStatusChange:
+    """Move an order to `to` if vocabulary.ORDER_TRANSITIONS allows it, in the caller's transaction.
+
+    A hold remembers the status it interrupts (orders.held_from); leaving a hold goes back only to that status
+    (or to cancelled). The UPDATE is conditional on the status read, so two racing changes cannot both pass.
+    Refused: DomainError 409, nothing written.
+    """
+    current = OrderStatus(order.status)
+    to = OrderStatus(to)
+    back_to = order.held_from
+    if not may_become(current, to) or (current == OrderStatus.HOLD and to not in (back_to, OrderStatus.CANCELLED)):
+        raise DomainError(_("Order %(n)s is %(a)s: it cannot become %(b)s.", n=order.number, a=current.label,
+                            b=to.label), status=409, code="illegal_transition")
+    held_from = current if to == OrderStatus.HOLD else None
+    done = db.session.execute(update(Order).where(Order.id == order.id, Order.status == current)
+                              .values(status=to, held_from=held_from)
+                              .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise DomainError(_("Order %(n)s was changed meanwhile. Open it again.", n=order.number), status=409)
+    order.status, order.held_from = to, held_from
+    change = OrderStatusChange(order_id=order.id, from_status=current, to_status=to, by_user_id=by_user_id,
+                               rule=rule, reason=(reason or "").strip()[:300], at=clock.utcnow())
+    db.session.add(change)
+    if rule is None:
+        audit.record(by_user_id, AUDIT_STATUS, audit_target(order.id), f"{current.value} -> {to.value}: {change.reason}")
+    return change
+
+
+def advance(order_id: int, to_status: OrderStatus, *, by_user_id: int | None = None, reason: str | None = None,
+            rule: StatusRule | None = None) -> OrderStatusChange:
+    """Move order `order_id` to `to_status`, in the CALLER's write transaction (it commits with the caller's
+    change, e.g. the packing area's last carton: advance(oid, OrderStatus.PACKED, rule=StatusRule.PACKING)).
+
+    Refused (DomainError, 404 unknown order / 409 a transition vocabulary.ORDER_TRANSITIONS does not allow).
+    Moving to the status the order already has is a no-op returning None.
+    """
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise DomainError(_("That order does not exist."), status=404)
+    if order.status == OrderStatus(to_status):
+        return None
+    return change_status(order, to_status, by_user_id=by_user_id, rule=rule, reason=reason or "")
+
+
+def next_in_flow(status: OrderStatus) -> OrderStatus | None:
+    """The next status of the flow open -> ... -> closed (None at the end, on hold or cancelled)."""
+    if status not in ORDER_FLOW or status == ORDER_FLOW[-1]:
+        return None
+    return ORDER_FLOW[ORDER_FLOW.index(status) + 1]
+
+
+def manager_change(order_id: int, action: str, *, by_user_id: int, reason: str) -> OrderStatusChange:
+    """A manager's action on an order's status, in its own transaction: "hold", "release" (back to the status it
+    had), "cancel", or "advance" (to the next status of the flow). Every action needs a reason."""
+    if action not in MANAGER_ACTIONS:
+        raise DomainError(_("Choose hold, release, cancel or the next status."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for the change."))
+    with write_transaction():
+        order = db.session.get(Order, order_id)
+        if order is None:
+            raise DomainError(_("That order does not exist."), status=404)
+        to = action_target(order, action)
+        if to is None:
+            raise DomainError(_("Order %(n)s is %(a)s: that change is not possible.", n=order.number,
+                                a=order.status.label), status=409, code="illegal_transition")
+        return change_status(order, to, by_user_id=by_user_id, reason=reason)
+
+
+MANAGER_ACTIONS = ("advance", "hold", "release", "cancel")
+
+
+def action_target(order: Order, action: str) -> OrderStatus | None:
+    """The status a manager's action would give this order, or None (the order page offers only the others)."""
+    to = {"hold": OrderStatus.HOLD, "cancel": OrderStatus.CANCELLED,
+          "release": order.held_from if order.status == OrderStatus.HOLD else None,
+          "advance": next_in_flow(order.status)}.get(action)
+    return to if to is not None and may_become(order.status, to) else None
 
 
 def create_order(*, number: str, customer: str, style: Style, due_date: date,
-                 quantities: dict[tuple[str, str], int], line_id: int | None = None) -> Order:
+                 quantities: dict[tuple[str, str], int], line_id: int | None = None,
+                 by_user_id: int | None = None) -> Order:
     number, customer = (number or "").strip(), (customer or "").strip()
     if not number or not customer:
         raise DomainError(_("Order number and customer are required."))
@@ -43,12 +138,15 @@ def create_order(*, number: str, customer: str, style: Style, due_date: date,
     order.quantities = [OrderQuantity(size=s, colour=c, quantity=q) for (s, c), q in clean.items()]
     db.session.add(order)
     db.session.flush()
+    db.session.add(OrderStatusChange(order_id=order.id, from_status=None, to_status=OrderStatus.OPEN,
+                                     by_user_id=by_user_id, rule=StatusRule.CREATED, at=clock.utcnow()))
     signals.order_created.send(None, order=order)
     return order
 
 
 def place_order(*, style_id: int | None, number: str, customer: str, due_date: date | None,
-                quantities: dict[tuple[str, str], int], line_id: int | None = None) -> Order:
+                quantities: dict[tuple[str, str], int], line_id: int | None = None,
+                by_user_id: int | None = None) -> Order:
     """A manager's new order, in one transaction."""
     style = db.session.get(Style, style_id or 0)
     if style is None:
@@ -57,7 +155,7 @@ def place_order(*, style_id: int | None, number: str, customer: str, due_date: d
         raise DomainError(_("Enter the due date."))
     with write_transaction():
         return create_order(number=number, customer=customer, style=style, due_date=due_date,
-                            quantities=quantities, line_id=line_id)
+                            quantities=quantities, line_id=line_id, by_user_id=by_user_id)
 
 
 def split_quantity(qty: int, bundle_size: int) -> list[int]:
@@ -79,18 +177,21 @@ def split_quantity(qty: int, bundle_size: int) -> list[int]:
 def cut_order(order: Order, bundle_size: int = DEFAULT_BUNDLE) -> list[Bundle]:
     """Cut the not-yet-bundled quantity of each size x colour into bundles (never mixed)."""
     _bundle_size_ok(bundle_size)
+    if order.status not in ORDERS_CUTTABLE:
+        raise DomainError(_("An order that is %(s)s cannot be cut.", s=order.status.label), status=409)
     ops = db.session.scalars(select(Operation.id).where(Operation.style_id == order.style_id,
                                                         Operation.active.is_(True))).all()
     if not ops:
         raise DomainError(_("Style %(s)s has no operations yet. Add its bulletin first.", s=order.style.code))
-    cut = dict(((s, c), n) for s, c, n in db.session.execute(
-        select(Bundle.size, Bundle.colour, func.sum(Bundle.pieces)).where(Bundle.order_id == order.id)
-        .group_by(Bundle.size, Bundle.colour)).all())
+    cut = cut_by_cell(order.id)
     number = db.session.scalar(select(func.coalesce(func.max(Bundle.number), 0)).where(Bundle.order_id == order.id))
     created: list[Bundle] = []
     for q in order.quantities:
         left = q.quantity - int(cut.get((q.size, q.colour), 0) or 0)
-        if left <= 0:
+        if left < 0:  # never cut more than ordered (orders/editing.edit_order keeps quantities >= cut)
+            raise DomainError(_("%(size)s / %(colour)s: %(cut)d pieces cut, more than the %(qty)d ordered.",
+                                size=q.size, colour=q.colour, cut=q.quantity - left, qty=q.quantity), status=409)
+        if left == 0:
             continue
         for pieces in split_quantity(left, bundle_size):
             number += 1
@@ -103,9 +204,16 @@ def cut_order(order: Order, bundle_size: int = DEFAULT_BUNDLE) -> list[Bundle]:
     db.session.execute(insert(BundleOpProgress), [
         {"bundle_id": b.id, "operation_id": op, "pieces": b.pieces, "done": 0} for b in created for op in ops])
     if order.status == OrderStatus.OPEN:
-        order.status = OrderStatus.CUTTING
+        change_status(order, OrderStatus.CUTTING, rule=StatusRule.CUT)
     signals.bundles_cut.send(None, order_id=order.id, at=clock.utcnow())
     return created
+
+
+def cut_by_cell(order_id: int) -> dict[tuple[str, str], int]:
+    """Pieces cut into bundles per (size, colour)."""
+    return {(s, c): int(n or 0) for s, c, n in db.session.execute(
+        select(Bundle.size, Bundle.colour, func.sum(Bundle.pieces)).where(Bundle.order_id == order_id)
+        .group_by(Bundle.size, Bundle.colour))}
 
 
 def _bundle_size_ok(bundle_size: int | None) -> int:
@@ -115,8 +223,11 @@ def _bundle_size_ok(bundle_size: int | None) -> int:
 
 
 def cut_preview(order: Order, bundle_size: int | None) -> list[tuple[str, str, int, list[int]]]:
+    """The bundles cutting would make now: the quantity of each size x colour not cut yet."""
     size = _bundle_size_ok(bundle_size)
-    return [(q.size, q.colour, q.quantity, split_quantity(q.quantity, size)) for q in order.quantities]
+    cut = cut_by_cell(order.id)
+    left = [(q.size, q.colour, q.quantity - cut.get((q.size, q.colour), 0)) for q in order.quantities]
+    return [(s, c, n, split_quantity(n, size)) for s, c, n in left if n > 0]
 
 
 def cut(order_id: int, bundle_size: int | None, fabric_confirmed: bool = False) -> int:

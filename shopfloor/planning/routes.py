@@ -1,14 +1,18 @@
 """Manager planning pages: styles and bulletins, orders, cutting, materials, schedule."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from shopfloor.edge import day, decimal, flag, lenient_whole, on_refusal, trimmed, whole
-from shopfloor.orders import services as order_services
+from shopfloor.orders import editing, services as order_services
+from shopfloor.orders import queries as order_queries
+from shopfloor.orders.reconciliation import csv_rows, default_tolerance_pm
 from shopfloor.planning import capacity, materials, queries, schedule, styles
-from shopfloor.planning.orders import parse_grid
-from shopfloor.vocabulary import MaterialKind, SequenceCheck
+from shopfloor.planning.orders import grid_form, grid_rows, parse_grid, parse_tolerance
+from shopfloor.spreadsheet import csv_chunks
+from shopfloor.vocabulary import ORDERS_EDITABLE, MaterialKind, SequenceCheck
 
 bp = Blueprint("planning", __name__)
 DEFAULT_OPERATORS = 20
@@ -101,7 +105,7 @@ def _orders_page(error=None, status=200):
     chosen_id = lenient_whole(f.get("style"))
     chosen = next((s for s in all_styles if s.id == chosen_id), all_styles[0] if all_styles else None)
     return render_template("planning/orders.html", rows=queries.order_rows(), styles=all_styles, chosen=chosen,
-                           lines=queries.lines(), error=error, form=f), status
+                           lines=queries.lines(), error=error, form=f, rows_shown=grid_rows(f)), status
 
 
 @bp.get("/orders")
@@ -112,7 +116,7 @@ def orders():
 @bp.get("/orders/grid")
 def order_grid():
     chosen = next((s for s in queries.active_styles() if s.id == lenient_whole(request.args.get("style"))), None)
-    return render_template("planning/_grid.html", chosen=chosen, form={})
+    return render_template("planning/_grid.html", chosen=chosen, form={}, rows_shown=grid_rows({}))
 
 
 @bp.post("/orders")
@@ -125,23 +129,36 @@ def order_create():
         style_id=chosen.id if chosen else None, number=trimmed(f.get("number"), max_len=30, label=_("Order number")),
         customer=trimmed(f.get("customer"), max_len=120, label=_("Customer")),
         due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
-        quantities=parse_grid(f, chosen), line_id=whole(f.get("line"), _("That line does not exist.")))
+        quantities=parse_grid(f, chosen), line_id=whole(f.get("line"), _("That line does not exist.")),
+        by_user_id=current_user.id)
     return redirect(url_for("planning.order", order_id=order.id))
 
 
-def _order_page(order_id: int, error=None, status=200):
+def _lifecycle(order, error=None) -> dict:
+    """What the lifecycle fragment (planning/_lifecycle.html) shows: status, the manager's actions, history."""
+    return dict(order=order, actions=order_queries.actions(order), history=order_queries.history(order.id),
+                lifecycle_error=error)
+
+
+def _order_page(order_id: int, error=None, status=200, failed=None):
     order = queries.order(order_id)
+    edit_form = request.form if failed == "edit" else grid_form(order)
     size = lenient_whole(request.values.get("bundle_size")) or order_services.DEFAULT_BUNDLE
     preview = order_services.cut_preview(order, size) if order_services.MIN_BUNDLE <= size <= order_services.MAX_BUNDLE else None
     if preview is None:
         error = error or _("Bundle size must be between %(a)d and %(b)d pieces.", a=order_services.MIN_BUNDLE,
                            b=order_services.MAX_BUNDLE)
-    return render_template("planning/order.html", order=order, detail=queries.order_detail(order), preview=preview,
+    return render_template("planning/order.html", detail=queries.order_detail(order), preview=preview,
                            bundle_size=size, error=error, milestones=schedule.milestones(order),
                            labels=schedule.LABELS, overdue=schedule.is_overdue,
                            materials=materials.for_order(order.id),
                            fabric_missing=materials.fabric_missing(order.id), form=request.form,
-                           material_kinds=list(MaterialKind)), status
+                           material_kinds=list(MaterialKind), edit_form=edit_form, rows_shown=grid_rows(edit_form),
+                           failed=failed, recon=order_queries.reconciliations([order])[order.id],
+                           lines=queries.lines(), default_tolerance=default_tolerance_pm() / 10,
+                           editable=order.status in ORDERS_EDITABLE,
+                           cuttable=order.status in order_services.ORDERS_CUTTABLE,
+                           **_lifecycle(order, error if failed == "status" else None)), status
 
 
 @bp.get("/orders/<int:order_id>")
@@ -151,6 +168,47 @@ def order(order_id: int):
 
 def _order_refused(e):
     return _order_page(request.view_args["order_id"], e.message, e.status)
+
+
+def _status_refused(e):
+    if request.headers.get("HX-Request"):
+        order = queries.order(request.view_args["order_id"])
+        return render_template("planning/_lifecycle.html", **_lifecycle(order, e.message)), e.status
+    return _order_page(request.view_args["order_id"], e.message, e.status, "status")
+
+
+@bp.post("/orders/<int:order_id>/status")
+@on_refusal(_status_refused)
+def order_status(order_id: int):
+    """A manager holds, releases, cancels or moves an order on, with a reason."""
+    order_services.manager_change(order_id, request.form.get("action", ""), by_user_id=current_user.id,
+                                  reason=trimmed(request.form.get("reason"), max_len=300, label=_("Reason")))
+    if request.headers.get("HX-Request"):
+        return render_template("planning/_lifecycle.html", **_lifecycle(queries.order(order_id)))
+    return redirect(url_for("planning.order", order_id=order_id) + "#lifecycle")
+
+
+@bp.post("/orders/<int:order_id>/edit")
+@on_refusal(lambda e: _order_page(request.view_args["order_id"], e.message, e.status, "edit"))
+def order_update(order_id: int):
+    f = request.form
+    order = queries.order(order_id)
+    editing.edit_order(order_id, editing.OrderEdit(
+        customer=trimmed(f.get("customer"), max_len=120, label=_("Customer")),
+        due_date=day(f.get("due_date"), _("Enter the due date."), required=True),
+        line_id=whole(f.get("line"), _("That line does not exist.")), quantities=parse_grid(f, order.style),
+        short_tolerance=parse_tolerance(f.get("short_tolerance"), _("Short tolerance")),
+        excess_tolerance=parse_tolerance(f.get("excess_tolerance"), _("Excess tolerance"))),
+        by_user_id=current_user.id)
+    return redirect(url_for("planning.order", order_id=order_id) + "#reconciliation")
+
+
+@bp.get("/orders/<int:order_id>/reconciliation.csv")
+def order_reconciliation_csv(order_id: int):
+    order = queries.order(order_id)
+    header, rows = csv_rows([order_queries.reconciliations([order])[order.id]])
+    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="reconciliation-{order.id}.csv"'})
 
 
 @bp.post("/orders/<int:order_id>/cut")

@@ -14,7 +14,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Order
 from shopfloor.models.planning import Material, Milestone
 from shopfloor.scan.sql import Stmt
-from shopfloor.vocabulary import ORDERS_BEFORE_SEWING, MaterialKind, MilestoneStatus, OrderStatus
+from shopfloor.vocabulary import MaterialKind, MilestoneStatus, OrderStatus, StatusRule, became_from
 
 # key, label, days before the due date, default owner
 MILESTONES = [
@@ -44,8 +44,19 @@ def create_milestones(order: Order) -> None:
 # Floor events close milestones when they are written (subscribed in shopfloor/events.py).
 _CLOSE = text("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
 _CLOSE_RAW = Stmt("UPDATE milestones SET actual = :d, auto = :t WHERE order_id = :o AND key = :k AND actual IS NULL")
-_START_SEWING_RAW = Stmt("UPDATE orders SET status = :sewing WHERE id = :o AND status IN "
-                         + OrderStatus.sql(ORDERS_BEFORE_SEWING))
+
+
+def _move_raw(to: OrderStatus) -> tuple[Stmt, Stmt]:
+    """A rule's status change on the scan's connection: the history row, then the move, both only from a status
+    vocabulary.ORDER_TRANSITIONS allows (the history row first: it reads the status being left)."""
+    sources = OrderStatus.sql(became_from(to))
+    return (Stmt("INSERT INTO order_status_changes (order_id, from_status, to_status, rule, reason, at) "
+                 "SELECT id, status, :to, :rule, '', :at FROM orders WHERE id = :o AND status IN " + sources),
+            Stmt("UPDATE orders SET status = :to WHERE id = :o AND status IN " + sources))
+
+
+_START_SEWING_RAW = _move_raw(OrderStatus.SEWING)
+_FINISHING_RAW = _move_raw(OrderStatus.FINISHING)
 _OUTPUT_COMPLETE_RAW = Stmt("""
 SELECT CASE WHEN p.done >= (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = :o) THEN 1 ELSE 0 END
        AS complete
@@ -85,14 +96,22 @@ def on_shipment_shipped(_sender, *, order_ids: list[int], at: datetime) -> None:
 
 def on_sewing_started(_sender, *, raw, order_id: int, at: datetime, **_kw) -> None:
     """In the scan's own transaction: the order's first entry moves it on to sewing and closes sewing start."""
-    raw.run(_START_SEWING_RAW, {"sewing": OrderStatus.SEWING.value, "o": order_id})
+    _rule_moves(raw, _START_SEWING_RAW, OrderStatus.SEWING, StatusRule.FIRST_SCAN, order_id, at)
     raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_start"})
 
 
 def on_output_logged(_sender, *, raw, order_id: int, operation_id: int, at: datetime, **_kw) -> None:
-    """In the scan's own transaction: output that completes the order closes sewing finish."""
+    """In the scan's own transaction: output that completes the order (every ordered piece passed the output
+    operation) closes sewing finish and moves a sewing order on to finishing."""
     if raw.scalar(_OUTPUT_COMPLETE_RAW, {"o": order_id, "op": operation_id}):  # the one column, `complete`
         raw.run(_CLOSE_RAW, {"d": clock.to_local(at).date(), "t": True, "o": order_id, "k": "sewing_finish"})
+        _rule_moves(raw, _FINISHING_RAW, OrderStatus.FINISHING, StatusRule.OUTPUT_DONE, order_id, at)
+
+
+def _rule_moves(raw, stmts: tuple[Stmt, Stmt], to: OrderStatus, rule: StatusRule, order_id: int, at: datetime):
+    history, move = stmts
+    raw.run(history, {"to": to.value, "rule": rule.value, "at": at, "o": order_id})
+    raw.run(move, {"to": to.value, "o": order_id})
 
 
 def milestones(order: Order) -> list[Milestone]:

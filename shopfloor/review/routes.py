@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from shopfloor import clock
 from shopfloor.edge import day, whole
+from shopfloor.orders import queries as order_queries
+from shopfloor.orders.reconciliation import csv_rows
 from shopfloor.planning import queries as planning_queries
 from shopfloor.planning.queries import order_rows
 from shopfloor.quality import metrics
@@ -51,6 +53,7 @@ def _context():
                                      label=_("DHU by day")),
                 quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
                 eff_period=queries.line_period(eff), pay=queries.operator_pay(start, end, line_id, people),
+                short=order_queries.short_shipments(line_id),
                 **_downtime(start, end, line_id))
 
 
@@ -116,6 +119,14 @@ def export_payslips():
     name = f"payslips-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(stream_with_context(csv_chunks(PAYSLIP_HEADER, queries.payslip_rows(start, end, line_id))),
                     mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@bp.get("/review/export/reconciliation.csv")
+def export_reconciliation():
+    """Cut-to-ship reconciliation of every order not cancelled (the line filter applies)."""
+    _start, _end, line_id = _period()
+    header, rows = csv_rows(order_queries.listed_reconciliations(line_id))
+    name = f"reconciliation-{clock.local_today().isoformat()}.csv"
+    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/me")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from shopfloor.balance.queries import running_style_ids
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Operation, Order, OrderOpProgress, Role, User, WorkLog
@@ -72,11 +73,24 @@ def operators(line_id: int | None) -> list[User]:
     return list(db.session.scalars(q))
 
 
-def running_operations() -> list[Operation]:
-    """Active operations of the styles of orders on the floor (what an operator can be assigned to)."""
-    return list(db.session.scalars(select(Operation).join(Order, Order.style_id == Operation.style_id)
-                                   .where(Order.status.in_(ORDERS_ON_FLOOR), Operation.active.is_(True))
-                                   .distinct().order_by(Operation.style_id, Operation.seq)))
+def by_line(users: list[User], all_lines: list[Line]) -> list[tuple[Line | None, list[User]]]:
+    """Operators grouped by their line, in the lines' order; those on no line last."""
+    groups: dict[int | None, list[User]] = {}
+    for u in users:
+        groups.setdefault(u.line_id, []).append(u)
+    out = [(ln, groups[ln.id]) for ln in all_lines if ln.id in groups]
+    return out + ([(None, groups[None])] if None in groups else [])
+
+
+def operations_by_line() -> dict[int, list[Operation]]:
+    """Each line's choice of operations: the active operations of its running style (balance.queries)."""
+    styles = running_style_ids()
+    ops: dict[int, list[Operation]] = {}
+    if styles:
+        for op in db.session.scalars(select(Operation).where(Operation.style_id.in_(set(styles.values())),
+                                                             Operation.active.is_(True)).order_by(Operation.seq)):
+            ops.setdefault(op.style_id, []).append(op)
+    return {line_id: ops.get(style_id, []) for line_id, style_id in styles.items()}
 
 
 def bundle_entries(ref: str) -> tuple[str, list[WorkLog], str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
@@ -11,8 +12,10 @@ from shopfloor.models import Line, Operation, Order, User
 from shopfloor.scan.services import reverse_entry
 from shopfloor.vocabulary import ORDERS_OPEN
 
+ASSIGN_OPERATION = "assign_operation"
 
-def assign(user_id: int, *, line_id: int | None, operation_id: int | None) -> User:
+
+def assign(user_id: int, *, line_id: int | None, operation_id: int | None, actor_id: int | None = None) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.role != "operator":
         raise DomainError(_("Only operators are assigned to lines and operations."), status=404)
@@ -27,6 +30,10 @@ def assign(user_id: int, *, line_id: int | None, operation_id: int | None) -> Us
         if line_id is not None and running and op.style_id not in running:
             raise DomainError(_("That operation belongs to a style that is not running on this line."))
     with write_transaction():
+        if (user.line_id, user.assigned_operation_id) != (line_id, operation_id):
+            audit.record(actor_id, ASSIGN_OPERATION, target=user.name,
+                         details=f"line {user.line_id or '-'} -> {line_id or '-'}, "
+                                 f"operation {user.assigned_operation_id or '-'} -> {operation_id or '-'}")
         user.line_id, user.assigned_operation_id = line_id, operation_id
     return user
 

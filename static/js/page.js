@@ -7,3 +7,43 @@ document.addEventListener("click", function (e) {
 document.addEventListener("change", function (e) {
   if (e.target.matches && e.target.matches("[data-autosubmit]") && e.target.form) e.target.form.submit();
 });
+
+// <table data-grid-totals> (the order grid): row, column and grand totals kept as quantities are typed;
+// <button data-add-row> after it adds an empty colour row (fields colour-<n>, qty-<n>-<size>; any number of rows).
+function gridTotals(table) {
+  var cols = [], grand = 0;
+  table.querySelectorAll("tbody [data-grid-row]").forEach(function (row) {
+    var sum = 0;
+    row.querySelectorAll("input[data-size]").forEach(function (input) {
+      var n = parseInt(input.value, 10) || 0, i = +input.dataset.size;
+      sum += n;
+      cols[i] = (cols[i] || 0) + n;
+    });
+    row.querySelector("[data-row-total]").textContent = sum;
+    grand += sum;
+  });
+  table.querySelectorAll("tfoot [data-col-total]").forEach(function (cell, i) { cell.textContent = cols[i] || 0; });
+  table.querySelector("tfoot [data-grand-total]").textContent = grand;
+}
+document.addEventListener("input", function (e) {
+  var table = e.target.closest && e.target.closest("[data-grid-totals]");
+  if (table) gridTotals(table);
+});
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-add-row]");
+  if (!button) return;
+  var table = button.parentNode.querySelector("[data-grid-totals]");
+  var rows = table.querySelectorAll("tbody [data-grid-row]");
+  var last = rows[rows.length - 1], copy = last.cloneNode(true), next = 0;
+  rows.forEach(function (row) {
+    var n = parseInt(row.querySelector("input").name.split("-")[1], 10);
+    if (n >= next) next = n + 1;
+  });
+  copy.querySelectorAll("input").forEach(function (input) {
+    input.name = input.name.replace(/^(colour|qty)-\d+/, "$1-" + next);
+    input.value = "";
+  });
+  last.parentNode.appendChild(copy);
+  gridTotals(table);
+  copy.querySelector("input").focus();
+});

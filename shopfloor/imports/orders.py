@@ -162,7 +162,8 @@ def write(actor, orders: list[NewOrder]) -> int:
     transaction."""
     for new in orders:
         order = create_order(number=new.number, customer=new.customer, style=new.style, due_date=new.due,
-                             quantities=new.quantities, line_id=new.line.id if new.line else None)
+                             quantities=new.quantities, line_id=new.line.id if new.line else None,
+                             by_user_id=actor.id)
         audit.record(actor.id, audit.ORDER_IMPORT, f"order:{order.id}", f"spreadsheet row {new.row}",
                      changes={"number": (None, new.number), "customer": (None, new.customer),
                               "style": (None, new.style.code), "pieces": (None, sum(new.quantities.values()))})

@@ -17,6 +17,7 @@ BLUEPRINTS = [
     "shopfloor.board.routes",
     "shopfloor.quality.routes",
     "shopfloor.planning.routes",
+    "shopfloor.imports.routes",
     "shopfloor.review.routes",
     "shopfloor.supervise.routes",
     "shopfloor.stoppages.routes",

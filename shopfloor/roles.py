@@ -130,6 +130,10 @@ RULES: dict[str, Rule] = {
     "planning.material_add": MANAGERS,
     "planning.material_receive": MANAGERS,
     "planning.schedule_page": PLANNERS,
+    "imports.page": MANAGERS,
+    "imports.check": MANAGERS,
+    "imports.confirm": MANAGERS,
+    "imports.template": MANAGERS,
     "tickets.order_pdf": PLANNERS,
     # review
     "review.index": PLANNERS,

@@ -27,6 +27,8 @@ LINE_ADD = "line_add"
 LINE_EDIT = "line_edit"
 LINE_RETIRE = "line_retire"
 LINE_RESTORE = "line_restore"
+STYLE_IMPORT = "style_import"
+ORDER_IMPORT = "order_import"
 
 LABELS = {
     UNLOCK: _l("Unlocked"),
@@ -44,6 +46,8 @@ LABELS = {
     LINE_EDIT: _l("Line changed"),
     LINE_RETIRE: _l("Line retired"),
     LINE_RESTORE: _l("Line back in use"),
+    STYLE_IMPORT: _l("Style imported"),
+    ORDER_IMPORT: _l("Order imported"),
 }
 
 

@@ -21,20 +21,61 @@ MAX_PIECE_RATE = Decimal("1000")  # currency units per piece (stored exact to 4 
 MAX_COST = Decimal("100000")      # target cost per garment
 CODE_LEN = Style.code.type.length                 # after upper-casing ("ß" becomes "SS")
 SIZE_LEN = OrderQuantity.size.type.length         # each size is stored on order lines and bundles
+NAME_LEN = Style.name.type.length
+SIZES_LEN = Style.sizes_csv.type.length
 
 
-def _sam(sam: Decimal | None) -> Decimal:
+def check_sam(sam: Decimal | None) -> Decimal:
     if sam is None or not 0 < sam <= MAX_SAM:
         raise DomainError(_("SAM must be a number of minutes above 0 and at most %(n)s.", n=MAX_SAM))
     return sam
 
 
-def _rate(rate: Decimal | None) -> Decimal:
+def check_rate(rate: Decimal | None) -> Decimal:
     if rate is None or not 0 <= rate <= MAX_PIECE_RATE:
         raise DomainError(_("Piece rate must be a number from 0 to %(n)s.", n=MAX_PIECE_RATE))
     if rate != rate.quantize(Decimal("0.0001")):
         raise DomainError(_("Money amounts have at most 4 decimals."))
     return rate
+
+
+def default_piece_rate(sam: Decimal) -> Decimal:
+    """Piece rate = SAM x wage per minute, rounded half up to 4 decimals (when the manager sets none)."""
+    wage = money.decimal(current_app.config["WAGE_PER_MINUTE"])
+    return (sam * wage).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def style_code(code: str) -> str:
+    """A style's code: upper-cased, required, fits its column (its uniqueness is the caller's)."""
+    code = (code or "").strip().upper()
+    if not code:
+        raise DomainError(_("A style needs a code and a name."))
+    if len(code) > CODE_LEN:
+        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=_("Code"), n=CODE_LEN))
+    return code
+
+
+def style_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A style needs a code and a name."))
+    if len(name) > NAME_LEN:
+        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=_("Name"), n=NAME_LEN))
+    return name
+
+
+def style_sizes(sizes: str) -> list[str]:
+    """Comma-separated sizes, each once, each fitting the order lines' size column."""
+    size_list = [s.strip() for s in (sizes or "").split(",") if s.strip()]
+    if not size_list:
+        raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
+    if any(len(size) > SIZE_LEN for size in size_list):
+        raise DomainError(_("Each size can be at most %(n)d characters long.", n=SIZE_LEN))
+    if len(set(size_list)) != len(size_list):
+        raise DomainError(_("Each size may appear only once."))
+    if len(",".join(size_list)) > SIZES_LEN:
+        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=_("Sizes"), n=SIZES_LEN))
+    return size_list
 
 
 def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
@@ -43,18 +84,7 @@ def save_style(*, style_id: int | None, code: str, name: str, sizes: str,
     earlier operations of the bulletin have no pieces on the bundle; None keeps it (a new style warns)."""
     if sequence_check is not None and sequence_check not in {c.value for c in SequenceCheck}:
         raise DomainError(_("Choose what happens when an operation is logged before earlier ones."))
-    code, name = (code or "").strip().upper(), (name or "").strip()
-    size_list = [s.strip() for s in (sizes or "").split(",") if s.strip()]
-    if not code or not name:
-        raise DomainError(_("A style needs a code and a name."))
-    if not size_list:
-        raise DomainError(_("List the sizes, separated by commas (e.g. S,M,L,XL)."))
-    if len(code) > CODE_LEN:
-        raise DomainError(_("%(label)s can be at most %(n)d characters long.", label=_("Code"), n=CODE_LEN))
-    if any(len(size) > SIZE_LEN for size in size_list):
-        raise DomainError(_("Each size can be at most %(n)d characters long.", n=SIZE_LEN))
-    if len(set(size_list)) != len(size_list):
-        raise DomainError(_("Each size may appear only once."))
+    code, name, size_list = style_code(code), style_name(name), style_sizes(sizes)
     if target_cost is not None and not 0 <= target_cost <= MAX_COST:
         raise DomainError(_("Target cost must be a number from 0 to %(n)s.", n=MAX_COST))
     cost = target_cost
@@ -80,10 +110,8 @@ def add_operation(style_id: int, *, name: str, machine: str, sam: Decimal | None
     name = (name or "").strip()
     if not name:
         raise DomainError(_("An operation needs a name."))
-    sam_d = _sam(sam)
-    wage = money.decimal(current_app.config["WAGE_PER_MINUTE"])
-    # Piece rate = SAM x wage per minute, rounded half up to 4 decimals, unless the manager sets one.
-    rate = _rate(piece_rate) if piece_rate is not None else (sam_d * wage).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    sam_d = check_sam(sam)
+    rate = check_rate(piece_rate) if piece_rate is not None else default_piece_rate(sam_d)
     with write_transaction():
         seq = (db.session.scalar(select(func.max(Operation.seq)).where(Operation.style_id == style.id)) or 0) + 1
         op = Operation(style_id=style.id, seq=seq, name=name[:120], machine=(machine or "").strip()[:60], sam=sam_d,
@@ -99,7 +127,7 @@ def update_operation(op_id: int, *, name: str, machine: str, sam: Decimal | None
         raise DomainError(_("That operation does not exist."), status=404)
     if not (name or "").strip():
         raise DomainError(_("An operation needs a name."))
-    sam_d, rate = _sam(sam), _rate(piece_rate)
+    sam_d, rate = check_sam(sam), check_rate(piece_rate)
     with write_transaction():
         op.name, op.machine, op.sam, op.piece_rate, op.qc_point = name.strip()[:120], (machine or "")[:60], sam_d, \
             rate, qc_point

@@ -12,3 +12,4 @@ from shopfloor.models.access import AuditEntry, AuthSession, InstanceSecret, Kio
 from shopfloor.models.stoppages import Stoppage  # noqa: F401
 from shopfloor.models.calendar import (  # noqa: F401
     Attendance, AttendanceCorrection, Holiday, OvertimeWindow, Shift, ShiftBreak)
+from shopfloor.models.integration import ApiToken, Webhook, WebhookDelivery  # noqa: F401

@@ -55,6 +55,10 @@ def guard():
         abort(403)
     if rule.public:
         return None
+    if rule.token_scopes and "Authorization" in request.headers:  # no query for a session's request
+        from shopfloor.api import tokens
+        if tokens.bearer() is not None:
+            return tokens.admit(rule.token_scopes)
     token = request.args.get("token")
     if rule.kiosk and token is not None:
         return None if kiosk.is_valid(token) else abort(403)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shopfloor.auth import audit
 from shopfloor.auth.sessions import digest
@@ -125,7 +126,7 @@ def _touch(token: ApiToken) -> None:
         conn.execute(update(ApiToken).where(ApiToken.id == token.id,
                                             (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - TOUCH_EVERY))
                      .values(last_used_at=now))
-    token.last_used_at = now
+    set_committed_value(token, "last_used_at", now)  # what the row now holds, without a flush
 
 
 def current() -> ApiToken | None:

@@ -164,7 +164,7 @@ def _save_style(style_id: int | None):
     sizes = data.get("sizes")
     if not isinstance(sizes, list) or not all(isinstance(x, str) for x in sizes):
         raise DomainError(_("sizes must be a list of sizes, e.g. [\"S\", \"M\", \"L\"]."), code="invalid_field")
-    if any("," in x for x in sizes):
+    if any("," in x or "\x00" in x for x in sizes):
         raise DomainError(_("A size cannot contain a comma."), code="invalid_field")
     check = data.get("sequence_check")
     if check is not None and not isinstance(check, str):

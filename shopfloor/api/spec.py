@@ -149,6 +149,8 @@ def build(app: Flask) -> dict[str, Any]:
                                                 **({"content": content} if content else {})}
             if decl is not None and not decl.public:
                 op["responses"].update(_errors((400, 401, 403, 404, 409, 413, 415, 422, 429)))
+            if rule.arguments and method != "GET":  # an id beyond the id column: the router answers 405 (Werkzeug)
+                op["responses"].update(_errors((405,)))
                 op["security"] = [{"session": []}] + ([{"bearer": []}] if decl.token_scopes else [])
                 if decl.token_scopes:
                     op["x-token-scopes"] = sorted(decl.token_scopes)

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-
 from shopfloor import clock, edge
-from shopfloor.api import spec, tokens
+from shopfloor.api import queries, spec, tokens
 from shopfloor.api.spec import describe, page_of, query, ref
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
-from shopfloor.extensions import csrf, db
-from shopfloor.models import Bundle, Inspection, Order, Style, WorkLog
+from shopfloor.extensions import csrf
+from shopfloor.models import Bundle, Order, Style
 from shopfloor.orders import services as orders
 from shopfloor.planning import queries as planning
 from shopfloor.planning import styles as style_service
@@ -242,8 +240,7 @@ def order(order_id: int):
                            "properties": {"items": {"type": "array", "items": ref("Bundle")}}}})
 def order_bundles(order_id: int):
     o = planning.order(order_id)
-    bundles = db.session.scalars(select(Bundle).where(Bundle.order_id == o.id).order_by(Bundle.number))
-    return jsonify(items=[bundle_json(b) for b in bundles])
+    return jsonify(items=[bundle_json(b) for b in queries.bundles_of(o.id)])
 
 
 @bp.post("/orders")
@@ -274,9 +271,7 @@ def order_create():
     due = edge.day(_text(data, "due_date"), required=True)
     number = edge.trimmed(_text(data, "number"), max_len=30, label=_("Order number"))
     customer = edge.trimmed(_text(data, "customer"), max_len=120, label=_("Customer"))
-    style_ = db.session.get(Style, style_id)
-    if style_ is None:
-        raise DomainError(_("Choose a style."), code="invalid_field")
+    style_ = planning.style(style_id)
     with write_transaction():
         o = orders.create_order(number=number, customer=customer, style=style_, due_date=due,
                                 quantities=quantities, line_id=line_id)
@@ -293,16 +288,13 @@ def worklog():
     start, end = _period()
     after, limit = _int_arg("after", 0, maximum=edge.MAX_INT) or 0, _int_arg("limit", 100, maximum=MAX_PAGE)
     lo, hi = _utc_bounds(start, end)
-    rows = list(db.session.scalars(select(WorkLog).where(WorkLog.created_at >= lo, WorkLog.created_at < hi,
-                                                         WorkLog.id > after).order_by(WorkLog.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_after = queries.worklog_page(lo, hi, after, limit)
     return jsonify(items=[{"id": r.id, "bundle_id": r.bundle_id, "operation_id": r.operation_id,
                            "operator_id": r.operator_id, "line_id": r.line_id, "pieces": r.pieces,
                            "sam": str(r.sam), "piece_rate": str(r.piece_rate), "is_output": bool(r.is_output),
                            "reverses_id": r.reverses_id, "reason": r.reason, "created_by_id": r.created_by_id,
                            "created_at": _iso(r.created_at)} for r in rows],
-                   next_after=rows[-1].id if more else None)
+                   next_after=next_after)
 
 
 @bp.get("/inspections")
@@ -312,18 +304,14 @@ def inspections():
     start, end = _period()
     after, limit = _int_arg("after", 0) or 0, _int_arg("limit", 100, maximum=MAX_PAGE)
     lo, hi = _utc_bounds(start, end)
-    rows = list(db.session.scalars(select(Inspection).where(Inspection.created_at >= lo, Inspection.created_at < hi,
-                                                            Inspection.id > after)
-                                   .order_by(Inspection.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_after = queries.inspections_page(lo, hi, after, limit)
     value = lambda v: None if v is None else str(getattr(v, "value", v))  # noqa: E731
     return jsonify(items=[{"id": r.id, "kind": value(r.kind), "bundle_id": r.bundle_id, "line_id": r.line_id,
                            "inspector_id": r.inspector_id, "operator_id": r.operator_id,
                            "operation_id": r.operation_id, "checked": r.checked, "defective": r.defective,
                            "defects": r.defects, "result": value(r.result), "light": value(r.light),
                            "created_at": _iso(r.created_at)} for r in rows],
-                   next_after=rows[-1].id if more else None)
+                   next_after=next_after)
 
 
 @bp.get("/figures")

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, session
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from shopfloor.auth import sessions
+from shopfloor.api import queries as api_queries
+from shopfloor.api import tokens
 from shopfloor.api.spec import describe
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
-from shopfloor.extensions import csrf, db, login_manager
-from shopfloor.models import User
+from shopfloor.extensions import csrf, login_manager
 from shopfloor.roles import roles_of
 from shopfloor.scan import held, identity, services
 
@@ -105,12 +105,11 @@ def _token_scan(data: dict, api_token):
     """A scan sent with an API token (scope scan): for the operator the body names, audited with the token."""
     operator_id, badge = data.get("operator_id"), data.get("badge")
     if isinstance(operator_id, int) and not isinstance(operator_id, bool) and 0 < operator_id < 2 ** 31:
-        where = User.id == operator_id
+        operator = api_queries.user_id_by(user_id=operator_id)
     elif isinstance(badge, str) and badge.strip() and len(badge) <= 40 and "\x00" not in badge:
-        where = User.badge_code == badge.strip()
+        operator = api_queries.user_id_by(badge=badge.strip())
     else:
         raise DomainError(_("Name the operator: operator_id or badge."), status=422, code="operator_required")
-    operator = db.session.scalar(select(User.id).where(where))
     if operator is None:
         raise DomainError(_("No operator has that id or badge."), status=422, code="unknown_operator")
     result = services.record_scan(operator_id=operator, bundle_ref=str(data.get("bundle") or ""),
@@ -118,7 +117,6 @@ def _token_scan(data: dict, api_token):
                                   client_id=data.get("client_id"), check_operator_roles=SCAN_ROLES,
                                   claim_check=True, log_anyway=data.get("log_anyway") is True)
     if result.created:
-        from shopfloor.api import tokens
         with write_transaction():
             tokens.audit_write(f"scan {data.get('client_id')} for user {operator}", target=f"user:{operator}")
     return jsonify(result.as_json()), 201 if result.created else 200

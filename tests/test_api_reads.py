@@ -51,6 +51,11 @@ def test_orders_their_progress_and_bundles(client, factory):
     assert _get(client, secret, "/api/v1/orders", status="nonsense").status_code == 422
     detail = _get(client, secret, f"/api/v1/orders/{order.id}", "/api/v1/orders/{order_id}").json
     assert detail["operations"][0]["done"] == 4 and detail["operations"][0]["remaining"] == order.total_quantity - 4
+    scans.record_scan(operator_id=op.id, bundle_ref=bundles[0].code, operation_id=style.operations[-1].id, qty=2,
+                      client_id="out-1", log_anyway=True)  # output: the last operation
+    [row] = _get(client, secret, "/api/v1/orders").json["items"]
+    detail = _get(client, secret, f"/api/v1/orders/{order.id}", "/api/v1/orders/{order_id}").json
+    assert row["output"] == detail["output"] == 2 and row["cut"] == detail["cut"]
     listed = _get(client, secret, f"/api/v1/orders/{order.id}/bundles", "/api/v1/orders/{order_id}/bundles").json
     assert [b["code"] for b in listed["items"]] == [b.code for b in bundles]
 

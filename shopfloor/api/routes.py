@@ -111,13 +111,6 @@ def _pct(v):
     return None if v is None else round(v, 2)
 
 
-def _order_row(order: Order):
-    for row in planning.order_rows():
-        if row.order.id == order.id:
-            return row
-    return None
-
-
 # --- the description and its page -------------------------------------------------------------------------
 
 @bp.get("/openapi.json")
@@ -226,9 +219,9 @@ def orders_list():
 @describe("One order, with progress per operation", tag="orders", responses={200: ref("Order")})
 def order(order_id: int):
     o = planning.order(order_id)
-    row = _order_row(o)
-    body = order_json(o, row.quantity, row.cut, row.output)
     detail = planning.order_detail(o)
+    body = order_json(o, o.total_quantity, sum(b.pieces for b in detail["bundles"]),
+                      sum(cell[3] for cell in detail["cells"]))  # cells: size, colour, ordered, output
     body["operations"] = [{"id": p.op.id, "name": p.op.name, "done": p.done, "remaining": p.remaining}
                           for p in detail["ops"]]
     return jsonify(body)

@@ -6,7 +6,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 8000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test install vendor bench messages screenshots
+.PHONY: run test install vendor bench messages screenshots webhooks
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: install
 	$(FLASK) lan-certificate
 	@$(FLASK) banner --port $(PORT)
 	$(BIN)/python -m shopfloor.server --host $(HOST) --port $(PORT)
+
+# The webhook delivery worker (README "JSON API"): run beside `make run` when webhooks are configured.
+webhooks: install
+	$(FLASK) webhooks
 
 # All tests on SQLite (TEST_DATABASE_URL removed from that run), then again on PostgreSQL when
 # TEST_DATABASE_URL is set. SHOPFLOOR_TEST_EXPECT_DB makes a run connected elsewhere fail

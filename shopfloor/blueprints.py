@@ -11,6 +11,8 @@ BLUEPRINTS = [
     "shopfloor.home.routes",
     "shopfloor.scan.routes",
     "shopfloor.scan.api",
+    "shopfloor.api.routes",
+    "shopfloor.api.admin",
     "shopfloor.scan.pwa",
     "shopfloor.lan.routes",
     "shopfloor.tickets.routes",

@@ -14,10 +14,12 @@ from shopfloor.extensions import db
 from shopfloor.lan import addresses
 from shopfloor.lan import cli as lan_cli
 from shopfloor.quality import catalogue
+from shopfloor.webhooks import cli as webhooks_cli
 
 
 def register(app: Flask) -> None:
     lan_cli.register(app)
+    webhooks_cli.register(app)
 
     @app.cli.command("setup")
     def setup():

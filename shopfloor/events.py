@@ -9,6 +9,10 @@ is made here, in one visible place, when the app is created.
     materials in ........ materials_received . planning.schedule: fabric / trims in-house milestones
     final audit passed .. audit_passed ....... planning.schedule: final inspection milestone
     shipment shipped .... shipment_shipped ... planning.schedule: ex-factory milestone
+    shipment shipped .... shipment_shipped ... webhooks: "order.shipped" posted for each order (outbox row)
+    order status ........ order_status_changed webhooks: "order.packed" when the new status is packed
+    final audit recorded  audit_recorded ..... webhooks: "audit.recorded" (pass or fail)
+    stop raised ......... stop_raised ........ webhooks: "stop.raised"
 
 Receivers are connected strongly (weak=False: blinker would otherwise drop a receiver nobody else keeps)
 and once, however many apps are created (tests create several).
@@ -18,6 +22,7 @@ from __future__ import annotations
 from shopfloor import signals
 from shopfloor.planning import schedule
 from shopfloor.quality import services as quality
+from shopfloor.webhooks import services as webhooks
 
 # (signal, receiver): every reaction of one area to another's event.
 SUBSCRIPTIONS = (
@@ -29,6 +34,10 @@ SUBSCRIPTIONS = (
     (signals.materials_received, schedule.on_materials_received),
     (signals.audit_passed, schedule.on_audit_passed),
     (signals.shipment_shipped, schedule.on_shipment_shipped),
+    (signals.shipment_shipped, webhooks.on_shipment_shipped),
+    (signals.order_status_changed, webhooks.on_order_status_changed),
+    (signals.audit_recorded, webhooks.on_audit_recorded),
+    (signals.stop_raised, webhooks.on_stop_raised),
 )
 
 

@@ -18,10 +18,11 @@ class Rule:
     public: bool = False            # no sign-in needed (sign-in pages, static files)
     kiosk: bool = False             # the wall board's read-only token (?token=) opens it without sign-in
     hot: bool = False               # scan API: only the open session is checked; the service checks the role
+    token_scopes: frozenset = frozenset()  # JSON API: an API token holding one of these scopes opens it (api/tokens.py)
 
 
-def allow(*roles: str, kiosk: bool = False, hot: bool = False) -> Rule:
-    return Rule(roles=frozenset(roles), kiosk=kiosk, hot=hot)
+def allow(*roles: str, kiosk: bool = False, hot: bool = False, token: tuple[str, ...] = ()) -> Rule:
+    return Rule(roles=frozenset(roles), kiosk=kiosk, hot=hot, token_scopes=frozenset(token))
 
 
 PUBLIC = Rule(public=True)
@@ -63,6 +64,11 @@ RULES: dict[str, Rule] = {
     "admin.revoke_badge": allow(ADMIN),
     "admin.sign_out_user": allow(ADMIN),
     "admin.unlock": allow(ADMIN),
+    "integrations.index": allow(ADMIN),          # API tokens and webhooks (shopfloor/api/admin.py)
+    "integrations.token_create": allow(ADMIN),
+    "integrations.token_revoke": allow(ADMIN),
+    "integrations.webhook_create": allow(ADMIN),
+    "integrations.webhook_delete": allow(ADMIN),
     # people and lines (the manager manages everyone but admins: people/rules.may_manage)
     "people.index": MANAGERS,
     "people.new": MANAGERS,
@@ -90,7 +96,21 @@ RULES: dict[str, Rule] = {
     "scan.log": SCANNERS,
     "scan.undo": SCANNERS,
     "scan.ticket_link": allow(OPERATOR, SUPERVISOR, MANAGER, QC),
-    "api.create_scan": allow(OPERATOR, SUPERVISOR, MANAGER, hot=True),
+    "api.create_scan": allow(OPERATOR, SUPERVISOR, MANAGER, hot=True, token=("scan",)),
+    # JSON API v1 (shopfloor/api/routes.py): a session of these roles, or an API token with the scope named
+    "v1.openapi": PUBLIC,        # the description of the API (no factory data)
+    "v1.docs": PUBLIC,
+    "v1.styles": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.style": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.style_create": allow(MANAGER, token=("plan",)),
+    "v1.style_update": allow(MANAGER, token=("plan",)),
+    "v1.orders": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.order": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.order_create": allow(MANAGER, token=("plan",)),
+    "v1.order_bundles": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.worklog": allow(MANAGER, SUPERVISOR, token=("read",)),
+    "v1.inspections": allow(QC, SUPERVISOR, MANAGER, token=("read",)),
+    "v1.figures": allow(MANAGER, SUPERVISOR, token=("read",)),
     # wall board
     "board.page": allow(OPERATOR, QC, SUPERVISOR, MANAGER, kiosk=True),
     "board.live": allow(OPERATOR, QC, SUPERVISOR, MANAGER, kiosk=True),

@@ -43,3 +43,15 @@ audit_passed = _floor.signal("audit-passed")
 
 # A shipment left the factory (packing/shipments.ship).       kwargs: order_ids, at (the ex-factory date)
 shipment_shipped = _floor.signal("shipment-shipped")
+
+# A final (AQL) audit of an order was recorded, passed or failed (quality/audits.record, in its transaction).
+#   kwargs: audit_id, order_id, result ("pass" / "fail"), at
+audit_recorded = _floor.signal("audit-recorded")
+
+# A stop (andon) was raised (stoppages/services.raise_stop, in its transaction).
+#   kwargs: stop_id, scope, reason, line_id, operator_id, machine, started_at, at
+stop_raised = _floor.signal("stop-raised")
+
+# An order's status changed (orders/services.change_status: every change by a manager or a rule that goes
+# through it, packed and shipped included, in its transaction). kwargs: order_id, old, new (status values), at
+order_status_changed = _floor.signal("order-status-changed")

@@ -133,3 +133,39 @@ def _return_rework(factory):
 def _rework_status(rework_id: int) -> str:
     db.session.rollback()
     return db.session.get(Rework, rework_id).status
+
+
+def test_route_token_matrix_matches_the_table(app, client, factory):
+    """Each route requested with an API token of each scope: let in only where its rule lists that scope (else 401
+    without a session, or 403 "scope" on an API route), and a refused request changes nothing."""
+    from shopfloor.api import tokens
+
+    line, style, order, op = factory.floor()
+    admin = factory.user("admin")
+    secrets_ = {s: tokens.create(f"t-{s}", [s], by_user_id=admin.id)[1] for s in tokens.SCOPES}
+    app.config["API_TOKEN_RATE"] = "1000000 per minute"
+    mismatches = []
+    try:
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+            decl = roles.RULES[rule.endpoint]
+            if decl.public:
+                continue
+            for scope, secret in secrets_.items():
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    g.pop("_login_user", None)
+                    c = app.test_client()
+                    before = _rows() if method != "GET" and scope not in decl.token_scopes else None
+                    resp = c.open(_url(rule), method=method, headers={"Authorization": f"Bearer {secret}"},
+                                  json={} if method != "GET" else None)
+                    resp.get_data()
+                    resp.close()
+                    assert resp.status_code < 500, (scope, method, rule.rule)
+                    let_in = not (resp.status_code in (401, 302) or (resp.status_code == 403 and (
+                        ROLE_REFUSAL in resp.text or '"scope"' in resp.text)))
+                    if let_in != (scope in decl.token_scopes):
+                        mismatches.append((rule.endpoint, method, scope, resp.status_code))
+                    if before is not None:
+                        assert _rows() == before, (scope, method, rule.rule)
+    finally:
+        app.config.pop("API_TOKEN_RATE")
+    assert mismatches == [], mismatches

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from shopfloor import roles
+from shopfloor.api import tokens
 from shopfloor.auth import expiry, kiosk, sessions
 from shopfloor.extensions import login_manager
 
@@ -55,6 +56,9 @@ def guard():
         abort(403)
     if rule.public:
         return None
+    if rule.token_scopes and "Authorization" in request.headers:  # no query for a session's request
+        if tokens.bearer() is not None:
+            return tokens.admit(rule.token_scopes)
     token = request.args.get("token")
     if rule.kiosk and token is not None:
         return None if kiosk.is_valid(token) else abort(403)

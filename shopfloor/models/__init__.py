@@ -15,3 +15,4 @@ from shopfloor.models.calendar import (  # noqa: F401
 from shopfloor.models.skills import MachineSkill, OperationSkill  # noqa: F401
 from shopfloor.models.packing import (BundlePacked, Carton, CartonLine, PackAudit, PackAuditCarton, PackEntry,  # noqa: F401
                                        PackingPlan, Shipment)
+from shopfloor.models.integration import ApiToken, Webhook, WebhookDelivery  # noqa: F401

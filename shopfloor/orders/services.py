@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
@@ -57,6 +58,8 @@ def change_status(order: Order, to: OrderStatus, *, by_user_id: int | None = Non
     db.session.add(change)
     if rule is None:
         audit.record(by_user_id, AUDIT_STATUS, audit_target(order.id), f"{current.value} -> {to.value}: {change.reason}")
+    signals.order_status_changed.send(current_app._get_current_object(), order_id=order.id, old=current.value,
+                                      new=to.value, at=change.at)
     return change
 
 

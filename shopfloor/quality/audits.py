@@ -78,6 +78,8 @@ def record(*, order_id: int | None, lot: int | None, level: str, cartons: int | 
                      minor_ac=p.minor.accept, major_sample=p.major.sample, minor_sample=p.minor.sample,
                      result=InspectionResult.PASS if passed else InspectionResult.FAIL, notes=(notes or "").strip()[:500])
         db.session.add(a)
+        db.session.flush()
+        signals.audit_recorded.send(None, audit_id=a.id, order_id=order.id, result=a.result.value, at=clock.utcnow())
         if passed:
             signals.audit_passed.send(None, order_id=order.id, at=clock.utcnow())
     return a

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from shopfloor import clock
+from shopfloor import clock, signals
 from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
@@ -83,6 +83,8 @@ def raise_stop(actor: User, *, scope: StopScope, reason: StopReason, line_id: in
             db.session.flush()
             audit.record(actor.id, STOP_RAISE, target=f"stoppage {stop.id}",
                          details=f"{key} {reason.value} from {started_at:%Y-%m-%d %H:%M} UTC")
+            signals.stop_raised.send(None, stop_id=stop.id, scope=scope.value, reason=reason.value, line_id=line_id,
+                                     operator_id=operator_id, machine=machine, started_at=started_at, at=now)
     except IntegrityError:  # another raise for the same scope committed first
         _refuse_if_open(key)
         raise

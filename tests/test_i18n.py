@@ -59,3 +59,77 @@ def test_worker_sees_refusals_in_their_language(client, factory):
     assert resp.status_code == 409 and "Solo quedan 10 piezas" in resp.text
     page = client.get("/scan")
     assert "Cámara" in page.text and "escaneos pendientes de env" in page.text
+
+
+# --- Every floor and QC message is translated into every floor language (the list: shopfloor/i18n.py) ---------
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "shopfloor" / "translations"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "_p": ((1, "c"), 2), "pgettext": ((1, "c"), 2)}
+
+
+def floor_messages() -> dict:
+    """(context, msgid) -> first file using it, for the floor and QC templates and the modules they show."""
+    from babel.messages.extract import extract_from_file
+
+    from shopfloor.i18n import FLOOR_MODULES, FLOOR_TEMPLATES
+
+    found = {}
+    for method, base, patterns in (("jinja2", TEMPLATES, FLOOR_TEMPLATES),
+                                   ("python", ROOT / "shopfloor", FLOOR_MODULES)):
+        for pattern in patterns:
+            files = sorted(base.glob(pattern))
+            assert files, f"{pattern} matches no file (shopfloor/i18n.py)"
+            for path in files:
+                for _line, msgid, _comments, context in extract_from_file(
+                        method, str(path), keywords=KEYWORDS, options={"extensions": "jinja2.ext.i18n"}):
+                    found.setdefault((context, msgid), str(path.relative_to(ROOT)))
+    return found
+
+
+def test_floor_messages_are_found():
+    messages = floor_messages()
+    assert len(messages) > 300 and (None, "Bundle code") in messages and ("status", "In rework") in messages
+
+
+@pytest.mark.parametrize("lang", __import__("shopfloor.i18n", fromlist=["x"]).FLOOR_LANGUAGES)
+def test_every_floor_and_qc_message_is_translated(lang):
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGUES / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        catalogue = read_po(fh)
+    missing = []
+    for (context, msgid), where in floor_messages().items():
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        entry = catalogue.get(key, context=context)
+        strings = () if entry is None else (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        if entry is None or entry.fuzzy or not strings or not all(strings):
+            missing.append(f"{where}: {key}")
+    assert missing == [], f"{len(missing)} floor/QC messages lack a {lang} translation (run make messages, fill them)"
+
+
+def test_spanish_catalogue_is_complete():
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGUES / "es" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        catalogue = read_po(fh)
+    empty = [m.id for m in catalogue if m.id and not all(m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert empty == []
+
+
+def test_language_switcher_names_each_language_in_its_own_script(client):
+    page = client.get("/login").text
+    for name in ("English", "Español", "বাংলা", "Tiếng Việt", "हिन्दी"):
+        assert name in page
+
+
+@pytest.mark.parametrize("lang,word", [("bn", "বান্ডেল"), ("vi", "bó"), ("hi", "बंडल")])
+def test_floor_language_renders(client, factory, lang, word):
+    from tests.conftest import login
+
+    _line, _style, _order, op = factory.floor()
+    factory.update(op, language=lang)
+    login(client, op)
+    page = client.get("/scan").text
+    assert f'lang="{lang}"' in page and word in page

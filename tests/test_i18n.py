@@ -133,3 +133,39 @@ def test_floor_language_renders(client, factory, lang, word):
     login(client, op)
     page = client.get("/scan").text
     assert f'lang="{lang}"' in page and word in page
+
+
+# --- Icon-first floor screens: every floor action shows an icon beside its words ----------------------------
+
+FLOOR_ACTIONS = ("scan/_card.html", "scan/page.html", "quality/my_rework.html", "quality/rework.html",
+                 "quality/_inspect.html", "stoppages/_tiles.html", "stoppages/_status.html", "stoppages/page.html",
+                 "auth/login.html", "attendance/gate.html", "attendance/_gate.html")
+_ACTION = re.compile(r"<(button|a)\b([^>]*)>(.*?)</\1>", re.S)
+
+
+@pytest.mark.parametrize("name", FLOOR_ACTIONS)
+def test_floor_actions_carry_an_icon_beside_their_words(name):
+    bare = []
+    for m in _ACTION.finditer((TEMPLATES / name).read_text()):
+        attrs, body = m.group(2), m.group(3)
+        if m.group(1) == "a" and "btn" not in attrs:
+            continue  # a plain link, not an action button
+        if ("_(" in body or "|label" in body or "ngettext" in body) and "icon(" not in body and "<svg" not in body:
+            bare.append(re.sub(r"\s+", " ", m.group(0))[:120])
+    assert bare == []
+
+
+def test_icons_are_hidden_from_screen_readers_and_the_words_stay(client, factory):
+    from sqlalchemy import select
+
+    from shopfloor.extensions import db
+    from shopfloor.models import Bundle
+    from tests.conftest import login
+
+    _line, _style, order, op = factory.floor()
+    login(client, op)
+    code = db.session.scalars(select(Bundle.code).where(Bundle.order_id == order.id)).first()
+    page = client.get(f"/scan/card?code={code}").text
+    done = re.search(r"<button[^>]*data-done[^>]*>(.*?)</button>", page, re.S).group(1)
+    assert '<svg class="icon"' in done and 'aria-hidden="true"' in done and "Done 10 pcs" in done
+    assert "style=" not in page and " on" not in re.sub(r"<svg.*?</svg>", "", done)

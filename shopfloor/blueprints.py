@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "shopfloor.people.routes",
     "shopfloor.people.import_routes",
     "shopfloor.people.line_routes",
+    "shopfloor.names.routes",
 ]
 
 

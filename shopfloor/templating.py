@@ -12,6 +12,7 @@ from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from shopfloor.i18n import LANGUAGE_NAMES
+from shopfloor.names.services import local_name
 from shopfloor.roles import may
 from shopfloor.vocabulary import Vocabulary
 
@@ -100,6 +101,7 @@ def label(value) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["local_name"] = local_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number

@@ -65,7 +65,7 @@ def test_worker_sees_refusals_in_their_language(client, factory):
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "shopfloor" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None,
             "_p": ((1, "c"), 2), "pgettext": ((1, "c"), 2)}
 
 

@@ -169,3 +169,20 @@ def test_icons_are_hidden_from_screen_readers_and_the_words_stay(client, factory
     done = re.search(r"<button[^>]*data-done[^>]*>(.*?)</button>", page, re.S).group(1)
     assert '<svg class="icon"' in done and 'aria-hidden="true"' in done and "Done 10 pcs" in done
     assert "style=" not in page and " on" not in re.sub(r"<svg.*?</svg>", "", done)
+
+
+def test_numbers_and_dates_follow_the_locale(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from shopfloor.templating import local_day, number
+
+    with app.test_request_context():
+        with force_locale("es"):
+            assert number(1234.5, 1) == "1234,5" or number(1234.5, 1) == "1.234,5"
+            assert local_day(date(2026, 12, 6)) == "6 dic 2026"
+        with force_locale("hi"):
+            assert number(1234567, 0) == "12,34,567"  # lakh grouping
+        with force_locale("en"):
+            assert local_day(date(2026, 12, 6)) == "Dec 6, 2026"

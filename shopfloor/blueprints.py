@@ -31,6 +31,7 @@ BLUEPRINTS = [
     "shopfloor.balance.routes",
     "shopfloor.packing.routes",
     "shopfloor.packing.shipping_routes",
+    "shopfloor.names.routes",
 ]
 
 

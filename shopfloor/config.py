@@ -105,7 +105,7 @@ class Config:
     # A clock-in more than this many minutes after the operator's shift started is late (presence page).
     LATE_AFTER_MINUTES: int = 5
     BABEL_DEFAULT_LOCALE: str = "en"
-    LANGUAGES: tuple = ("en", "es")
+    LANGUAGES: tuple = ("en", "es", "bn", "vi", "hi")
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=dict)
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_HTTPONLY: bool = True

@@ -18,4 +18,19 @@ def select_locale() -> str | None:
     return langs[0]
 
 
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# Each language named in its own script (the switcher in base.html).
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "bn": "বাংলা", "vi": "Tiếng Việt", "hi": "हिन्दी"}
+
+# English and Spanish cover every screen. These languages cover the floor and QC screens only: every message of
+# FLOOR_TEMPLATES and FLOOR_MODULES (globs, under templates/ and shopfloor/) has a translation in each of them
+# (tests/test_i18n.py extracts the messages at test time, so a string added later fails until it is filled).
+FLOOR_LANGUAGES = ("es", "bn", "vi", "hi")
+FLOOR_TEMPLATES = (
+    "base.html", "auth/login.html", "scan/*.html", "review/my_day.html", "quality/*.html", "stoppages/*.html",
+    "board/*.html", "common/*.html", "attendance/gate.html", "attendance/_gate.html",
+)
+FLOOR_MODULES = (
+    "scan/*.py", "stoppages/*.py", "quality/*.py", "auth/login.py", "auth/services.py", "auth/kiosk.py",
+    "attendance/*.py", "board/*.py", "review/forecast.py",  # the board's order risk
+    "vocabulary.py", "templating.py", "errors.py", "once.py",
+)

@@ -131,6 +131,11 @@ RULES: dict[str, Rule] = {
     "quality.return_record": FINAL_AUDITORS,
     "quality.defects": MANAGERS,
     "quality.defect_save": MANAGERS,
+    # an operation's and a defect's name in each floor language (shopfloor/names)
+    "names.operations": MANAGERS,
+    "names.operations_save": MANAGERS,
+    "names.defects": MANAGERS,
+    "names.defects_save": MANAGERS,
     # planning
     "planning.styles_list": MANAGERS,
     "planning.style": MANAGERS,

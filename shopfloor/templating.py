@@ -8,10 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import format_decimal, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, format_time, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from shopfloor.i18n import LANGUAGE_NAMES
+from shopfloor.names.services import local_name
 from shopfloor.roles import may
 from shopfloor.vocabulary import Vocabulary
 
@@ -52,6 +53,19 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
     return value.astimezone(tz).strftime(fmt)
 
 
+def local_day(value, time: bool = False) -> str:
+    """A date (or a stored UTC datetime, in the factory's time zone) in the reader's locale: 6 Dec 2026,
+    6 dic 2026, ৬ ডিসে, ২০২৬ ... (with the time of day when `time`)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        tz = ZoneInfo(current_app.config.get("FACTORY_TIMEZONE", "UTC"))
+        local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(tz)
+        text = format_date(local.date(), format="medium")
+        return f"{text} {format_time(local.time(), format='short')}" if time else text
+    return format_date(value, format="medium")
+
+
 def quantity(value) -> str:
     """A quantity without trailing zeros: 120.00 -> 120, 12.50 -> 12.5."""
     text = format(value, "f")
@@ -77,7 +91,10 @@ def number(value, places: int = 1) -> str:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     else:
         value = round(v, places)
-    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
+    # The locale's own grouping (hi, bn: 12,34,567), with exactly `places` decimals.
+    locale = get_locale()
+    integer = locale.decimal_formats[None].pattern.split(";")[0].split(".")[0] if locale else "#,##0"
+    return format_decimal(value, format=integer + ("." + "0" * places if places else ""))
 
 
 def tone(kind: str, value, target=None) -> str:
@@ -103,9 +120,11 @@ def label(value) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["qty"] = quantity
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["local_name"] = local_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number
+    app.jinja_env.filters["day"] = local_day
     app.jinja_env.globals["tone"] = tone
     app.jinja_env.globals["new_client_id"] = lambda: uuid.uuid4().hex
     app.jinja_env.globals["may"] = lambda endpoint: may(current_user, endpoint)

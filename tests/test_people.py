@@ -94,7 +94,7 @@ def test_bad_operator_input_is_refused_with_the_input_kept_and_nothing_written(c
         ({"name": "Nobody New", "pin": "12345"}, "The PIN must be 6 digits."),
         ({"name": "amina akter", "pin": ""}, "There is already an active person called amina akter"),
         ({"name": "x" * 121, "pin": ""}, "Name can be at most 120 characters long."),
-        ({"name": "Nobody New", "pin": "", "language": "fr"}, "The language must be one of: en, es."),
+        ({"name": "Nobody New", "pin": "", "language": "fr"}, "The language must be one of: en, es, bn, vi, hi."),
         ({"name": "Nobody New", "pin": "", "line": "999"}, "That line does not exist."),
         ({"name": "Nul\x00Name", "pin": ""}, "Name contains a character that cannot be saved."),
     ]:

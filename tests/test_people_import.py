@@ -63,7 +63,7 @@ def test_dry_run_lists_every_rows_errors_and_writes_nothing(client, factory):
     assert (4, "PIN", "The PIN must be 6 digits.") in errors
     assert any(e[:2] == (5, "Name") and "already an active person called Existing Person" in e[2] for e in errors)
     assert (5, "Line", "No line in use has the code L9.") in errors
-    assert (5, "Language", "The language must be one of: en, es.") in errors
+    assert (5, "Language", "The language must be one of: en, es, bn, vi, hi.") in errors
     assert (6, "Name", "Same name as row 2.") in errors
     assert (8, "Badge", "Same badge as row 7.") in errors
     assert 'action="/people/import/confirm"' not in resp.text      # no way to import a file with errors

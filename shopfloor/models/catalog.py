@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.extensions import db
@@ -53,6 +53,8 @@ class Operation(db.Model):
     style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), index=True)
     seq: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(120))
+    # The name in other languages, entered by the manager ({"bn": ..., "vi": ...}); shopfloor/names
+    names: Mapped[dict | None] = mapped_column(JSON, default=None)
     machine: Mapped[str] = mapped_column(String(60), default="")
     sam: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     piece_rate: Mapped[Decimal] = mapped_column("piece_rate_e4", Money(), default=Decimal("0"))

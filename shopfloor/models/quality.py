@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
@@ -18,6 +18,7 @@ class DefectType(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    names: Mapped[dict | None] = mapped_column(JSON, default=None)  # in other languages (shopfloor/names)
     severity: Mapped[Severity] = mapped_column(column_type(Severity, 10), default=Severity.MAJOR)
     sort: Mapped[int] = mapped_column(default=100)
     active: Mapped[bool] = mapped_column(default=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shopfloor.database import write_transaction
@@ -11,14 +10,20 @@ from shopfloor.extensions import db
 from shopfloor.models import DefectType
 from shopfloor.models.quality import SEVERITIES
 
+
+def N_(text: str) -> str:
+    """Marks a default name for the catalogue (pybabel's N_): stored in English, shown translated."""
+    return text
+
+
 DEFAULTS = [
-    ("broken_stitch", _l("Broken / skip stitch"), "major"), ("open_seam", _l("Open seam"), "major"),
-    ("puckering", _l("Puckering"), "minor"), ("uneven_seam", _l("Uneven / twisted seam"), "minor"),
-    ("tension", _l("Thread tension"), "minor"), ("needle_damage", _l("Needle damage / hole"), "critical"),
-    ("caught_in", _l("Caught-in fabric"), "major"), ("untrimmed", _l("Untrimmed thread"), "minor"),
-    ("raw_edge", _l("Raw edge"), "major"), ("shade", _l("Shade mismatch"), "major"),
-    ("measurement", _l("Measurement out of tolerance"), "major"), ("label", _l("Wrong label"), "major"),
-    ("trim_fault", _l("Zipper / button fault"), "major"), ("stain", _l("Stain / soil"), "minor"),
+    ("broken_stitch", N_("Broken / skip stitch"), "major"), ("open_seam", N_("Open seam"), "major"),
+    ("puckering", N_("Puckering"), "minor"), ("uneven_seam", N_("Uneven / twisted seam"), "minor"),
+    ("tension", N_("Thread tension"), "minor"), ("needle_damage", N_("Needle damage / hole"), "critical"),
+    ("caught_in", N_("Caught-in fabric"), "major"), ("untrimmed", N_("Untrimmed thread"), "minor"),
+    ("raw_edge", N_("Raw edge"), "major"), ("shade", N_("Shade mismatch"), "major"),
+    ("measurement", N_("Measurement out of tolerance"), "major"), ("label", N_("Wrong label"), "major"),
+    ("trim_fault", N_("Zipper / button fault"), "major"), ("stain", N_("Stain / soil"), "minor"),
 ]
 
 
@@ -28,7 +33,15 @@ def ensure_default_catalogue() -> None:
         return
     with write_transaction():
         for i, (code, name, severity) in enumerate(DEFAULTS):
-            db.session.add(DefectType(code=code, name=str(name), severity=severity, sort=(i + 1) * 10))
+            db.session.add(DefectType(code=code, name=name, severity=severity, sort=(i + 1) * 10))
+
+
+DEFAULT_NAMES = {code: name for code, name, _severity in DEFAULTS}
+
+
+def display_name(defect: DefectType) -> str:
+    """A defect's base name in the reader's language: a default one unchanged by the manager is translated."""
+    return _(defect.name) if DEFAULT_NAMES.get(defect.code) == defect.name else defect.name
 
 
 def active_defects() -> list[DefectType]:

@@ -27,6 +27,7 @@ class OpLine:
     qc_point: bool
     loggable: int = 0       # what can really be logged now: remaining, less pieces held in open rework before it
     earlier: list[int] = field(default_factory=list)  # seqs of earlier operations with no pieces yet
+    names: dict | None = None  # the name in other languages (shopfloor/names; shown by the local_name filter)
 
     @property
     def held(self) -> int:
@@ -84,7 +85,7 @@ def bundle_card(ref: str, user: User | None = None, operation_id: int | None = N
         loggable = max(0, min(remaining, services.rework_cap(raw, bundle.id, o.id, bundle.pieces) - d)) \
             if in_rework else remaining
         lines.append(OpLine(id=o.id, seq=o.seq, name=o.name, machine=o.machine, sam=float(o.sam), done=d,
-                            remaining=remaining, qc_point=o.qc_point, loggable=loggable,
+                            remaining=remaining, qc_point=o.qc_point, loggable=loggable, names=o.names,
                             earlier=[] if check == SequenceCheck.OFF else earlier_not_done(ops, done, o.seq)))
     card = BundleCard(bundle=bundle, order=order, style_code=style.code, style_name=style.name,
                       operations=lines, sequence_check=check)

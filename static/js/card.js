@@ -11,6 +11,7 @@
   // Done's label and state from the operation and the pieces as they are now.
   function refresh(f) {
     var opt = chosen(f), qty = f.querySelector("[name=qty]"), done = f.querySelector("[data-done]");
+    var label = done.querySelector("[data-done-text]") || done;  // the words beside Done's icon
     var note = f.querySelector("[data-block-note]");
     var block = opt && opt.dataset.block;
     note.hidden = !block;
@@ -18,10 +19,10 @@
     if (f.querySelector('[data-kind="confirm"]')) return;  // the supervisor's step keeps its own label
     var max = opt && opt.value ? Number(opt.dataset.max) : 0;
     var text = qty.value.trim(), n = text === "" ? max : Number(text);
-    if (!opt || !opt.value) { done.textContent = f.dataset.chooseLabel; done.disabled = true; return; }
-    if (max <= 0) { done.textContent = f.dataset.noneLabel; done.disabled = true; return; }
-    if (n > max) { done.textContent = fill(f.dataset.overLabel, max); done.disabled = true; return; }
-    done.textContent = fill(f.dataset.doneLabel, Number.isInteger(n) && n > 0 ? n : text);
+    if (!opt || !opt.value) { label.textContent = f.dataset.chooseLabel; done.disabled = true; return; }
+    if (max <= 0) { label.textContent = f.dataset.noneLabel; done.disabled = true; return; }
+    if (n > max) { label.textContent = fill(f.dataset.overLabel, max); done.disabled = true; return; }
+    label.textContent = fill(f.dataset.doneLabel, Number.isInteger(n) && n > 0 ? n : text);
     done.disabled = !(Number.isInteger(n) && n > 0) || !!block;
   }
 

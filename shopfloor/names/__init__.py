@@ -1,0 +1,1 @@
+"""Names per language: the manager gives an operation or a defect its name in each floor language."""

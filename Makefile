@@ -26,7 +26,7 @@ install: $(VENV)/.installed $(MO)
 
 # Refresh the message catalogue after changing user-facing strings.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 --ignore-dirs "node_modules instance .* ._" -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k _lp:1c,2 --ignore-dirs "node_modules instance .* ._" -o messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i messages.pot -d shopfloor/translations
 
 # HTTP on PORT and HTTPS on 8443 with this machine's own certificate (instance/tls; SHOPFLOOR_TLS=0: HTTP only).

@@ -51,3 +51,24 @@ def test_worklog_export_neutralises_operation_name_and_correction_reason(client,
     assert scan[col["pieces"]] == "10" and reversal[col["pieces"]] == "-10"  # a number, not text
     assert float(reversal[col["earned_minutes"]]) == -5.0
     assert reversal[col["reversal_of"]] == str(entry.id)
+
+
+def test_csv_headers_follow_the_reader_s_language_and_stay_keys_in_english(client, factory):
+    """English: the snake_case keys payroll reads; Spanish: the same columns in Spanish (csv_columns.COLUMNS)."""
+    from tests.conftest import login
+    manager = factory.user("manager")
+    login(client, manager)
+    period = {"start": "2026-01-01", "end": "2026-01-31"}
+    english = {name: client.get(f"/review/export/{name}.csv", query_string=period).text.splitlines()[0]
+               for name in ("worklog", "qc", "stops", "payslips")}
+    assert english["worklog"].startswith("entry,time,operator,badge,line,order,bundle,operation,pieces,sam,")
+    assert english["payslips"].endswith("minimum_wage,top_up,total_pay")
+    with client.session_transaction() as sess:
+        sess["lang"] = "es"
+    spanish = {name: client.get(f"/review/export/{name}.csv", query_string=period).text.splitlines()[0]
+               for name in ("worklog", "qc", "stops", "payslips")}
+    assert spanish["worklog"].startswith("asiento,hora,operario,credencial,línea,pedido,paquete,operación,piezas,")
+    assert spanish["qc"].startswith("inspección,hora,tipo,paquete,pedido,línea,inspector,revisadas,defectuosas,")
+    assert spanish["stops"].startswith("paro,línea,alcance,operario,máquina,motivo,improductivo,estado,")
+    assert spanish["payslips"].endswith("salario_mínimo,complemento,pago_total")
+    assert all(len(spanish[n].split(",")) == len(english[n].split(",")) for n in english)

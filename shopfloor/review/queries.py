@@ -199,7 +199,7 @@ def operator_pay(start: date, end: date, line_id: int | None = None,
 
 
 def payslip_rows(start: date, end: date, line_id: int | None = None):
-    """The payslips of the period as CSV rows (review/routes.PAYSLIP_HEADER), each money cell rounded once."""
+    """The payslips of the period as CSV rows (review/routes.PAYSLIP_COLUMNS), each money cell rounded once."""
     for p in operator_pay(start, end, line_id):
         yield [p.name, p.badge, p.line, p.days, p.pieces, p.earned, round(p.minutes), round(p.off_standard), p.overtime,
                p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum, p.top_up, p.pay]

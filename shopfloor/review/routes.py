@@ -17,7 +17,8 @@ from shopfloor.quality import metrics
 from shopfloor.review import budget, forecast, queries
 from shopfloor.review.svg import line_chart, pareto_chart
 from shopfloor.spreadsheet import csv_chunks
-from shopfloor.stoppages.downtime import EXPORT_HEADER, downtime, export_rows
+from shopfloor.csv_columns import header
+from shopfloor.stoppages.downtime import EXPORT_COLUMNS, downtime, export_rows
 from shopfloor.vocabulary import ORDERS_OPEN, Efficiency
 
 bp = Blueprint("review", __name__)
@@ -90,34 +91,35 @@ def _csv(kind: str, header: list[str]):
 
 @bp.get("/review/export/worklog.csv")
 def export_worklog():
-    return _csv("worklog", ["entry", "time", "operator", "badge", "line", "order", "bundle", "operation", "pieces",
-                            "sam", "earned_minutes", "piece_rate", "amount", "reversal_of", "reason", "entered_by"])
+    return _csv("worklog", header("entry", "time", "operator", "badge", "line", "order", "bundle", "operation",
+                                  "pieces", "sam", "earned_minutes", "piece_rate", "amount", "reversal_of", "reason",
+                                  "entered_by"))
 
 
 @bp.get("/review/export/qc.csv")
 def export_qc():
-    return _csv("qc", ["inspection", "time", "kind", "bundle", "order", "line", "inspector", "checked", "defective",
-                       "defects", "result", "light"])
+    return _csv("qc", header("inspection", "time", "kind", "bundle", "order", "line", "inspector", "checked",
+                             "defective", "defects", "result", "light"))
 
 
 @bp.get("/review/export/stops.csv")
 def export_stops():
     start, end, line_id = _period()
     name = f"stops-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(stream_with_context(csv_chunks(EXPORT_HEADER, export_rows(start, end, line_id))),
+    return Response(stream_with_context(csv_chunks(header(*EXPORT_COLUMNS), export_rows(start, end, line_id))),
                     mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-PAYSLIP_HEADER = ["operator", "badge", "line", "days", "pieces", "earned_minutes", "attended_minutes",
-                  "off_standard_minutes", "overtime_minutes", "piece_rate_pay", "off_standard_pay", "overtime_premium",
-                  "minimum_wage", "top_up", "total_pay"]
+PAYSLIP_COLUMNS = ("operator", "badge", "line", "days", "pieces", "earned_minutes", "attended_minutes",
+                   "off_standard_minutes", "overtime_minutes", "piece_rate_pay", "off_standard_pay", "overtime_premium",
+                   "minimum_wage", "top_up", "total_pay")
 
 
 @bp.get("/review/export/payslips.csv")
 def export_payslips():
     start, end, line_id = _period()
     name = f"payslips-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(stream_with_context(csv_chunks(PAYSLIP_HEADER, queries.payslip_rows(start, end, line_id))),
+    return Response(stream_with_context(csv_chunks(header(*PAYSLIP_COLUMNS), queries.payslip_rows(start, end, line_id))),
                     mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 @bp.get("/review/export/reconciliation.csv")
 def export_reconciliation():

@@ -202,7 +202,10 @@ def last_shift_end(line_id: int | None, now_utc: datetime) -> datetime:
         value = clock.last_shift_end(minute)
     else:
         today = clock.to_local(minute).date()
+        idle = not db.session().in_transaction()
         cal = load(today - timedelta(days=2), today, [line_id])
+        if idle:  # leave the session as found: no read snapshot held open (the scan writes on its own connection)
+            db.session.rollback()
         tz = clock.factory_tz()
         ends = [span.end.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
                 for back in (2, 1, 0) for span in cal.line_day(line_id, today - timedelta(days=back)).spans]

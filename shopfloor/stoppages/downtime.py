@@ -85,8 +85,8 @@ def downtime(start: date, end: date, line_id: int | None = None, now: datetime |
                     by_day=sorted((d, int(sec // 60)) for d, sec in day_s.items()))
 
 
-EXPORT_HEADER = ["stop", "line", "scope", "operator", "machine", "reason", "off_standard", "status", "started",
-                 "ended", "minutes_in_period", "note"]
+EXPORT_COLUMNS = ("stop", "line", "scope", "operator", "machine", "reason", "off_standard", "status", "started",
+                  "ended", "minutes_in_period", "note")   # named in csv_columns.COLUMNS
 
 
 def export_rows(start: date, end: date, line_id: int | None = None, now: datetime | None = None):

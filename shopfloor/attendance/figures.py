@@ -27,7 +27,7 @@ from shopfloor import clock
 from shopfloor.extensions import db
 from shopfloor.models import Attendance
 from shopfloor.shifts import calendar
-from shopfloor.stoppages.queries import StopInterval, stop_intervals
+from shopfloor.stoppages.queries import StopInterval, merged, stop_intervals
 from shopfloor.vocabulary import Efficiency, StopScope
 
 CLOCK, CORRECTION, SCANS, PLANNED = "clock", "correction", "scans", "planned"
@@ -159,13 +159,7 @@ def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: list[St
         a, b = max(_local(s.started_at), lo), min(_local(s.ended_at) if s.ended_at else now_local, hi)
         if b > a:
             spans.append((a, b))
-    merged: list[list[datetime]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return float(sum(ld.attended_minutes(a, b) for a, b in merged))
+    return float(sum(ld.attended_minutes(a, b) for a, b in merged(spans)))
 
 
 def _local(ts: datetime) -> datetime:

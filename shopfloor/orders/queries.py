@@ -21,9 +21,9 @@ Cell = reconciliation.Cell
 # --- Packing and shipping --------------------------------------------------------------------------------------
 def packing_figures(order_ids: list[int]) -> tuple[dict[int, dict[Cell, int]], dict[int, dict[Cell, int]]]:
     """Packed and shipped pieces per order and (size, colour), from the cartons and shipments (the packing
-    area's reads); the one place the reconciliation reads them."""
-    return ({oid: packing_queries.packed_pieces(oid) for oid in order_ids},
-            {oid: packing_queries.shipped_pieces(oid) for oid in order_ids})
+    area's reads, two queries for all the orders); the one place the reconciliation reads them."""
+    return (packing_queries.pieces_by_size_colour(order_ids, shipped_only=False),
+            packing_queries.pieces_by_size_colour(order_ids, shipped_only=True))
 
 
 # --- Quality: passed final QC, rejected, scrapped (the one definition) -------------------------------------------

@@ -41,13 +41,25 @@ def bundle_packed(bundle_id: int) -> int:
     return db.session.scalar(text("SELECT packed FROM bundle_packed WHERE bundle_id = :b"), {"b": bundle_id}) or 0
 
 
-def _pieces_by_size_colour(order_id: int, shipped_only: bool) -> dict[tuple[str, str], int]:
-    q = (select(CartonLine.size, CartonLine.colour, func.sum(CartonLine.packed))
-         .join(Carton, Carton.id == CartonLine.carton_id).where(Carton.order_id == order_id)
-         .group_by(CartonLine.size, CartonLine.colour))
+def pieces_by_size_colour(order_ids: list[int], shipped_only: bool) -> dict[int, dict[tuple[str, str], int]]:
+    """Pieces in the cartons of these orders (only those of shipped shipments with shipped_only), per order and
+    (size, colour): one query for all of them."""
+    out: dict[int, dict[tuple[str, str], int]] = {oid: {} for oid in order_ids}
+    if not order_ids:
+        return out
+    q = (select(Carton.order_id, CartonLine.size, CartonLine.colour, func.sum(CartonLine.packed))
+         .join(Carton, Carton.id == CartonLine.carton_id).where(Carton.order_id.in_(order_ids))
+         .group_by(Carton.order_id, CartonLine.size, CartonLine.colour))
     if shipped_only:
         q = q.join(Shipment, Shipment.id == Carton.shipment_id).where(Shipment.status == ShipmentStatus.SHIPPED)
-    return {(size, colour): int(n) for size, colour, n in db.session.execute(q) if n}
+    for order_id, size, colour, n in db.session.execute(q):
+        if n:
+            out[order_id][(size, colour)] = int(n)
+    return out
+
+
+def _pieces_by_size_colour(order_id: int, shipped_only: bool) -> dict[tuple[str, str], int]:
+    return pieces_by_size_colour([order_id], shipped_only)[order_id]
 
 
 def packed_pieces(order_id: int) -> dict[tuple[str, str], int]:

@@ -47,18 +47,19 @@ def clipped(stop: StopInterval, start: datetime, end: datetime, now: datetime) -
     return (lo, hi) if hi > lo else None
 
 
-def _union_seconds(spans: list[tuple[datetime, datetime]]) -> float:
-    total, cur_lo, cur_hi = 0.0, None, None
+def merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Spans of time with the overlapping ones joined (a minute two stops share counts once)."""
+    out: list[tuple[datetime, datetime]] = []
     for lo, hi in sorted(spans):
-        if cur_hi is None or lo > cur_hi:
-            if cur_hi is not None:
-                total += (cur_hi - cur_lo).total_seconds()
-            cur_lo, cur_hi = lo, hi
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:
-            cur_hi = max(cur_hi, hi)
-    if cur_hi is not None:
-        total += (cur_hi - cur_lo).total_seconds()
-    return total
+            out.append((lo, hi))
+    return out
+
+
+def _union_seconds(spans: list[tuple[datetime, datetime]]) -> float:
+    return sum((hi - lo).total_seconds() for lo, hi in merged(spans))
 
 
 def off_standard_minutes(day: date, now: datetime | None = None) -> dict[int, int]:

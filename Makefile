@@ -38,7 +38,7 @@ run: install
 	@$(FLASK) banner --port $(PORT)
 	$(BIN)/python -m shopfloor.server --host $(HOST) --port $(PORT)
 
-# The webhook delivery worker (README "JSON API"): run beside `make run` when webhooks are configured.
+# The webhook delivery worker alone (README "JSON API"); `make run` already starts one (SHOPFLOOR_WEBHOOKS=0: not).
 webhooks: install
 	$(FLASK) webhooks
 

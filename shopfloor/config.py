@@ -234,6 +234,7 @@ class ServerSettings:
     # (shopfloor/lan/certificates.py); SHOPFLOOR_TLS=0 serves plain HTTP only.
     lan_tls: TLSFiles | None
     public_base_url: str  # SHOPFLOOR_BASE_URL (its host is also named in the machine's own certificate)
+    webhooks: bool  # SHOPFLOOR_WEBHOOKS=0: no webhook delivery worker beside the server (run `flask webhooks` apart)
 
     @classmethod
     def from_env(cls, instance: Path | None = None) -> "ServerSettings":
@@ -256,4 +257,5 @@ class ServerSettings:
                    access_log=_flag("SHOPFLOOR_ACCESS_LOG", ""),
                    tls_cert=cert, tls_key=key,
                    tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")),
-                   lan_tls=lan_tls, public_base_url=env("SHOPFLOOR_BASE_URL", "").strip().rstrip("/"))
+                   lan_tls=lan_tls, public_base_url=env("SHOPFLOOR_BASE_URL", "").strip().rstrip("/"),
+                   webhooks=_flag("SHOPFLOOR_WEBHOOKS", "1"))

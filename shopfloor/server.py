@@ -11,9 +11,14 @@ Granian binds one address per server, either plain or TLS. A second granian serv
 (8443) beside plain HTTP, with SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY when they are set, else with this
 machine's own certificate (instance/tls, made or renewed here before it is served and checked every 6 hours
 while it is: shopfloor/lan/certificates.py).
-This process then waits for both, passes SIGTERM/SIGINT on and stops both if either ends. With SHOPFLOOR_TLS=0
-(plain HTTP only) it replaces itself with granian (exec). The app is told the HTTP port (SHOPFLOOR_PORT), so
-the addresses it gives phones (ticket QRs, /setup) are the ones the banner printed.
+Beside them runs the webhook delivery worker (`flask --app app webhooks`, shopfloor/webhooks/delivery.py), so
+configured webhooks are posted with nothing more to start; SHOPFLOOR_WEBHOOKS=0 leaves it out (for a deployment
+that runs one worker apart, or none). The worker is restarted WORKER_RESTART_SECONDS after it ends; it never
+takes the web server down with it.
+This process waits for its children, passes SIGTERM/SIGINT on and stops them all if a granian ends. With
+SHOPFLOOR_TLS=0 and SHOPFLOOR_WEBHOOKS=0 there is nothing to supervise and it replaces itself with granian
+(exec). The app is told the HTTP port (SHOPFLOOR_PORT), so the addresses it gives phones (ticket QRs, /setup)
+are the ones the banner printed.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from shopfloor.config import ServerSettings, child_environment, instance_path
 from shopfloor.lan import certificates
 
 RENEW_CHECK_SECONDS = 6 * 3600
+WORKER_RESTART_SECONDS = 5
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -47,32 +53,50 @@ def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = Fal
     return argv + ["app:served"]
 
 
+def webhook_worker_argv() -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "app", "webhooks"]
+
+
 def serve(settings: ServerSettings, host: str, port: int) -> int:
     plain = granian_argv(settings, host, port)
     env = child_environment(SHOPFLOOR_PORT=str(port))
-    if not settings.tls_cert:
+    if not settings.tls_cert and not settings.webhooks:
         os.execve(sys.executable, plain, env)
     if settings.lan_tls:
         certificates.ensure_here(settings.lan_tls, settings.public_base_url)
-    procs = [subprocess.Popen(plain, env=env),
-             subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env)]
+    servers = [subprocess.Popen(plain, env=env)]
+    if settings.tls_cert:
+        servers.append(subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env))
+    worker = subprocess.Popen(webhook_worker_argv(), cwd=ROOT, env=env) if settings.webhooks else None
 
     stopping = threading.Event()
 
     def stop(signum, _frame):
         if not stopping.is_set():  # a second signal during granian's shutdown would make it respawn its workers
             stopping.set()
-            for p in procs:
+            for p in servers + ([worker] if worker else []):
                 p.send_signal(signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if settings.lan_tls:
-        threading.Thread(target=keep_certificate, args=(settings, procs[1], stopping), daemon=True).start()
-    pid, status = os.wait()  # the first of the two to end ends the server
+        threading.Thread(target=keep_certificate, args=(settings, servers[1], stopping), daemon=True).start()
+    while True:
+        pid, status = os.wait()
+        if worker is None or pid != worker.pid:
+            break  # a granian ended (or the worker, with the server stopping already): the server ends
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        if stopping.is_set():
+            continue
+        print(f"shopfloor: the webhook worker ended ({worker.returncode}); restarting it in "
+              f"{WORKER_RESTART_SECONDS} s", file=sys.stderr)
+        if stopping.wait(WORKER_RESTART_SECONDS):
+            worker = None
+        else:
+            worker = subprocess.Popen(webhook_worker_argv(), cwd=ROOT, env=env)
     stop(signal.SIGTERM, None)
-    for p in procs:
-        if p.pid != pid:
+    for p in servers + ([worker] if worker else []):
+        if p.pid != pid and p.returncode is None:
             p.wait()
     return os.waitstatus_to_exitcode(status)
 

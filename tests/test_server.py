@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from shopfloor import create_app, database
 from shopfloor.extensions import db
-from shopfloor.models import Bundle
+from shopfloor.models import Bundle, User
 from tests.conftest import _config, free_port, login
 from tests.factories import PIN, Factory
 
@@ -75,9 +75,9 @@ def _answers(port: int, path: str = "/login", context: ssl.SSLContext | None = N
 @contextmanager
 def running_server(floor: dict, **settings):
     """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides
-    (plain HTTP only unless they say otherwise: no test binds the default HTTPS port)."""
+    (plain HTTP only and no webhook worker unless they say otherwise: no test binds the default HTTPS port)."""
     env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32,
-               **{"SHOPFLOOR_TLS": "0", **settings})
+               **{"SHOPFLOOR_TLS": "0", "SHOPFLOOR_WEBHOOKS": "0", **settings})
     with started_server(env) as port:
         yield port
 
@@ -274,6 +274,70 @@ def test_the_server_serves_https_beside_http(small_floor, tmp_path):
         assert _answers(port) == 200  # plain HTTP still answers beside it
     with pytest.raises(OSError):  # stopping the server stopped both
         _answers(tls_port, context=trusted)
+
+
+def _webhook_workers(url: str) -> list[int]:
+    """Pids of the webhook workers serving the database at url (read from /proc: the worker's command line and
+    the environment the server gave it)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                environ = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if b"webhooks" in argv and f"SHOPFLOOR_DATABASE_URL={url}".encode() in environ:
+            pids.append(int(pid))
+    return pids
+
+
+def test_make_run_posts_webhooks_and_restarts_a_fallen_worker(small_floor):
+    from shopfloor.stoppages import services as stops
+    from shopfloor.vocabulary import StopReason, StopScope
+    from shopfloor.webhooks import services as webhooks
+    from tests.test_webhooks import Receiver
+
+    floor_app = create_app({"SQLALCHEMY_DATABASE_URI": small_floor["url"], "SECRET_KEY": "s" * 32})
+    receiver = Receiver()
+
+    with floor_app.app_context():
+        f = Factory()
+        lines = [f.line("W1"), f.line("W2")]
+        people = [(f.user("supervisor", line=line).id, line.id) for line in lines]
+        webhooks.create(receiver.url, ["stop.raised"], by_user_id=f.user("admin").id)
+        db.session.remove()
+
+    def raise_a_stop(i: int):
+        with floor_app.app_context():
+            supervisor, line = people[i]
+            stops.raise_stop(db.session.get(User, supervisor), scope=StopScope.LINE, reason=StopReason.POWER,
+                             line_id=line)
+            db.session.remove()
+
+    def posted(n: int) -> bool:
+        deadline = time.time() + 20
+        while len(receiver.posts) < n and time.time() < deadline:
+            time.sleep(0.2)
+        return len(receiver.posts) == n
+
+    try:
+        with running_server(small_floor, SHOPFLOOR_WEBHOOKS="1"):
+            raise_a_stop(0)
+            assert posted(1), "the server `make run` starts posted no webhook"
+            assert receiver.posts[0][0]["X-Shopfloor-Event"] == "stop.raised"
+            [worker] = _webhook_workers(small_floor["url"])
+            os.kill(worker, 9)
+            raise_a_stop(1)
+            assert posted(2), "the webhook worker was not restarted"
+            [again] = _webhook_workers(small_floor["url"])
+            assert again != worker
+        assert _webhook_workers(small_floor["url"]) == []  # stopping the server stopped its worker
+    finally:
+        receiver.close()
+        with floor_app.app_context():
+            db.engine.dispose()
 
 
 def test_session_signing_follows_the_secret_key(app, client, factory):

@@ -118,7 +118,7 @@ def fit(text: str, room: float, size: float, *, bold: bool = False) -> str:
     """The text cut to room points wide, ending in "…" when cut; never ends on a lone vowel sign or virama."""
     text = unicodedata.normalize("NFC", text)
     while text and width(text, size, bold=bold) > room:
-        text = _whole(text[:-2]) + ELLIPSIS if len(text) > 2 else ""
+        text = _whole(text[:-2]).rstrip() + ELLIPSIS if len(text) > 2 else ""
     return text
 
 

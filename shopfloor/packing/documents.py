@@ -89,6 +89,12 @@ def _title_block(c: Canvas, title: str, shipment: Shipment, top: float) -> float
     return top - 36
 
 
+def _row(c: Canvas, xs: list[float], y: float, cells: list, size: float, *, bold: bool = False) -> None:
+    """One table row: each cell at its column's left edge (xs, mm), cut to the column's width."""
+    for i, v in enumerate(cells):
+        pdf_fonts.draw(c, xs[i] * mm, y, str(v), size, bold=bold, room=(xs[i + 1] - xs[i] - 2) * mm)
+
+
 def packing_list_pdf(shipment: Shipment) -> bytes:
     rows = packing_rows(shipment)
     buf = io.BytesIO()
@@ -119,8 +125,7 @@ def packing_list_pdf(shipment: Shipment) -> bytes:
         else:
             cells = [r.order, r.cartons, r.range, r.colour, r.sizes, r.per_carton, r.pieces, r.net * r.cartons,
                      r.gross * r.cartons, r.volume * r.cartons]
-        for x, v in zip(xs, cells):
-            pdf_fonts.draw(c, x * mm, y, str(v)[:40], 9, bold=r is None)
+        _row(c, xs, y, cells, 9, bold=r is None)
         y -= 13
     c.save()
     return buf.getvalue()
@@ -132,20 +137,18 @@ def delivery_note_pdf(shipment: Shipment) -> bytes:
     c = Canvas(buf, pagesize=A4, invariant=1)
     c.setTitle(_("Delivery note · %(n)s", n=shipment.number))
     y = _title_block(c, _("Delivery note"), shipment, A4[1] - 20 * mm)
-    xs = [15, 50, 110, 140, 165]
-    for x, h in zip(xs, [_("Order"), _("Customer · style"), _("Cartons"), _("Pieces"), _("Gross weight (kg)")]):
-        pdf_fonts.draw(c, x * mm, y, h, 10, bold=True)
+    xs = [15, 50, 110, 140, 165, 200]  # column edges, mm
+    _row(c, xs, y, [_("Order"), _("Customer · style"), _("Cartons"), _("Pieces"), _("Gross weight (kg)")], 10,
+         bold=True)
     y -= 16
     for order in queries.shipment_orders(shipment.id):
         mine = [r for r in rows if r.order == order.number]
         t = totals(mine)
-        for x, v in zip(xs, [order.number, f"{order.customer} · {order.style.code}"[:34], t["cartons"], t["pieces"],
-                             t["gross"]]):
-            pdf_fonts.draw(c, x * mm, y, str(v), 10)
+        _row(c, xs, y, [order.number, f"{order.customer} · {order.style.code}", t["cartons"], t["pieces"], t["gross"]],
+             10)
         y -= 15
     t = totals(rows)
-    for x, v in zip(xs, [_("Total"), "", t["cartons"], t["pieces"], t["gross"]]):
-        pdf_fonts.draw(c, x * mm, y, str(v), 10, bold=True)
+    _row(c, xs, y, [_("Total"), "", t["cartons"], t["pieces"], t["gross"]], 10, bold=True)
     y -= 50
     pdf_fonts.draw(c, 15 * mm, y, _("Handed over by (factory): ____________________"), 10)
     pdf_fonts.draw(c, 110 * mm, y, _("Received by (carrier): ____________________"), 10)

@@ -36,7 +36,7 @@ DANDAS = ("\u0964", "\u0965")  # in the Devanagari block, written in Bengali too
 ELLIPSIS = "…"
 
 log = logging.getLogger(__name__)
-_shaping = threading.Lock()  # shapeStr adds glyphs without a character to the font's own tables
+_lock = threading.Lock()  # ReportLab's font registry and a font's glyph tables (shapeStr adds to them) are shared
 
 
 @functools.cache
@@ -48,8 +48,9 @@ def fonts() -> dict[tuple[str, bool], str]:
             path = FONT_DIR / file
             if path.is_file():
                 name = path.stem
-                if name not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont(name, str(path)))
+                with _lock:  # two first requests at once register one font object, not two
+                    if name not in pdfmetrics.getRegisteredFontNames():
+                        pdfmetrics.registerFont(TTFont(name, str(path)))
                 chosen[script, bold] = name
             else:
                 missing.append(str(path))
@@ -102,7 +103,7 @@ def _piece(font: str, text: str, size: float) -> tuple[str, float]:
     """What to hand drawString for one run (shaped for Bengali and Devanagari) and its width in points."""
     ttf = pdfmetrics.getFont(font)
     if isinstance(ttf, TTFont) and ttf.shapable and any(_script(ch) in SHAPED for ch in text):
-        with _shaping:
+        with _lock:
             shaped = shapeStr(text, font, size)
         if isinstance(shaped, ShapedStr):
             return shaped, sum(g.x_advance for g in shaped.__shapeData__) * size / 1000

@@ -11,9 +11,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from shopfloor import pdf_fonts
 from shopfloor.models.packing import Shipment
 from shopfloor.packing import plans, queries
 from shopfloor.spreadsheet import Number, csv_chunks
@@ -81,14 +81,18 @@ def packing_list_csv(shipment: Shipment):
 
 
 def _title_block(c: Canvas, title: str, shipment: Shipment, top: float) -> float:
-    c.setFont("Helvetica-Bold", 16)
-    c.drawString(15 * mm, top, title)
-    c.setFont("Helvetica", 10)
+    pdf_fonts.draw(c, 15 * mm, top, title, 16, bold=True)
     facts = [_("Shipment %(n)s", n=shipment.number),
              _("Ex-factory %(d)s", d=format_date(shipment.ex_factory, "medium")),
              _("Carrier: %(c)s", c=shipment.carrier or "—"), _("Container / truck: %(c)s", c=shipment.container or "—")]
-    c.drawString(15 * mm, top - 16, "   ·   ".join(facts))
+    pdf_fonts.draw(c, 15 * mm, top - 16, "   ·   ".join(facts), 10)
     return top - 36
+
+
+def _row(c: Canvas, xs: list[float], y: float, cells: list, size: float, *, bold: bool = False) -> None:
+    """One table row: each cell at its column's left edge (xs, mm), cut to the column's width."""
+    for i, v in enumerate(cells):
+        pdf_fonts.draw(c, xs[i] * mm, y, str(v), size, bold=bold, room=(xs[i + 1] - xs[i] - 2) * mm)
 
 
 def packing_list_pdf(shipment: Shipment) -> bytes:
@@ -102,31 +106,26 @@ def packing_list_pdf(shipment: Shipment) -> bytes:
     header = _header()
 
     def head(y):
-        c.setFont("Helvetica-Bold", 8)
         depth = 1
         for i, h in enumerate(header):
-            lines = simpleSplit(h, "Helvetica-Bold", 8, (xs[i + 1] - xs[i] - 2) * mm)
+            lines = pdf_fonts.wrap(h, (xs[i + 1] - xs[i] - 2) * mm, 8, bold=True)
             depth = max(depth, len(lines))
             for n, line in enumerate(lines):
-                c.drawString(xs[i] * mm, y - 9 * n, line)
+                pdf_fonts.draw(c, xs[i] * mm, y - 9 * n, line, 8, bold=True)
         return y - 9 * depth - 5
 
     y = head(y)
-    c.setFont("Helvetica", 9)
     t = totals(rows)
     for r in rows + [None]:
         if y < 20 * mm:
             c.showPage()
             y = head(size[1] - 20 * mm)
-            c.setFont("Helvetica", 9)
         if r is None:
-            c.setFont("Helvetica-Bold", 9)
             cells = [_("Total"), t["cartons"], "", "", "", "", t["pieces"], t["net"], t["gross"], t["volume"]]
         else:
             cells = [r.order, r.cartons, r.range, r.colour, r.sizes, r.per_carton, r.pieces, r.net * r.cartons,
                      r.gross * r.cartons, r.volume * r.cartons]
-        for x, v in zip(xs, cells):
-            c.drawString(x * mm, y, str(v)[:40])
+        _row(c, xs, y, cells, 9, bold=r is None)
         y -= 13
     c.save()
     return buf.getvalue()
@@ -138,26 +137,20 @@ def delivery_note_pdf(shipment: Shipment) -> bytes:
     c = Canvas(buf, pagesize=A4, invariant=1)
     c.setTitle(_("Delivery note · %(n)s", n=shipment.number))
     y = _title_block(c, _("Delivery note"), shipment, A4[1] - 20 * mm)
-    c.setFont("Helvetica-Bold", 10)
-    xs = [15, 50, 110, 140, 165]
-    for x, h in zip(xs, [_("Order"), _("Customer · style"), _("Cartons"), _("Pieces"), _("Gross weight (kg)")]):
-        c.drawString(x * mm, y, h)
+    xs = [15, 50, 110, 140, 165, 200]  # column edges, mm
+    _row(c, xs, y, [_("Order"), _("Customer · style"), _("Cartons"), _("Pieces"), _("Gross weight (kg)")], 10,
+         bold=True)
     y -= 16
-    c.setFont("Helvetica", 10)
     for order in queries.shipment_orders(shipment.id):
         mine = [r for r in rows if r.order == order.number]
         t = totals(mine)
-        for x, v in zip(xs, [order.number, f"{order.customer} · {order.style.code}"[:34], t["cartons"], t["pieces"],
-                             t["gross"]]):
-            c.drawString(x * mm, y, str(v))
+        _row(c, xs, y, [order.number, f"{order.customer} · {order.style.code}", t["cartons"], t["pieces"], t["gross"]],
+             10)
         y -= 15
     t = totals(rows)
-    c.setFont("Helvetica-Bold", 10)
-    for x, v in zip(xs, [_("Total"), "", t["cartons"], t["pieces"], t["gross"]]):
-        c.drawString(x * mm, y, str(v))
+    _row(c, xs, y, [_("Total"), "", t["cartons"], t["pieces"], t["gross"]], 10, bold=True)
     y -= 50
-    c.setFont("Helvetica", 10)
-    c.drawString(15 * mm, y, _("Handed over by (factory): ____________________"))
-    c.drawString(110 * mm, y, _("Received by (carrier): ____________________"))
+    pdf_fonts.draw(c, 15 * mm, y, _("Handed over by (factory): ____________________"), 10)
+    pdf_fonts.draw(c, 110 * mm, y, _("Received by (carrier): ____________________"), 10)
     c.save()
     return buf.getvalue()

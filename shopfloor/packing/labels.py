@@ -9,6 +9,7 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
+from shopfloor import pdf_fonts
 from shopfloor.errors import DomainError
 from shopfloor.models.packing import Carton
 from shopfloor.packing import plans, queries, sscc, zpl
@@ -50,37 +51,30 @@ def render_pdf(labels: list[zpl.CartonLabel], title: str = "") -> bytes:
     c.setTitle(title)
     w, h = PAGE
     pad = 0.2 * inch
+    room = w - 2 * pad
     for i, lab in enumerate(labels):
         if i:
             c.showPage()
         y = h - pad - 16
-        c.setFont("Helvetica-Bold", 16)
-        c.drawString(pad, y, lab.customer[:40])
-        c.setFont("Helvetica", 12)
+        pdf_fonts.draw(c, pad, y, lab.customer[:40], 16, bold=True, room=room)
         for text in (lab.order, lab.style[:48], lab.colour):
             y -= 18
-            c.drawString(pad, y, text)
+            pdf_fonts.draw(c, pad, y, text, 12, room=room)
         y -= 30
-        c.setFont("Helvetica-Bold", 20)
-        c.drawString(pad, y, lab.carton_of)
-        c.setFont("Helvetica", 13)
+        pdf_fonts.draw(c, pad, y, lab.carton_of, 20, bold=True, room=room)
         for line in lab.contents[:8]:
             y -= 18
-            c.drawString(pad + 10, y, line)
+            pdf_fonts.draw(c, pad + 10, y, line, 13, room=room - 10)
         y -= 22
-        c.setFont("Helvetica-Bold", 13)
-        c.drawString(pad, y, lab.pieces)
-        c.setFont("Helvetica", 10)
-        c.drawString(pad, y - 15, lab.weights)
+        pdf_fonts.draw(c, pad, y, lab.pieces, 13, bold=True, room=room)
+        pdf_fonts.draw(c, pad, y - 15, lab.weights, 10, room=room)
         c.setLineWidth(1)
         c.line(pad, 2.3 * inch, w - pad, 2.3 * inch)
-        c.setFont("Helvetica", 9)
-        c.drawString(pad, 2.1 * inch, "SSCC")
+        pdf_fonts.draw(c, pad, 2.1 * inch, "SSCC", 9)
         bc = Code128(sscc.barcode_data(lab.sscc), barWidth=BAR_WIDTH, barHeight=1.2 * inch, humanReadable=False,
                      quiet=1, lquiet=10 * BAR_WIDTH, rquiet=10 * BAR_WIDTH)
         bc.drawOn(c, (w - bc.width) / 2, 0.6 * inch)
-        c.setFont("Helvetica-Bold", 13)
-        c.drawCentredString(w / 2, 0.35 * inch, lab.element)
+        pdf_fonts.draw(c, w / 2, 0.35 * inch, lab.element, 13, bold=True, align="centre")
     c.save()
     return buf.getvalue()
 

@@ -10,7 +10,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from shopfloor.tickets.pdf import draw_qr, fit
+from shopfloor import pdf_fonts
+from shopfloor.tickets.pdf import draw_qr
 
 CARD_W, CARD_H = 85.6 * mm, 54 * mm
 COLS, ROWS = 2, 5
@@ -56,20 +57,16 @@ def _card(c: Canvas, card: Card, x0: float, y0: float) -> None:
     c.rect(px, py, photo_w, photo_h, stroke=1, fill=0)
     c.setDash()
     c.setFillGray(0.55)
-    c.setFont("Helvetica", 7)
-    c.drawCentredString(px + photo_w / 2, py + photo_h / 2 - 2, fit(c, card.photo_label, photo_w - 2, "Helvetica", 7))
+    pdf_fonts.draw(c, px + photo_w / 2, py + photo_h / 2 - 2, card.photo_label, 7, align="centre", room=photo_w - 2)
     # QR, right (a quiet zone of 2 mm inside the card)
     qr = CARD_H - 2 * pad - 4 * mm
     qx, qy = x0 + CARD_W - pad - qr, y0 + pad + 4 * mm
     c.setFillGray(0)
     draw_qr(c, card.payload, qx, qy, qr)
-    c.setFont("Helvetica", 7)
-    c.drawCentredString(qx + qr / 2, y0 + pad, card.code)
+    pdf_fonts.draw(c, qx + qr / 2, y0 + pad, card.code, 7, align="centre")
     # name and line, under the photo
     text_w = qx - (x0 + pad) - 3 * mm
-    size = next((s for s in (11, 10, 9, 8) if c.stringWidth(card.name, "Helvetica-Bold", s) <= text_w), 8)
-    c.setFont("Helvetica-Bold", size)
-    c.drawString(x0 + pad, py - 6 * mm, fit(c, card.name, text_w, "Helvetica-Bold", size))
-    c.setFont("Helvetica", 8.5)
+    size = pdf_fonts.largest(card.name, text_w, (11, 10, 9, 8), bold=True)
+    pdf_fonts.draw(c, x0 + pad, py - 6 * mm, card.name, size, bold=True, room=text_w)
     if card.line:
-        c.drawString(x0 + pad, py - 10.5 * mm, fit(c, card.line, text_w, "Helvetica", 8.5))
+        pdf_fonts.draw(c, x0 + pad, py - 10.5 * mm, card.line, 8.5, room=text_w)

@@ -14,6 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
+from shopfloor import pdf_fonts
+
 LAYOUTS = ("a4", "label")
 
 
@@ -59,20 +61,11 @@ def draw_qr(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
 
 
 def _text_block(c: Canvas, t: Ticket, x: float, top: float, width: float, scale: float) -> None:
-    c.setFont("Helvetica-Bold", 15 * scale)
-    c.drawString(x, top - 14 * scale, t.code)
-    c.setFont("Helvetica-Bold", 8.5 * scale)
-    c.drawString(x, top - 26 * scale, fit(c, f"{t.style}", width, "Helvetica-Bold", 8.5 * scale))
-    c.setFont("Helvetica", 8 * scale)
+    pdf_fonts.draw(c, x, top - 14 * scale, t.code, 15 * scale, bold=True)
+    pdf_fonts.draw(c, x, top - 26 * scale, t.style, 8.5 * scale, bold=True, room=width)
     lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}"[:40], t.pieces_label or str(t.pieces)]
     for i, line in enumerate(lines):
-        c.drawString(x, top - (37 + 10 * i) * scale, fit(c, line, width, "Helvetica", 8 * scale))
-
-
-def fit(c: Canvas, text: str, width: float, font: str, size: float) -> str:
-    while text and c.stringWidth(text, font, size) > width:
-        text = text[:-2] + "…" if len(text) > 2 else ""
-    return text
+        pdf_fonts.draw(c, x, top - (37 + 10 * i) * scale, line, 8 * scale, room=width)
 
 
 def render(tickets: list[Ticket], layout: str = "a4", *, compress: bool = True, title: str = "") -> bytes:

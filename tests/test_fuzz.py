@@ -21,16 +21,38 @@ from tests import fuzz_support as fz
 from tests.conftest import login
 
 FIXED_SEED = 20261201
-EXAMPLES = int(os.environ.get("SHOPFLOOR_FUZZ_EXAMPLES", "8"))  # 140 routes: within two minutes a run
+EXAMPLES = int(os.environ.get("SHOPFLOOR_FUZZ_EXAMPLES", "8"))  # 166 routes: about a minute a database
 TOKEN = "board-token-for-tests"
 # Tables a refused request may still write to (e.g. a record of failed sign-ins): none today.
 WRITTEN_WHEN_REFUSED: frozenset[str] = frozenset()
 
-text_values = st.one_of(st.sampled_from(fz.HOSTILE), st.text(max_size=40),
-                        st.integers().map(str), st.floats().map(str),
-                        st.text(alphabet="0123456789-", min_size=8, max_size=12))
 int_path = st.one_of(st.sampled_from(["1", "2", "3"] + fz.BIG_INTS),
                      st.integers(min_value=0, max_value=10 ** 30).map(str))
+# Characters random field text is made of: ASCII, controls and NUL, accents, other scripts' digits, a
+# right-to-left override, emoji, a lone-looking high BMP code point.
+CHARS = [chr(c) for c in range(0x20, 0x7f)] + ["\x00", "\t", "\n", "\r", "\x7f", "é", "ÿ", "ß", "١", "３", "²",
+                                              "\u202e", "\ufeff", "😀", "\ud7ff", "漢", "ক", "क", "ệ"]
+
+
+def _text(r: random.Random) -> str:
+    return "".join(r.choice(CHARS) for _ in range(r.randrange(41)))
+
+
+def _field_value(r: random.Random, valid: list[str]) -> str | None:
+    """A form/query value: nothing, a hostile one, random text or a number, or a value valid on the floor."""
+    pick = r.randrange(8)
+    if pick < 2:
+        return None
+    if pick < 4:
+        return r.choice(fz.HOSTILE)
+    if pick == 4:
+        return _text(r)
+    if pick == 5:
+        return r.choice([str(r.randrange(-2 ** 70, 2 ** 70)), repr(r.uniform(-1e12, 1e12)),
+                         "".join(r.choice("0123456789-") for _ in range(r.randrange(8, 13)))])
+    return r.choice(valid)
+
+
 json_value = st.one_of(st.sampled_from(fz.JSON_VALUES), st.integers().map(str),
                        st.text(max_size=30).map(json.dumps), st.integers(1, 2000).map(fz.nested),
                        st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -46,18 +68,23 @@ class Fuzz:
         self.sqlite = db.engine.dialect.name == "sqlite"
         self.cases = 0
         self.counts = fz.table_counts()
+        self._body = None
+        self.signed_as: str | None = None
 
     def values(self, route: fz.Route):
-        fields = st.fixed_dictionaries({n: st.one_of(st.none(), text_values, st.sampled_from(self._valid()))
-                                        for n in self.names})
+        # Every field of the app in each case, drawn from one Random that hypothesis seeds (a strategy per field
+        # cost hypothesis most of the fuzz's time: ~100 fields a case); the case prints whole when it fails.
+        valid = self._valid()
+        fields = st.randoms(use_true_random=False).map(lambda r: {n: _field_value(r, valid) for n in self.names})
         args = {a: (int_path if kind == "int" else
                     st.one_of(st.sampled_from(fz.PATHS + self._valid()), st.text(min_size=1, max_size=30)))
                 for a, kind in route.args}
-        body = st.one_of(
+        body = self._body if self._body is not None else st.one_of(
             st.fixed_dictionaries({k: st.one_of(json_value, st.sampled_from(self._valid()).map(json.dumps))
                                    for k in ("bundle", "operation", "qty", "client_id")})
             .map(lambda d: "{" + ", ".join(f'"{k}": {v}' for k, v in d.items()) + "}"),
             json_value, st.text(max_size=40), st.integers(1, 100_000).map(fz.nested))
+        self._body = body
         return st.fixed_dictionaries({"args": st.fixed_dictionaries(args), "fields": fields, "htmx": st.booleans(),
                                       "body": body})
 
@@ -66,11 +93,16 @@ class Fuzz:
         return [d["bundle"], d["signed"], f"/b/{d['signed']}", d["badge"], str(d["entry"]), "1", "2", "S", d["sscc"]]
 
     def sign_in(self, who: str) -> None:
+        """Sign the client in as who, unless the last case left it signed in so (a case that may have changed
+        the session, below in run(), makes the next one sign in afresh)."""
+        if self.signed_as == who:
+            return
         with self.client.session_transaction() as sess:
             sess.clear()
         if who not in ("anonymous", "kiosk"):
             login(self.client, self.data["users"][who])  # opens a session row, as a real sign-in does
             self.counts = fz.table_counts()
+        self.signed_as = who
 
     def run(self, route: fz.Route, who: str, case: dict) -> None:
         body = case["body"]
@@ -96,6 +128,9 @@ class Fuzz:
             db.session.rollback()
             pytest.fail(f"500 for {what}\n{traceback.format_exc()}")
         db.session.rollback()
+        if (route.endpoint.startswith("auth.") or status == 401
+                or (status in (302, 303) and "/login" in resp.headers.get("Location", ""))):
+            self.signed_as = None  # signed in, out or elsewhere: the next case signs in afresh
         assert status < 500, f"{status} for {what}: {text[:500]}"
         before, self.counts = self.counts, fz.table_counts()
         if 400 <= status < 500:

@@ -69,3 +69,22 @@ def test_filters_swap_the_list_in_place(live_server, new_context, people):
     page.select_option("#f-role", "")
     page.wait_for_function("() => [...document.querySelectorAll('.person-name')].map(a => a.innerText).join() === 'Amina Akter'")
     assert "q=amina" in page.url
+
+
+@pytest.mark.parametrize("size", [(390, 844), (820, 1180)])
+def test_a_managers_links_are_one_row_with_the_current_page_in_view(live_server, new_context, people, size):
+    """A manager has some twenty links: on a phone and a tablet they are one row that scrolls sideways (on a
+    tablet they wrapped to four rows, a fifth of the screen), and the page's own link is scrolled into view."""
+    w, h = size
+    page = new_context(viewport={"width": w, "height": h}).new_page()
+    _sign_in(page, live_server, people["manager"])
+    page.goto(live_server + "/people")
+    bar = page.locator("header.topbar").bounding_box()
+    assert bar["height"] <= 130, f"the top bar is {bar['height']} px high at {w} px"
+    links = page.locator(".nav a")
+    assert links.count() >= 15
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    assert len(tops) == 1, f"the links are on {len(tops)} rows at {w} px"
+    current = page.locator(".nav a[aria-current=page]").bounding_box()
+    assert current["x"] >= 0 and current["x"] + current["width"] <= w, f"People's link is out of view at {w} px"
+    _no_sideways_scroll(page, "/people")

@@ -4,6 +4,14 @@
 document.addEventListener("click", function (e) {
   if (e.target.closest && e.target.closest("[data-print]")) window.print();
 });
+// The current page's link in a nav that scrolls sideways (phones, tablets) is brought into view.
+document.addEventListener("DOMContentLoaded", function () {
+  var current = document.querySelector(".nav [aria-current=page]"), nav = current && current.parentNode;
+  if (nav && nav.scrollWidth > nav.clientWidth) {
+    var offset = current.getBoundingClientRect().left - nav.getBoundingClientRect().left;
+    nav.scrollLeft += offset - (nav.clientWidth - current.offsetWidth) / 2;
+  }
+});
 document.addEventListener("change", function (e) {
   if (e.target.matches && e.target.matches("[data-autosubmit]") && e.target.form) e.target.form.submit();
 });

@@ -97,8 +97,13 @@ def _truncate(app) -> None:
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":
+            # DELETE, children before parents, and every sequence back to 1, in one round trip: as TRUNCATE ...
+            # RESTART IDENTITY leaves it, in 2 ms instead of 100 (TRUNCATE makes new files for 48 tables and
+            # their indexes; over a thousand tests that was about two minutes of the PostgreSQL run).
             with db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.exec_driver_sql(";".join(f'DELETE FROM "{t}"' for t in tables) + ";"
+                                     "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, "
+                                     "false) FROM pg_sequences WHERE schemaname = current_schema()")
             return
         # SQLite: one writer like any other (BEGIN IMMEDIATE in the writers' queue), children before parents.
         with write_transaction() as session:

@@ -188,7 +188,7 @@ def live_server(ctx):
     port = free_port()
     server = make_server("127.0.0.1", port, closes_when_done(ctx), threaded=True)
     server.daemon_threads = False  # socketserver then keeps the request threads, and server_close() joins them
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     ctx.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
     try:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
 
 from shopfloor import clock, money
 from shopfloor.extensions import db
@@ -216,10 +217,14 @@ def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:
         bundle = find_bundle(ref)
     except DomainError:
         return None, [], [[], []]
-    log = db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id).order_by(WorkLog.id)).all()
+    # The page names each entry's operation, operator and corrector: loaded with the rows (a query per
+    # relation), not one by one as the template reaches them (hundreds of entries in a bundle's life).
+    log = db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id).order_by(WorkLog.id).options(
+        selectinload(WorkLog.operation), selectinload(WorkLog.operator), selectinload(WorkLog.created_by))).all()
     qc = db.session.scalars(select(Inspection).where(Inspection.bundle_id == bundle.id)
-                            .order_by(Inspection.created_at)).all()
-    rework = db.session.scalars(select(Rework).where(Rework.bundle_id == bundle.id)).all()
+                            .order_by(Inspection.created_at).options(selectinload(Inspection.inspector))).all()
+    rework = db.session.scalars(select(Rework).where(Rework.bundle_id == bundle.id)
+                                .options(selectinload(Rework.operator))).all()
     return bundle, log, [qc, rework]
 
 

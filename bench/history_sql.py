@@ -98,9 +98,9 @@ def summaries(d: Dialect) -> list:
         text(f"""INSERT INTO operator_day (operator_id, day, line_id, pieces, earned_minutes, earnings_e4)
             SELECT operator_id, {day}, max(line_id), sum(pieces), sum(pieces * sam), sum(pieces * piece_rate_e4)
             FROM work_log GROUP BY operator_id, {day}"""),
-        text("""INSERT INTO order_op_progress (order_id, operation_id, done)
-            SELECT s.order_id, w.operation_id, sum(w.pieces) FROM work_log w JOIN hist_seq s ON s.bundle_id = w.bundle_id
-            GROUP BY s.order_id, w.operation_id"""),
+        text("""INSERT INTO order_op_progress (order_id, operation_id, done, earned_minutes, labour_e4)
+            SELECT s.order_id, w.operation_id, sum(w.pieces), sum(w.pieces * w.sam), sum(w.pieces * w.piece_rate_e4)
+            FROM work_log w JOIN hist_seq s ON s.bundle_id = w.bundle_id GROUP BY s.order_id, w.operation_id"""),
         text("DELETE FROM bundle_op_progress"),
         text("""INSERT INTO bundle_op_progress (bundle_id, operation_id, pieces, done)
             SELECT s.bundle_id, o.operation_id, s.pieces, coalesce(x.q, 0)

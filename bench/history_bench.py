@@ -19,7 +19,7 @@ import statistics
 import time
 from datetime import date, datetime, time as dtime, timedelta
 
-from common import make_app
+from common import board_data, make_app
 
 TARGET_MS, BOARD_TARGET_MS = 300, 10
 
@@ -59,19 +59,6 @@ def facts() -> dict:
     f["bundle"] = q("SELECT code FROM bundles WHERE id = (SELECT max(id) / 2 FROM bundles)")
     db.session.rollback()
     return f
-
-
-def board_data():
-    from shopfloor.board import queries
-    from shopfloor.extensions import db
-    from shopfloor.quality.metrics import line_quality_today
-    from shopfloor.review.forecast import order_forecasts
-
-    b = queries.board()
-    order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in b.orders])
-    line_quality_today()
-    db.session.rollback()
-    return b
 
 
 def run(url: str, runs: int) -> None:

@@ -71,6 +71,7 @@ def write_history(plans: list[LinePlan], ids: dict, days: list[date], rows_per_d
             _load_mode(conn, d)
             total += conn.execute(ledger, {"di": di}).rowcount
         if di % 20 == 0 or di == len(days) - 1:
+            _checkpoint(d)
             print(f"  {day} ({di + 1}/{len(days)}): {total:,} work-log rows, {time.perf_counter() - t0:.0f} s", flush=True)
     _restore_indexes(d, dropped)
     print(f"  indexes: {time.perf_counter() - t0:.0f} s", flush=True)
@@ -84,6 +85,16 @@ def write_history(plans: list[LinePlan], ids: dict, days: list[date], rows_per_d
                                  if f":{k}" in str(s)}).rowcount
         print(f"  {str(s).split()[2]}: {n:,} rows, {time.perf_counter() - t:.0f} s", flush=True)
     return total
+
+
+def _checkpoint(d: hs.Dialect) -> None:
+    """SQLite: the WAL copied into the file and emptied (the app leaves checkpoints to its server's thread, so
+    without this the WAL grew to 24 GB over the year)."""
+    from shopfloor.extensions import db
+
+    if not d.pg:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _load_mode(conn, d: hs.Dialect) -> None:
@@ -211,6 +222,7 @@ def finish(d_pg: bool) -> None:
             hs.meta.drop_all(conn)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if d_pg else "ANALYZE"))
+    _checkpoint(hs.Dialect("postgresql" if d_pg else "sqlite"))
 
 
 def counts() -> dict:

@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from common import drop_database, fresh_database, make_app
+from common import board_data, drop_database, fresh_database, make_app
 
 DAYS = 60
 
@@ -142,16 +142,6 @@ def run(kind: str, rows: int, pg_url: str | None) -> None:
 
         with app.app_context():
             n = db.session.execute(text("SELECT count(*) FROM work_log")).scalar()
-            from shopfloor.quality.metrics import line_quality_today
-            from shopfloor.review.forecast import order_forecasts
-
-            def board_data():
-                b = queries.board()
-                order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in b.orders])
-                line_quality_today()
-                db.session.rollback()
-                return b
-
             board = board_data()
             ms = timeit(board_data)
             version_ms = timeit(lambda: (queries.version(), db.session.rollback()), n=200)

@@ -64,6 +64,21 @@ def make_app(url: str):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
 
 
+def board_data():
+    """What the board's route reads (in an app context): the board from the summaries, the orders' forecasts
+    and the lines' quality; the read transaction ended, as a request ends it."""
+    from shopfloor.board import queries
+    from shopfloor.extensions import db
+    from shopfloor.quality.metrics import line_quality_today
+    from shopfloor.review.forecast import order_forecasts
+
+    b = queries.board()
+    order_forecasts([(o.id, o.quantity, o.output, o.due_date) for o in b.orders])
+    line_quality_today()
+    db.session.rollback()
+    return b
+
+
 def build_floor(app, bundles: int = 1000, bundle_size: int = 40, operators: int = 8) -> dict:
     """Schema from the migrations, then one line, a 3-operation style, an order cut into bundles, operators
     assigned to its first operation, which the bench scans.

@@ -21,6 +21,15 @@ def to_local(ts: datetime) -> datetime:
     return ts.replace(tzinfo=timezone.utc).astimezone(factory_tz())
 
 
+def naive_local():
+    """to_local without the zone attached, as a function with the factory's zone looked up once (for the
+    thousands of timestamps of a month's figures): identity when the factory keeps UTC."""
+    tz = factory_tz()
+    if tz.key == "UTC":
+        return lambda ts: ts
+    return lambda ts: ts.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
+
+
 def local_bucket(ts: datetime) -> tuple[date, int]:
     """(factory-local day, hour) of a naive-UTC timestamp."""
     loc = to_local(ts)

@@ -37,6 +37,12 @@ def configure_engine_options(app: Flask) -> None:
         # Not pool_pre_ping: it pings at every checkout, a round trip that cost a scan about 100 us of the app's
         # CPU (a fifth of it, bench/scan_cpu.py); install_postgres_hooks pings only a connection left idle.
         opts.setdefault("pool_pre_ping", False)
+        # No JIT compilation: the planner's cost of a read over a year of history (the board's work in progress,
+        # the review's figures) passes jit_above_cost though it runs in milliseconds, and compiling took longer
+        # than running (220 ms of the board's 430 ms at 74 M ledger rows, bench/history_bench.py).
+        connect_args = dict(opts.get("connect_args", {}))
+        connect_args.setdefault("options", "-c jit=off")
+        opts["connect_args"] = connect_args
         opts.setdefault("pool_size", 10)
         opts.setdefault("max_overflow", 20)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts

@@ -186,3 +186,31 @@ def test_numbers_and_dates_follow_the_locale(app):
             assert number(1234567, 0) == "12,34,567"  # lakh grouping
         with force_locale("en"):
             assert local_day(date(2026, 12, 6)) == "Dec 6, 2026"
+
+
+def test_figures_are_written_as_babel_writes_them_in_every_language(app):
+    """templating.number reads each locale's signs and grouping from Babel once and writes the digits itself
+    (a month's review has ten thousand figures): the same text as Babel's format_decimal with the locale's
+    pattern, negative zero, lakh grouping and half-up money included."""
+    import random
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from flask_babel import force_locale, format_decimal, get_locale
+
+    from shopfloor.config import Config
+    from shopfloor.templating import number
+
+    rng = random.Random(3)
+    values = [0, -0.0, 0.004, -0.004, 999, 1000, 12345, 1234567, 12345678901, -1234.5, 2.675, 1e14,
+              Decimal("0.175"), Decimal("-0.001"), Decimal("1234567.125")]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(50)] + [Decimal(f"{rng.uniform(-1e6, 1e6):.4f}") for _ in range(50)]
+    with app.test_request_context():
+        for lang in Config.LANGUAGES:
+            with force_locale(lang):
+                integer = get_locale().decimal_formats[None].pattern.split(";")[0].split(".")[0]
+                for v in values:
+                    for places in (0, 1, 2, 3):
+                        rounded = (v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+                                   if isinstance(v, Decimal) else round(float(v), places))
+                        babel = format_decimal(rounded, format=integer + ("." + "0" * places if places else ""))
+                        assert number(v, places) == babel, (lang, v, places)

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, select, text
 
-from shopfloor import clock
+from shopfloor import clock, money
 from shopfloor.extensions import db
 from shopfloor.models import Attendance
+from shopfloor.models.calendar import stay_times
 from shopfloor.shifts import calendar
 from shopfloor.stoppages.queries import StopInterval, merged, stop_intervals
 from shopfloor.vocabulary import Efficiency, StopScope
@@ -47,6 +50,9 @@ class OperatorDayFigures:
     source: str = PLANNED
     time_in: datetime | None = None    # naive UTC, as counted
     time_out: datetime | None = None
+    earned_minutes: Decimal = Decimal(0)   # earned, exact (operator_day.earned_minutes), for the payslip
+    earnings_e4: int = 0               # piece-rate pay of the day, ten-thousandths (operator_day.earnings_e4)
+    logged: bool = False               # the day has an operator_day row (work was logged, maybe reversed)
 
     @property
     def figures(self) -> Efficiency:
@@ -54,7 +60,7 @@ class OperatorDayFigures:
 
 
 _EARNED = text("""
-SELECT d.operator_id, d.day, coalesce(d.line_id, u.line_id) AS line_id, d.pieces, d.earned_minutes
+SELECT d.operator_id, d.day, coalesce(d.line_id, u.line_id) AS line_id, d.pieces, d.earned_minutes, d.earnings_e4
 FROM operator_day d JOIN users u ON u.id = d.operator_id
 WHERE d.day BETWEEN :start AND :end
   AND (CAST(:op AS INTEGER) IS NULL OR d.operator_id = :op)""")
@@ -85,14 +91,13 @@ def operator_days(start: date, end: date, *, off_standard: OffStandard | None = 
     now_local = clock.to_local(now_utc).replace(tzinfo=None)
     today = now_local.date()
     rows: dict[tuple[int, date], OperatorDayFigures] = {}
-    for r in db.session.execute(_EARNED, {"start": start, "end": end, "op": operator_id}).mappings():
-        key = (r["operator_id"], _day(r["day"]))
-        rows[key] = OperatorDayFigures(key[0], key[1], r["line_id"], int(r["pieces"] or 0),
-                                       float(r["earned_minutes"] or 0))
-    q = select(Attendance).where(Attendance.day.between(start, end))
-    if operator_id is not None:
-        q = q.where(Attendance.operator_id == operator_id)
-    records = {(a.operator_id, a.day): a for a in db.session.scalars(q)}
+    for op, day, line, pieces, earned, earnings in db.session.execute(
+            _EARNED, {"start": start, "end": end, "op": operator_id}):
+        key = (op, _day(day))
+        rows[key] = OperatorDayFigures(op, key[1], line, int(pieces or 0), float(earned or 0),
+                                       earned_minutes=money.decimal(earned or 0), earnings_e4=int(earnings or 0),
+                                       logged=True)
+    records = _records(start, end, operator_id)
     missing = sorted({op for op, _d in records} - {op for op, _d in rows})
     lines_of = dict(db.session.execute(_USER_LINES, {"ids": missing}).all()) if missing else {}
     for key in records:
@@ -104,7 +109,8 @@ def operator_days(start: date, end: date, *, off_standard: OffStandard | None = 
         return []
 
     cal = calendar.load(start, end)
-    stops = _off_standard_stops(start, end) if off_standard is None else []
+    local = clock.naive_local()
+    stops = _Stops(_off_standard_stops(start, end) if off_standard is None else [], now_local, local)
     by_scans = current_app.config.get("ATTENDANCE_SOURCE") == "first-last-scan"
     scans = _first_last(rows, by_scans, records)
     for key, f in rows.items():
@@ -128,16 +134,70 @@ def operator_days(start: date, end: date, *, off_standard: OffStandard | None = 
             f.source = PLANNED  # a record with no clock-in (an absence kept by a correction)
         stay = None
         if f.time_in is not None:
-            stay = (_local(f.time_in), _stay_end(f, ld, today, now_local))
-            f.attended = ld.attended_minutes(*stay)
-            f.overtime = ld.overtime_minutes(*stay)
+            stay = (local(f.time_in), _stay_end(f, ld, today, now_local, local))
+            f.attended, f.overtime = ld.stay_minutes(*stay)
         elif f.pieces > 0 and ld.start is not None:
             stay = (ld.start, min(now_local, ld.end) if f.day == today else ld.end)
         if off_standard is not None:
             f.off_standard = float(off_standard.get(key, 0))
         elif stay is not None:
-            f.off_standard = _stopped_minutes(f, ld, stops, stay, now_local)
+            f.off_standard = _stopped_minutes(f, ld, stops, stay)
     return sorted(rows.values(), key=lambda f: (f.day, f.line_id or 0, f.operator_id))
+
+
+class _Record(NamedTuple):
+    """An attendance record as counted (the corrected times once corrected: models.calendar.stay_times)."""
+    corrected: bool
+    time_in: datetime | None
+    time_out: datetime | None
+
+
+_RECORD_COLUMNS = (Attendance.operator_id, Attendance.day, Attendance.corrected, Attendance.clock_in,
+                   Attendance.clock_out, Attendance.corrected_in, Attendance.corrected_out)
+
+
+def _records(start: date, end: date, operator_id: int | None) -> dict[tuple[int, date], _Record]:
+    """The period's attendance records as plain rows (a month of a thousand operators is 26,000 of them)."""
+    q = select(*_RECORD_COLUMNS).where(Attendance.day.between(start, end))
+    if operator_id is not None:
+        q = q.where(Attendance.operator_id == operator_id)
+    return {(op, day): _Record(bool(corrected), *stay_times(bool(corrected), *times))
+            for op, day, corrected, *times in db.session.execute(q)}
+
+
+class _Stops:
+    """The period's off-standard stops in factory time, found by operator or line and by the days they touch
+    (a month of a thousand operators asks for 26,000 days; each looks at its own stops only)."""
+
+    def __init__(self, stops: list[StopInterval], now_local: datetime, local):
+        self._by: dict[tuple, list[tuple[int, datetime, datetime]]] = {}
+        for s in stops:
+            if s.scope == StopScope.OPERATOR:
+                key = (StopScope.OPERATOR, s.operator_id)
+            elif s.scope == StopScope.LINE:
+                key = (StopScope.LINE, s.line_id)
+            else:
+                continue   # a machine's stop stops nobody's pay
+            a, b = local(s.started_at), local(s.ended_at) if s.ended_at else now_local
+            for d in _dates(a, b):
+                self._by.setdefault((*key, d), []).append((s.id, a, b))
+
+    def spans(self, f: OperatorDayFigures, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
+        """The operator's own stops and their line's, clipped to the stay lo..hi."""
+        found = {}
+        for d in _dates(lo, hi):
+            for key in ((StopScope.OPERATOR, f.operator_id, d), (StopScope.LINE, f.line_id, d)):
+                for sid, a, b in self._by.get(key, ()):
+                    found[sid] = (max(a, lo), min(b, hi))
+        return [(a, b) for a, b in found.values() if b > a]
+
+
+def _dates(a: datetime, b: datetime) -> list[date]:
+    out, d = [], a.date()
+    while d <= b.date():
+        out.append(d)
+        d += timedelta(days=1)
+    return out
 
 
 def _off_standard_stops(start: date, end: date) -> list[StopInterval]:
@@ -146,32 +206,19 @@ def _off_standard_stops(start: date, end: date) -> list[StopInterval]:
     return [s for s in stop_intervals(lo, hi) if s.off_standard]
 
 
-def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: list[StopInterval],
-                     stay: tuple[datetime, datetime], now_local: datetime) -> float:
+def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: _Stops,
+                     stay: tuple[datetime, datetime]) -> float:
     """Approved off-standard minutes of one operator's day: their own stops and their line's, inside their stay,
     overlapping stops once, measured like attendance (inside shifts and approved overtime, less unpaid breaks)."""
-    lo, hi = stay
-    spans = []
-    for s in stops:
-        mine = s.scope == StopScope.OPERATOR and s.operator_id == f.operator_id
-        if not (mine or (s.scope == StopScope.LINE and s.line_id == f.line_id)):
-            continue
-        a, b = max(_local(s.started_at), lo), min(_local(s.ended_at) if s.ended_at else now_local, hi)
-        if b > a:
-            spans.append((a, b))
-    return float(sum(ld.attended_minutes(a, b) for a, b in merged(spans)))
+    return float(sum(ld.attended_minutes(a, b) for a, b in merged(stops.spans(f, *stay))))
 
 
-def _local(ts: datetime) -> datetime:
-    return clock.to_local(ts).replace(tzinfo=None)
-
-
-def _stay_end(f: OperatorDayFigures, ld: calendar.LineDay, today: date, now_local: datetime) -> datetime:
+def _stay_end(f: OperatorDayFigures, ld: calendar.LineDay, today: date, now_local: datetime, local) -> datetime:
     if f.time_out is not None:
-        return _local(f.time_out)
+        return local(f.time_out)
     if f.day >= today:
         return now_local
-    return ld.end or _local(f.time_in)   # forgot to clock out on a past day: the end of the line's day
+    return ld.end or local(f.time_in)   # forgot to clock out on a past day: the end of the line's day
 
 
 def _first_last(rows, by_scans: bool, records) -> dict[tuple[int, date], tuple[datetime, datetime]]:

@@ -170,10 +170,10 @@ SELECT a.line_id, count(*)
 FROM active a
 JOIN bundles b ON b.order_id = a.id
 JOIN bundle_op_progress l ON l.bundle_id = b.id AND l.operation_id = a.last_op
--- started (any operation has pieces) and not finished at the last operation; a scalar
--- subquery per bundle keeps both planners on the primary-key index
+-- started (any operation has pieces) and not finished at the last operation; the subquery per bundle keeps
+-- both planners on the primary-key index and stops at the first operation with pieces
 WHERE l.done < l.pieces
-  AND (SELECT max(p.done) FROM bundle_op_progress p WHERE p.bundle_id = b.id) > 0
+  AND EXISTS (SELECT 1 FROM bundle_op_progress p WHERE p.bundle_id = b.id AND p.done > 0)
 GROUP BY a.line_id
 """)
 

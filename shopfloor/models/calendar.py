@@ -79,11 +79,17 @@ class Attendance(db.Model):
 
     @property
     def time_in(self) -> datetime | None:
-        return self.corrected_in if self.corrected else self.clock_in
+        return stay_times(self.corrected, self.clock_in, self.clock_out, self.corrected_in, self.corrected_out)[0]
 
     @property
     def time_out(self) -> datetime | None:
-        return self.corrected_out if self.corrected else self.clock_out
+        return stay_times(self.corrected, self.clock_in, self.clock_out, self.corrected_in, self.corrected_out)[1]
+
+
+def stay_times(corrected, clock_in, clock_out, corrected_in, corrected_out) -> tuple[datetime | None, datetime | None]:
+    """The stay that counts: the corrected times once a supervisor corrected the record, else the scanned ones
+    (also read as plain columns, attendance/figures.py, for a month of every operator)."""
+    return (corrected_in, corrected_out) if corrected else (clock_in, clock_out)
 
 
 class AttendanceCorrection(db.Model):

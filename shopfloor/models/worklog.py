@@ -20,6 +20,10 @@ class WorkLog(db.Model):
         Index("ix_work_log_operator_created", "operator_id", "created_at"),
         Index("ix_work_log_bundle_op", "bundle_id", "operation_id"),
         Index("ix_work_log_line_created", "line_id", "created_at"),
+        # Garments out by time (the forecast's rate over the last days): output entries only, read without the
+        # table (bundle and pieces in the index).
+        Index("ix_work_log_output_created", "created_at", "bundle_id", "pieces",
+              sqlite_where=text("is_output"), postgresql_where=text("is_output")),
         # One reversal per entry at most; only reversal rows are indexed.
         Index("uq_work_log_reverses_id", "reverses_id", unique=True,
               sqlite_where=text("reverses_id IS NOT NULL"), postgresql_where=text("reverses_id IS NOT NULL")),
@@ -62,11 +66,15 @@ class LineHourOutput(db.Model):
 
 
 class OrderOpProgress(db.Model):
-    """Summary kept in the scan transaction: pieces done per order x operation."""
+    """Summary kept in the scan transaction: pieces done per order x operation, their earned minutes and their
+    piece-rate labour (the rates logged), so an order's cost is read without summing its ledger."""
     __tablename__ = "order_op_progress"
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), primary_key=True)
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
     done: Mapped[int] = mapped_column(default=0)
+    earned_minutes: Mapped[Decimal] = mapped_column(Numeric(14, 3), default=Decimal("0"), server_default="0")
+    # Σ pieces x piece rate as logged, exact (money, see shopfloor.money).
+    labour: Mapped[Decimal] = mapped_column("labour_e4", Money(), default=Decimal("0"), server_default="0")
 
     operation = relationship("Operation")
 
@@ -74,6 +82,8 @@ class OrderOpProgress(db.Model):
 class OperatorDay(db.Model):
     """Summary kept in the scan transaction: an operator's pieces, earned minutes and piece-rate pay per local day."""
     __tablename__ = "operator_day"
+    # Every operator's days of a period (the board's today, the review's week or month).
+    __table_args__ = (Index("ix_operator_day_day", "day"),)
     operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)

@@ -1,4 +1,5 @@
-"""Budget per order: target cost per piece vs labour cost from the ledger, and rework cost.
+"""Budget per order: target cost per piece vs labour cost from the ledger (its order x operation summary), and
+rework cost.
 
 Money is exact (shopfloor.money): the sums are of whole ten-thousandths, in SQL, on both databases.
 """
@@ -7,14 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from shopfloor import money
 from shopfloor.extensions import db
 
+# The ledger's labour per order, from the order x operation summary the scan keeps with each entry.
 _LABOUR = text("""
-SELECT b.order_id, sum(w.pieces * w.piece_rate_e4) AS labour_e4, sum(w.pieces * w.sam) AS minutes
-FROM work_log w JOIN bundles b ON b.id = w.bundle_id GROUP BY b.order_id""")
+SELECT order_id, sum(labour_e4) AS labour_e4, sum(earned_minutes) AS minutes
+FROM order_op_progress WHERE order_id IN :ids GROUP BY order_id""").bindparams(bindparam("ids", expanding=True))
 # Repair labour: the pieces sent to rework, at the piece rate of the operation responsible.
 _REWORK = text("""
 SELECT r.order_id, sum(r.pieces * coalesce(op.piece_rate_e4, 0)) AS rework_e4 FROM rework r
@@ -45,7 +47,7 @@ class Budget:
 
 def order_budgets(outputs: dict[int, int]) -> dict[int, Budget]:
     labour = {r.order_id: (money.from_e4(r.labour_e4), money.decimal(r.minutes or 0))
-              for r in db.session.execute(_LABOUR)}
+              for r in db.session.execute(_LABOUR, {"ids": list(outputs)})} if outputs else {}
     rework = {r.order_id: money.from_e4(r.rework_e4) for r in db.session.execute(_REWORK)}
     targets = {r.id: r.target_cost_e4 for r in db.session.execute(_TARGETS)}
     out = {}

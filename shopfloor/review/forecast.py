@@ -52,13 +52,13 @@ def project(*, quantity: int, output: int, rate_per_day: float, today: date, due
     return Forecast(status, finish, rate_per_day, remaining)
 
 
-# Garments out: ledger rows that counted as output when written (work_log.is_output).
+# Garments out: ledger rows that counted as output when written (work_log.is_output), read from the output
+# entries' index by time (the last days only; CROSS JOIN makes SQLite start there, PostgreSQL still plans freely).
 _RECENT = text("""
 SELECT b.order_id, sum(w.pieces)
-FROM orders o
-JOIN bundles b ON b.order_id = o.id
-JOIN work_log w ON w.bundle_id = b.id AND w.is_output
-WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """ AND w.created_at >= :since
+FROM work_log w CROSS JOIN bundles b CROSS JOIN orders o
+WHERE w.is_output AND w.created_at >= :since AND b.id = w.bundle_id AND o.id = b.order_id
+  AND o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 GROUP BY b.order_id
 """)
 

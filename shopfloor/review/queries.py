@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import selectinload
 
 from shopfloor import clock, money
 from shopfloor.extensions import db
@@ -152,50 +153,57 @@ class OperatorPay:
 def minimum_wage(attended_minutes: int) -> Decimal:
     """The minimum wage for minutes attended, exact: MINIMUM_WAGE_PER_DAY is for a planned day of
     SHIFT_MINUTES, so a minute attended is worth MINIMUM_WAGE_PER_DAY / SHIFT_MINUTES."""
+    return minimum_wage_rule()(attended_minutes)
+
+
+def minimum_wage_rule():
+    """minimum_wage as a function with the settings read once (a month's payslips ask it for every day)."""
     cfg = current_app.config
-    return money.decimal(cfg["MINIMUM_WAGE_PER_DAY"]) * Decimal(int(attended_minutes)) / Decimal(int(cfg["SHIFT_MINUTES"]))
-
-
-_PAY = text("""
-SELECT u.id, u.name, coalesce(u.badge_code, '') AS badge, coalesce(l.code, '') AS line, d.day, d.pieces,
-       d.earned_minutes, d.earnings_e4
-FROM operator_day d JOIN users u ON u.id = d.operator_id LEFT JOIN lines l ON l.id = d.line_id
-WHERE d.day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR d.line_id = :line)
-ORDER BY u.name""")
+    per_day, shift = money.decimal(cfg["MINIMUM_WAGE_PER_DAY"]), Decimal(int(cfg["SHIFT_MINUTES"]))
+    return lambda attended_minutes: per_day * Decimal(int(attended_minutes)) / shift
 
 
 def operator_pay(start: date, end: date, line_id: int | None = None,
                  people: list[figures.OperatorDayFigures] | None = None) -> list[OperatorPay]:
-    """Payslips from the operator-day summaries (kept in step with the ledger) and the minutes attended,
-    exact until each line rounds."""
-    attended = {(f.operator_id, f.day): f for f in (operator_days(start, end, line_id) if people is None else people)}
-    acc: dict[int, OperatorPay] = {}
-
+    """Payslips from the operators' days (attendance/figures.operator_days: the operator-day summaries, kept in
+    step with the ledger, and the minutes attended), exact until each line rounds. A slip is an operator's with
+    work logged in the period or minutes attended; its line is the one of their latest day."""
+    days = operator_days(start, end, line_id) if people is None else people
     cfg = current_app.config
     rates = dict(off_standard_rate=money.decimal(cfg["OFF_STANDARD_RATE_PER_MINUTE"]),
                  overtime_rate=money.decimal(cfg["WAGE_PER_MINUTE"]) * money.decimal(cfg["OVERTIME_PREMIUM"]))
-
-    def slip(r) -> OperatorPay:
-        return acc.setdefault(r["id"], OperatorPay(r["id"], r["name"], r["badge"], r["line"], 0, 0, money.ZERO, 0.0,
-                                                   money.ZERO, money.ZERO, **rates))
-    for r in db.session.execute(_PAY, {"start": start, "end": end, "line": line_id}).mappings():
-        p = slip(r)
-        p.pieces += int(r["pieces"])
-        p.earned += money.decimal(r["earned_minutes"] or 0)
-        p.earnings_exact += money.from_e4(r["earnings_e4"])
-    for (op_id, _day), f in attended.items():
-        if f.attended <= 0 and f.pieces <= 0:
+    minimum = minimum_wage_rule()
+    acc: dict[int, OperatorPay] = {}
+    lines: dict[int, int | None] = {}
+    for f in days:   # in day order: the latest day's line is the slip's
+        attended = f.attended > 0 or f.pieces > 0
+        if not (f.logged or attended):
             continue
-        if op_id not in acc:
-            r = db.session.execute(_PERSON, {"id": op_id}).mappings().one()
-            slip(r)
-        p = acc[op_id]
-        p.days += 1
-        p.minutes += f.attended
-        p.off_standard += f.off_standard
-        p.overtime += f.overtime
-        p.minimum_exact += minimum_wage(f.attended)
+        p = acc.get(f.operator_id)
+        if p is None:
+            p = acc[f.operator_id] = OperatorPay(f.operator_id, "", "", "", 0, 0, money.ZERO, 0.0, money.ZERO,
+                                                 money.ZERO, **rates)
+        lines[f.operator_id] = f.line_id
+        p.pieces += f.pieces
+        p.earned += f.earned_minutes
+        p.earnings_exact += money.from_e4(f.earnings_e4)
+        if attended:
+            p.days += 1
+            p.minutes += f.attended
+            p.off_standard += f.off_standard
+            p.overtime += f.overtime
+            p.minimum_exact += minimum(f.attended)
+    if acc:
+        codes = dict(db.session.execute(_LINE_CODES).all())
+        for r in db.session.execute(_PEOPLE, {"ids": list(acc)}):
+            p = acc[r.id]
+            p.name, p.badge, p.line = r.name, r.badge, codes.get(lines[r.id], "")
     return sorted(acc.values(), key=lambda p: p.name)
+
+
+_PEOPLE = text("SELECT u.id, u.name, coalesce(u.badge_code, '') AS badge FROM users u WHERE u.id IN :ids"
+               ).bindparams(bindparam("ids", expanding=True))
+_LINE_CODES = text("SELECT id, code FROM lines")
 
 
 def payslip_rows(start: date, end: date, line_id: int | None = None):
@@ -205,21 +213,20 @@ def payslip_rows(start: date, end: date, line_id: int | None = None):
                p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum, p.top_up, p.pay]
 
 
-_PERSON = text("""
-SELECT u.id, u.name, coalesce(u.badge_code, '') AS badge, coalesce(l.code, '') AS line
-FROM users u LEFT JOIN lines l ON l.id = u.line_id WHERE u.id = :id""")
-
-
 def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:
     """A bundle's whole story, by the same reference a scan takes (typed code, signed QR or /b/ link)."""
     try:
         bundle = find_bundle(ref)
     except DomainError:
         return None, [], [[], []]
-    log = db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id).order_by(WorkLog.id)).all()
+    # The page names each entry's operation, operator and corrector: loaded with the rows (a query per
+    # relation), not one by one as the template reaches them (hundreds of entries in a bundle's life).
+    log = db.session.scalars(select(WorkLog).where(WorkLog.bundle_id == bundle.id).order_by(WorkLog.id).options(
+        selectinload(WorkLog.operation), selectinload(WorkLog.operator), selectinload(WorkLog.created_by))).all()
     qc = db.session.scalars(select(Inspection).where(Inspection.bundle_id == bundle.id)
-                            .order_by(Inspection.created_at)).all()
-    rework = db.session.scalars(select(Rework).where(Rework.bundle_id == bundle.id)).all()
+                            .order_by(Inspection.created_at).options(selectinload(Inspection.inspector))).all()
+    rework = db.session.scalars(select(Rework).where(Rework.bundle_id == bundle.id)
+                                .options(selectinload(Rework.operator))).all()
     return bundle, log, [qc, rework]
 
 

@@ -159,8 +159,11 @@ LINE_HOUR = Upsert(
     required="line")
 
 ORDER_OP = Upsert(
-    "order_op_progress", "order_id, operation_id, done", ":o, :op, :q", "order_id, operation_id",
-    "done = order_op_progress.done + excluded.done")
+    "order_op_progress", "order_id, operation_id, done, earned_minutes, labour_e4", ":o, :op, :q, :earned, :pay",
+    "order_id, operation_id",
+    "done = order_op_progress.done + excluded.done, "
+    "earned_minutes = order_op_progress.earned_minutes + excluded.earned_minutes, "
+    "labour_e4 = order_op_progress.labour_e4 + excluded.labour_e4")
 
 OPERATOR_DAY = Upsert(
     "operator_day", "operator_id, day, line_id, pieces, earned_minutes, earnings_e4",

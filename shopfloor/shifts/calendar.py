@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
@@ -68,9 +69,10 @@ class LineDay:
     holiday: str | None = None
     configured: bool = False       # False: the planned shift of the settings stands in
 
-    @property
+    @cached_property
     def spans(self) -> list[Span]:
-        """The times that count: the shifts and the approved overtime, merged where they touch."""
+        """The times that count: the shifts and the approved overtime, merged where they touch (worked out
+        once per line day: a month's review asks it for every operator's day)."""
         out: list[Span] = []
         for s in sorted([sh.span for sh in self.shifts] + list(self.overtime), key=lambda s: s.start):
             if out and s.start <= out[-1].end:
@@ -79,7 +81,7 @@ class LineDay:
                 out.append(s)
         return out
 
-    @property
+    @cached_property
     def unpaid(self) -> list[Span]:
         return [b for sh in self.shifts for b in sh.unpaid]
 
@@ -99,21 +101,22 @@ class LineDay:
 
     def attended_minutes(self, start: datetime, end: datetime) -> int:
         """Minutes of a stay that count: inside a shift or approved overtime, less unpaid breaks."""
-        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
-        if end <= start:
-            return 0
-        inside = sum(s.overlap(start, end) for s in self.spans)
-        unpaid = sum(b.overlap(start, end) for b in self.unpaid)
-        return max(0, inside - unpaid)
+        return self.stay_minutes(start, end)[0]
 
     def overtime_minutes(self, start: datetime, end: datetime) -> int:
         """Minutes of a stay that count only because overtime was approved: attended, but outside every shift."""
+        return self.stay_minutes(start, end)[1]
+
+    def stay_minutes(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """(attended, overtime) minutes of a stay, worked out together (a month's review asks both of every
+        operator's day)."""
         start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
         if end <= start:
-            return 0
-        in_shifts = sum(sh.span.overlap(start, end) for sh in self.shifts) - sum(b.overlap(start, end)
-                                                                               for b in self.unpaid)
-        return max(0, self.attended_minutes(start, end) - max(0, in_shifts))
+            return 0, 0
+        unpaid = sum(b.overlap(start, end) for b in self.unpaid)
+        attended = max(0, sum(s.overlap(start, end) for s in self.spans) - unpaid)
+        in_shifts = sum(sh.span.overlap(start, end) for sh in self.shifts) - unpaid
+        return attended, max(0, attended - max(0, in_shifts))
 
     def minutes_until(self, now: datetime) -> int:
         """The planned attended minutes of the day up to now (the whole day once it is over)."""
@@ -134,8 +137,17 @@ class Calendar:
     overtime: dict[tuple[int, date], list[Span]] = field(default_factory=dict)
     default_start: time = time(8)
     default_minutes: int = 480
+    _days: dict[tuple[int | None, date], LineDay] = field(default_factory=dict, repr=False)
 
     def line_day(self, line_id: int | None, day: date) -> LineDay:
+        """A line's day, built once per calendar (the calendar is read for one request's days)."""
+        key = (line_id, day)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = self._line_day(line_id, day)
+        return found
+
+    def _line_day(self, line_id: int | None, day: date) -> LineDay:
         holiday = self.holidays.get(day)
         ot = tuple(self.overtime.get((line_id, day), ())) if line_id is not None else ()
         configured = bool(self.shifts.get(line_id))

@@ -1,0 +1,127 @@
+"""A year of history (bench/history_gen.py): the pages a manager opens, timed through the app.
+
+    .venv/bin/python bench/history_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/shopfloor_history
+    .venv/bin/python bench/history_bench.py --sqlite /tmp/shopfloor_history.db
+
+Targets: each page <= 300 ms; the board's data <= 10 ms. Real requests through Flask's test client (templates
+included, no network), signed in as the history's manager through the password form; the factory clock stands
+at 16:45 on the history's last day (the board shows that day's whole shift; "today" is that day). Pages: the
+review (its default week, and the last whole month), the payslips CSV of that month, a bundle's history (a
+bundle from the middle of the year, every operation sewn), the board's data call (as bench/board_bench.py
+times it: board, forecasts, quality) and the board's live fragment (changed: 200; unchanged: 304).
+Each is run once to warm, then --runs times; median and max in ms.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from datetime import date, datetime, time as dtime, timedelta
+
+from common import board_data, make_app
+
+TARGET_MS, BOARD_TARGET_MS = 300, 10
+
+
+def sample(fn, runs: int) -> tuple[float, float, object]:
+    out = fn()
+    ms = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        ms.append((time.perf_counter() - t) * 1000)
+    return statistics.median(ms), max(ms), out
+
+
+def sign_in(client, username: str, password: str) -> None:
+    page = client.get("/login?tab=staff").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/login/password", data={"csrf_token": token, "username": username, "password": password})
+    if r.status_code != 302:
+        raise SystemExit(f"sign-in refused ({r.status_code})")
+
+
+def facts() -> dict:
+    from sqlalchemy import text
+
+    from shopfloor.extensions import db
+
+    q = lambda sql: db.session.execute(text(sql)).scalar()  # noqa: E731
+    f = {"work_log": q("SELECT count(*) FROM work_log"),
+         "operators": q("SELECT count(*) FROM users WHERE role = 'operator'"),
+         "lines": q("SELECT count(*) FROM lines"), "orders": q("SELECT count(*) FROM orders"),
+         "bundles": q("SELECT count(*) FROM bundles"), "days": q("SELECT count(DISTINCT day) FROM operator_day"),
+         "last_day": q("SELECT max(day) FROM operator_day"), "first_day": q("SELECT min(day) FROM operator_day")}
+    for k in ("last_day", "first_day"):
+        f[k] = f[k] if isinstance(f[k], date) else date.fromisoformat(str(f[k]))
+    # A bundle from the middle of the year that went through every operation of its style.
+    f["bundle"] = q("SELECT code FROM bundles WHERE id = (SELECT max(id) / 2 FROM bundles)")
+    db.session.rollback()
+    return f
+
+
+def run(url: str, runs: int) -> None:
+    from shopfloor import clock
+
+    app = make_app(url)
+    app.config["BOARD_TOKEN"] = "history-board-token"
+    with app.app_context():
+        f = facts()
+    now = datetime.combine(f["last_day"], dtime(16, 45))   # the factory clock is UTC (history_gen)
+    clock.utcnow = lambda: now   # the bench's clock: the history's last day, after its shift
+    month_end = f["last_day"].replace(day=1) - timedelta(days=1)
+    month = {"start": month_end.replace(day=1).isoformat(), "end": month_end.isoformat()}
+    kind = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(f"{kind}: {f['work_log']:,} work-log rows, {f['operators']:,} operators on {f['lines']} lines, "
+          f"{f['days']} working days ({f['first_day']} .. {f['last_day']}), {f['orders']:,} orders, "
+          f"{f['bundles']:,} bundles")
+
+    client = app.test_client()
+    with app.app_context():
+        sign_in(client, "hmanager", "demo1234")
+    pages = [
+        ("review, default week", "/review", None),
+        (f"review, month {month['start'][:7]}", "/review", month),
+        (f"payslips CSV, month {month['start'][:7]}", "/review/export/payslips.csv", month),
+        (f"bundle history {f['bundle']}", "/review/bundles", {"code": f["bundle"]}),
+        ("board live fragment (changed, 200)", "/board/live", {"token": "history-board-token"}),
+    ]
+    rows = []
+    for name, path, args in pages:
+        def get(path=path, args=args):
+            r = client.get(path, query_string=args)
+            body = r.get_data()
+            if r.status_code != 200:
+                raise SystemExit(f"{path} answered {r.status_code}")
+            return body
+        med, worst, body = sample(get, runs)
+        rows.append((name, med, worst, len(body), TARGET_MS))
+    tag = client.get("/board/live", query_string={"token": "history-board-token"}).headers["HX-PTag"]
+    med, worst, _ = sample(lambda: client.get("/board/live", query_string={"token": "history-board-token"},
+                                              headers={"HX-PTag": tag}).status_code, runs)
+    rows.append(("board live poll (unchanged, 304)", med, worst, 0, TARGET_MS))
+    with app.app_context():
+        med, worst, b = sample(board_data, max(runs, 20))
+    rows.append((f"board data ({len(b.lines)} lines, {len(b.orders)} orders)", med, worst, 0, BOARD_TARGET_MS))
+    print(f"{'page':<44} {'median ms':>10} {'max ms':>9} {'bytes':>10}  target")
+    for name, med, worst, size, target in rows:
+        print(f"{name:<44} {med:>10.1f} {worst:>9.1f} {size:>10,}  <= {target} ms {'OK' if med <= target else 'MISSED'}")
+    with app.app_context():
+        from shopfloor.extensions import db
+
+        db.engine.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--postgres", help="the database history_gen.py wrote")
+    where.add_argument("--sqlite", help="the file history_gen.py wrote")
+    ap.add_argument("--runs", type=int, default=7)
+    a = ap.parse_args()
+    run(a.postgres or f"sqlite:///{a.sqlite}", a.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -243,3 +243,34 @@ def test_the_kiosk_has_no_home_link(live_server, new_context, factory, frozen):
     page = new_context(**PHONE).new_page()
     page.goto(f"{live_server}/board?token={TOKEN}")
     assert page.locator("#board").count() == 1 and page.locator("a.board-back").count() == 0
+
+
+@pytest.mark.parametrize("w,h", [(820, 1180), (1180, 820), (1280, 720)])
+def test_board_fits_a_tablet_and_a_720p_tv(live_server, new_context, factory, frozen, w, h):
+    """A tablet (either way up) gets the cards, two a row, scrolling down only; a 720p TV (1280x720) the TV
+    board, its text scaled with the width (28 px at 1920), all of it on the screen. Both overflowed sideways
+    when the text was never under 28 px."""
+    line, style, order, op = factory.floor()
+    factory.update(op, assigned_operation_id=style.operations[-1].id)
+    _quality_and_overtime(factory, line, style, order, op)
+    factory.line()
+    frozen(19, 30)
+    page = new_context(viewport={"width": w, "height": h}).new_page()
+    page.goto(f"{live_server}/board?token={TOKEN}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= w
+    panels = page.locator(".line-panel").all()
+    assert len(panels) >= 2
+    for panel in panels:
+        box = panel.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= w, (w, h, box)
+        # each line keeps its chart (three lines with stops on a 720p TV leave it about 30 px: short, but its bars show)
+        assert panel.locator(".hours-plot").bounding_box()["height"] > 24
+    texts = page.evaluate(MEASURE_TEXT)
+    assert [t["text"] for t in texts if t["right"] > w or t["left"] < 0] == []
+    if w >= 1200:  # the TV: nothing below the screen, text no smaller than 1.46 % of the width
+        assert [t["text"] for t in texts if t["bottom"] > h] == []
+        assert page.evaluate("document.scrollingElement.scrollHeight") <= h
+        assert min(t["px"] for t in texts) >= 18
+    else:
+        tops = [round(p.bounding_box()["y"]) for p in panels[:2]]
+        assert tops[0] == tops[1]  # two cards side by side

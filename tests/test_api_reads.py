@@ -96,3 +96,5 @@ def test_the_description_and_its_page(client):
     assert doc["openapi"] == "3.1.0" and "/api/v1/scans" in doc["paths"]
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "GET /api/v1/worklog" in page.text and "<script>" not in page.text and " style=" not in page.text
+    # The header to send is shown as text (a translated message is markup to Jinja: "<token>" was an unknown tag)
+    assert "Authorization: Bearer &lt;token&gt;" in page.text

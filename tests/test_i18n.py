@@ -214,3 +214,16 @@ def test_figures_are_written_as_babel_writes_them_in_every_language(app):
                                    if isinstance(v, Decimal) else round(float(v), places))
                         babel = format_decimal(rounded, format=integer + ("." + "0" * places if places else ""))
                         assert number(v, places) == babel, (lang, v, places)
+
+
+def test_no_message_carries_markup():
+    """A translated message is markup to Jinja (autoescape marks gettext's result safe), so a message that holds
+    "<token>" hides it as an unknown tag: text in angle brackets goes in as a %(name)s value, which is escaped."""
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parent.parent / "shopfloor/translations/es/LC_MESSAGES/messages.po"
+    with open(path, "rb") as fh:
+        catalogue = read_po(fh)
+    tagged = [m.id for m in catalogue if m.id
+              and any(re.search(r"<[A-Za-z/!]", i) for i in (m.id if isinstance(m.id, tuple) else (m.id,)))]
+    assert tagged == []

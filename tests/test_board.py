@@ -43,18 +43,26 @@ def test_board_figures_match_hand_computation(factory):
     # target/hour = 2 x 60 / 2.25 x 0.70 = 37.33; so far (2 h) = 74.7
     assert round(lb.target_per_hour, 2) == 37.33 and round(lb.target_so_far, 1) == 74.7
     assert [h.output for h in lb.hours[:3]] == [0, 10, 0]
-    assert lb.wip_bundles == 0                      # b1 finished at the last operation, b2 not started
+    assert lb.wip_pieces == 0                       # b1's 10 pieces out at the last operation, b2 not started
     o = next(x for x in board.orders if x.id == order.id)
     assert (o.output, o.quantity) == (10, 20) and o.percent == 50.0
 
 
-def test_wip_counts_started_unfinished_bundles(factory):
+def test_wip_counts_pieces_started_and_not_out_as_the_supervisor_sees_them(factory):
+    from shopfloor.supervise import queries as supervise
+
     line, style, order, op = factory.floor()
-    b1, _ = _bundles(order)
+    b1, b2 = _bundles(order)
     services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
                          operation_id=style.operations[0].id, qty=3)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b2.code,
+                         operation_id=style.operations[0].id, qty=10)
+    services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b2.code,
+                         operation_id=style.operations[-1].id, qty=4, log_anyway=True)
     lb = next(x for x in queries.board().lines if x.id == line.id)
-    assert lb.wip_bundles == 1
+    assert lb.wip_pieces == 3 + 10 - 4              # started at the first operation, not yet out of the last
+    # one definition: the supervisor's page shows the same work in progress
+    assert lb.wip_pieces == sum(f.wip for f in supervise.line_flows(line.id)) == 9
 
 
 def test_board_page_shows_new_scan(client, factory):

@@ -12,6 +12,7 @@ from shopfloor.board.hours import chart_day, working_day
 from shopfloor.extensions import db
 from shopfloor.models.people import Role
 from shopfloor.shifts import calendar
+from shopfloor.supervise import queries as supervise
 from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, ShipmentStatus, StopStatus, output_seq_sql
 
 
@@ -39,7 +40,7 @@ class LineBoard:
     off_standard_minutes: float = 0.0
     shifts: list[tuple[int, datetime, datetime]] = field(default_factory=list)  # from the shift calendar
     target_per_hour: float = 0.0
-    wip_bundles: int = 0
+    wip_pieces: int = 0  # pieces started and not yet out (supervise.queries.LineFlow.wip)
     style: str = ""
     hours: list[HourBar] = field(default_factory=list)
 
@@ -159,23 +160,7 @@ FROM orders o JOIN styles s ON s.id = o.style_id LEFT JOIN lines l ON l.id = o.l
 WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 ORDER BY o.due_date, o.number
 """)
-_WIP = text("""
-WITH active AS (
-  SELECT o.id, o.line_id,
-         (SELECT op.id FROM operations op WHERE op.style_id = o.style_id AND op.active
-          ORDER BY op.seq DESC LIMIT 1) AS last_op
-  FROM orders o WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
-)
-SELECT a.line_id, count(*)
-FROM active a
-JOIN bundles b ON b.order_id = a.id
-JOIN bundle_op_progress l ON l.bundle_id = b.id AND l.operation_id = a.last_op
--- started (any operation has pieces) and not finished at the last operation; the subquery per bundle keeps
--- both planners on the primary-key index and stops at the first operation with pieces
-WHERE l.done < l.pieces
-  AND EXISTS (SELECT 1 FROM bundle_op_progress p WHERE p.bundle_id = b.id AND p.done > 0)
-GROUP BY a.line_id
-""")
+
 
 
 def board(now_utc: datetime | None = None) -> Board:
@@ -196,7 +181,7 @@ def board(now_utc: datetime | None = None) -> Board:
             lb.output += output
             lb.earned_minutes += float(earned or 0)
     assigned = dict(db.session.execute(_ASSIGNED).all())
-    wip = dict(db.session.execute(_WIP).all())
+    wip = supervise.wip_by_line()
 
     orders: list[OrderBoard] = []
     line_sam: dict[int, tuple[float, str]] = {}
@@ -234,7 +219,7 @@ def board(now_utc: datetime | None = None) -> Board:
         lb.off_standard_minutes = total.off_standard
         sam, lb.style = line_sam.get(lb.id, (0.0, ""))
         lb.target_per_hour = lb.operators * 60.0 / sam * lb.target_efficiency if sam else 0.0
-        lb.wip_bundles = wip.get(lb.id, 0)
+        lb.wip_pieces = wip.get(lb.id, 0)
         data = hourly.get(lb.id, {})
         lb.hours = [HourBar(hour=h, output=int(data.get(h, (0, 0, 0))[1]), target=lb.target_per_hour,
                             current=(h == now_local.hour))

@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "stoppages.raise_stop": allow(OPERATOR, SUPERVISOR),
     "stoppages.acknowledge": allow(SUPERVISOR),
     "stoppages.close": allow(SUPERVISOR),
+    "stoppages.cancel": allow(OPERATOR, SUPERVISOR),
     # shift calendar: shifts per line, holidays, overtime approved for a day (audited)
     "shifts.index": MANAGERS,
     "shifts.shift_save": MANAGERS,

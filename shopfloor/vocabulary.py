@@ -235,15 +235,17 @@ class HeldScanStatus(Vocabulary):
 
 
 class StopStatus(Vocabulary):
-    """A stoppage (andon): open -> acknowledged (the supervisor is on it; there is no mechanic role) -> closed."""
+    """A stoppage (andon): open -> acknowledged (the supervisor is on it; there is no mechanic role) -> closed;
+    or open -> cancelled: undone by the one who raised it, within minutes, as raised by mistake (no downtime)."""
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
+    CANCELLED = "cancelled"
 
     @classmethod
     def _labels(cls):
         return {cls.OPEN: _p("status", "Open"), cls.ACKNOWLEDGED: _p("status", "Acknowledged"),
-                cls.CLOSED: _p("status", "Closed")}
+                cls.CLOSED: _p("status", "Closed"), cls.CANCELLED: _p("status", "Cancelled")}
 
 
 STOPS_ACTIVE = (StopStatus.OPEN, StopStatus.ACKNOWLEDGED)  # not closed yet: shown on the board, time runs

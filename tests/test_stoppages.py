@@ -312,3 +312,70 @@ def test_two_raises_racing_for_one_scope_keep_one_open_stop(floor, monkeypatch):
         services.raise_stop(sup, scope=StopScope.LINE, line_id=line.id, reason=StopReason.MEETING)
     assert e.value.status == 409 and checks == [f"line:{line.id}"] * 2
     assert [s.reason for s in stops()] == [StopReason.POWER]
+
+
+def test_operator_undoes_a_stop_raised_by_mistake(client, floor):
+    """Within two minutes the operator who raised a stop undoes it from the page: it counts no downtime and no
+    off-standard time, the audit log keeps it, and the operator can stop again at once."""
+    from shopfloor.stoppages import downtime
+
+    line, op, sup = floor
+    login(client, op)
+    page = client.post("/stops", data={"reason": "breakdown"}, follow_redirects=True)
+    [stop] = stops()
+    assert f'action="/stops/{stop.id}/cancel"' in page.text and "Undo: raised by mistake" in page.text
+    resp = client.post(f"/stops/{stop.id}/cancel", follow_redirects=True)
+    assert resp.status_code == 200 and "Stop undone: it counts no downtime." in resp.text
+    [stop] = stops()
+    assert stop.status == StopStatus.CANCELLED and stop.open_key is None and stop.closed_by_id == op.id
+    assert 'id="raise-stop"' in resp.text and f'data-stop="{stop.id}"' not in resp.text   # free to stop again
+    day = clock.local_today()
+    start, end = clock.local_day_bounds_utc(day)
+    assert queries.stop_intervals(start, end) == []
+    assert queries.off_standard_minutes(day, now=stop.started_at + timedelta(hours=1)) == {}
+    assert downtime.downtime(day, day).total == 0 and list(downtime.export_rows(day, day)) == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == services.STOP_CANCEL)) == 1
+    # undone once: again, or closing it, is refused and changes nothing
+    assert client.post(f"/stops/{stop.id}/cancel").status_code == 409
+    login(client, sup)
+    assert client.post(f"/stops/{stop.id}/close").status_code == 409
+    assert stops()[0].status == StopStatus.CANCELLED and stops()[0].ended_at == stop.ended_at
+
+
+def test_a_stop_is_undone_only_by_its_raiser_early_and_before_it_is_acknowledged(floor, factory):
+    line, op, sup = floor
+    other = factory.user("operator", line=line)
+    t0 = today_at(10)
+    stop = services.raise_stop(op, scope=StopScope.OPERATOR, reason=StopReason.POWER, now=t0)
+    with pytest.raises(DomainError) as e:
+        services.cancel(stop.id, other, now=t0 + timedelta(seconds=30))
+    assert e.value.status == 403
+    with pytest.raises(DomainError) as e:
+        services.cancel(stop.id, op, now=t0 + timedelta(minutes=2, seconds=1))
+    assert e.value.status == 409 and "first 2 minutes" in e.value.message
+    assert stops()[0].status == StopStatus.OPEN   # refused: nothing changed
+    services.acknowledge(stop.id, sup, now=t0 + timedelta(seconds=40))
+    with pytest.raises(DomainError) as e:
+        services.cancel(stop.id, op, now=t0 + timedelta(seconds=50))
+    assert e.value.status == 409 and stops()[0].status == StopStatus.ACKNOWLEDGED
+    # a supervisor's own line stop, undone by that supervisor within the window
+    line_stop = services.raise_stop(sup, scope=StopScope.LINE, reason=StopReason.MEETING, line_id=line.id, now=t0)
+    assert services.cancel(line_stop.id, sup, now=t0 + timedelta(minutes=1)).status == StopStatus.CANCELLED
+    assert queries.open_stop_of(op.id).id == stop.id   # the operator's acknowledged stop runs on
+
+
+def test_the_undo_button_is_gone_after_the_window(client, floor):
+    line, op, sup = floor
+    login(client, op)
+    client.post("/stops", data={"reason": "quality"})
+    [stop] = stops()
+    with write_transaction():  # raised three minutes ago
+        s = db.session.get(Stoppage, stop.id)
+        s.raised_at -= timedelta(minutes=3)
+        s.started_at -= timedelta(minutes=3)
+    status = client.get("/stops/status")
+    assert f'data-stop="{stop.id}"' in status.text and "/cancel" not in status.text
+    refused = client.post(f"/stops/{stop.id}/cancel")
+    assert refused.status_code == 409 and "ask your supervisor to close it" in refused.text
+    assert stops()[0].status == StopStatus.OPEN

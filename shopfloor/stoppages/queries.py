@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -13,6 +13,9 @@ from shopfloor.extensions import db
 from shopfloor.models import Role, User
 from shopfloor.models.stoppages import Stoppage
 from shopfloor.vocabulary import STOPS_ACTIVE, StopReason, StopScope, StopStatus
+
+# How long after raising a stop its raiser may undo it as raised by mistake (services.cancel).
+CANCEL_WINDOW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,13 @@ class StopInterval:
 
 
 def stop_intervals(start_utc: datetime, end_utc: datetime) -> list[StopInterval]:
-    """Every stop overlapping [start_utc, end_utc) (naive UTC), open ones included, ordered by start."""
+    """Every stop overlapping [start_utc, end_utc) (naive UTC), open ones included, ordered by start; a stop
+    cancelled as raised by mistake is none (no downtime, no off-standard time, not in the export)."""
     rows = db.session.execute(
         select(Stoppage.id, Stoppage.scope, Stoppage.line_id, Stoppage.operator_id, Stoppage.machine,
                Stoppage.reason, Stoppage.started_at, Stoppage.ended_at)
-        .where(Stoppage.started_at < end_utc, or_(Stoppage.ended_at.is_(None), Stoppage.ended_at > start_utc))
+        .where(Stoppage.started_at < end_utc, or_(Stoppage.ended_at.is_(None), Stoppage.ended_at > start_utc),
+               Stoppage.status != StopStatus.CANCELLED)
         .order_by(Stoppage.started_at, Stoppage.id))
     return [StopInterval(id=r.id, scope=r.scope, line_id=r.line_id, operator_id=r.operator_id, machine=r.machine,
                          reason=r.reason, off_standard=r.reason.off_standard, started_at=r.started_at,
@@ -108,6 +113,12 @@ def active_stops(line_id: int | None = None) -> list[Stoppage]:
     if line_id is not None:
         q = q.where(Stoppage.line_id == line_id)
     return list(db.session.scalars(q))
+
+
+def may_cancel(stop: Stoppage, user_id: int, now: datetime) -> bool:
+    """Whether the user may still undo the stop as raised by mistake (services.cancel says why not)."""
+    return (stop.status == StopStatus.OPEN and stop.raised_by_id == user_id
+            and now - stop.raised_at <= CANCEL_WINDOW)
 
 
 def open_stop_of(operator_id: int) -> Stoppage | None:

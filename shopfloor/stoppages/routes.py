@@ -24,7 +24,8 @@ def _is_operator() -> bool:
 def _status_context() -> dict:
     now = clock.utcnow()
     ctx = dict(now=now, elapsed=lambda stop: queries.elapsed_minutes(stop.started_at, now),
-               alert_after=current_app.config["STOP_ALERT_MINUTES"])
+               alert_after=current_app.config["STOP_ALERT_MINUTES"],
+               may_cancel=lambda stop: queries.may_cancel(stop, current_user.id, now))
     if _is_operator():
         return dict(ctx, mine=queries.open_stop_of(current_user.id), active=[], operator_view=True)
     return dict(ctx, mine=None, active=queries.active_stops(), operator_view=False)
@@ -85,4 +86,12 @@ def close(stop_id: int):
     stop = services.close(stop_id, current_user)
     flash(_("Closed: work goes on after %(n)d min.", n=queries.elapsed_minutes(stop.started_at, stop.ended_at)),
           "info")
+    return redirect(url_for("stoppages.page"), 303)
+
+
+@bp.post("/stops/<int:stop_id>/cancel")
+@on_refusal(_refused)
+def cancel(stop_id: int):
+    services.cancel(stop_id, current_user)
+    flash(_("Stop undone: it counts no downtime."), "info")
     return redirect(url_for("stoppages.page"), 303)

@@ -1,4 +1,4 @@
-"""Stoppages (andon): raise, acknowledge, close. Each rule refuses with a DomainError in the user's language;
+"""Stoppages (andon): raise, acknowledge, close, or undo one raised by mistake. Each rule refuses with a DomainError in the user's language;
 every change is written to the audit log in the same transaction.
 
 There is no mechanic role: the line's supervisor acknowledges a stop ("I am on it") and closes it.
@@ -18,9 +18,10 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Role, User
 from shopfloor.models.stoppages import Stoppage
+from shopfloor.stoppages.queries import CANCEL_WINDOW, may_cancel
 from shopfloor.vocabulary import STOPS_ACTIVE, StopReason, StopScope, StopStatus
 
-STOP_RAISE, STOP_ACKNOWLEDGE, STOP_CLOSE = "stop_raise", "stop_acknowledge", "stop_close"
+STOP_RAISE, STOP_ACKNOWLEDGE, STOP_CLOSE, STOP_CANCEL = "stop_raise", "stop_acknowledge", "stop_close", "stop_cancel"
 
 
 def open_key(scope: StopScope, line_id: int, operator_id: int | None, machine: str | None) -> str:
@@ -127,6 +128,8 @@ def _active(stop_id: int) -> Stoppage:
         raise DomainError(_("That stop does not exist."), status=404)
     if stop.status == StopStatus.CLOSED:
         raise DomainError(_("This stop is already closed."), status=409)
+    if stop.status == StopStatus.CANCELLED:
+        raise DomainError(_("This stop was undone: it was raised by mistake."), status=409)
     return stop
 
 
@@ -162,5 +165,29 @@ def close(stop_id: int, actor: User, *, now: datetime | None = None) -> Stoppage
             raise DomainError(_("This stop is already closed."), status=409)
         audit.record(actor.id, STOP_CLOSE, target=f"stoppage {stop_id}",
                      details=f"{int((now - stop.started_at).total_seconds() // 60)} min")
+    db.session.expire_all()
+    return db.session.get(Stoppage, stop_id)
+
+
+def cancel(stop_id: int, actor: User, *, now: datetime | None = None) -> Stoppage:
+    """Undo a stop raised by mistake: only its raiser, within CANCEL_WINDOW, before anyone acknowledged it. It
+    counts no downtime anywhere (queries.stop_intervals leaves it out); the audit log keeps that it was raised
+    and undone, and its scope may be stopped again at once."""
+    stop = _active(stop_id)
+    now = now or clock.utcnow()
+    if stop.raised_by_id != actor.id:
+        raise DomainError(_("Only the person who raised this stop can undo it."), status=403)
+    if stop.status != StopStatus.OPEN:
+        raise DomainError(_("Your supervisor is on this stop already: it can no longer be undone."), status=409)
+    if not may_cancel(stop, actor.id, now):
+        raise DomainError(_("A stop can be undone only in its first %(n)d minutes; ask your supervisor to close it.",
+                            n=int(CANCEL_WINDOW.total_seconds() // 60)), status=409)
+    with write_transaction():
+        done = db.session.execute(update(Stoppage).where(Stoppage.id == stop_id, Stoppage.status == StopStatus.OPEN)
+                                  .values(status=StopStatus.CANCELLED, ended_at=max(now, stop.started_at),
+                                          open_key=None, closed_by_id=actor.id)).rowcount
+        if not done:  # acknowledged or closed meanwhile
+            raise DomainError(_("Your supervisor is on this stop already: it can no longer be undone."), status=409)
+        audit.record(actor.id, STOP_CANCEL, target=f"stoppage {stop_id}", details="raised by mistake")
     db.session.expire_all()
     return db.session.get(Stoppage, stop_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from shopfloor import clock
@@ -209,3 +210,13 @@ def test_on_a_line_s_rest_day_nobody_is_expected_or_absent(factory):
     monday = sunday + timedelta(days=1)
     (lp,) = [p for p in presence_queries.presence(monday, line.id, now_utc=at(monday, 12)) if p.id == line.id]
     assert [(r.id, r.status) for r in lp.rows] == [(op.id, Presence.ABSENT)]
+
+
+def test_a_past_days_corrections_are_headed_with_the_date_in_the_readers_language(client, factory):
+    line = factory.line()
+    login(client, factory.user("supervisor", line=line))
+    day = clock.local_today() - timedelta(days=3)
+    page = client.get(f"/attendance?day={day.isoformat()}")
+    assert page.status_code == 200
+    assert f"Corrections on {format_date(day, format='medium', locale='en')}" in page.text
+    assert day.strftime("%d/%m/%Y") not in page.text

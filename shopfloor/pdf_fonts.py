@@ -118,9 +118,21 @@ def width(text: str, size: float, *, bold: bool = False) -> float:
 def fit(text: str, room: float, size: float, *, bold: bool = False) -> str:
     """The text cut to room points wide, ending in "…" when cut; never ends on a lone vowel sign or virama."""
     text = unicodedata.normalize("NFC", text)
-    while text and width(text, size, bold=bold) > room:
-        text = _whole(text[:-2]).rstrip() + ELLIPSIS if len(text) > 2 else ""
-    return text
+    if width(text, size, bold=bold) <= room:
+        return text
+
+    def cut(n: int) -> str:
+        kept = _whole(text[:n]).rstrip()
+        return kept + ELLIPSIS if kept else ""
+
+    lo, hi = 0, len(text) - 1  # the longest cut that fits, found in log(len) measurements (a name may be long)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if width(cut(mid), size, bold=bold) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    return cut(lo)
 
 
 def _whole(text: str) -> str:

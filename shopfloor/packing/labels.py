@@ -56,8 +56,8 @@ def render_pdf(labels: list[zpl.CartonLabel], title: str = "") -> bytes:
         if i:
             c.showPage()
         y = h - pad - 16
-        pdf_fonts.draw(c, pad, y, lab.customer[:40], 16, bold=True, room=room)
-        for text in (lab.order, lab.style[:48], lab.colour):
+        pdf_fonts.draw(c, pad, y, lab.customer, 16, bold=True, room=room)
+        for text in (lab.order, lab.style, lab.colour):
             y -= 18
             pdf_fonts.draw(c, pad, y, text, 12, room=room)
         y -= 30

@@ -63,7 +63,7 @@ def draw_qr(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
 def _text_block(c: Canvas, t: Ticket, x: float, top: float, width: float, scale: float) -> None:
     pdf_fonts.draw(c, x, top - 14 * scale, t.code, 15 * scale, bold=True)
     pdf_fonts.draw(c, x, top - 26 * scale, t.style, 8.5 * scale, bold=True, room=width)
-    lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}"[:40], t.pieces_label or str(t.pieces)]
+    lines = [f"{t.order}  #{t.number}", f"{t.size} · {t.colour}", t.pieces_label or str(t.pieces)]
     for i, line in enumerate(lines):
         pdf_fonts.draw(c, x, top - (37 + 10 * i) * scale, line, 8 * scale, room=width)
 

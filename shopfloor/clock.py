@@ -70,3 +70,8 @@ def _last_shift_end(minute: datetime, start: str, length: int, tz_name: str) -> 
     ends = ((datetime.combine(today - timedelta(days=back), start_at, tzinfo=tz) + timedelta(minutes=length))
             .astimezone(timezone.utc).replace(tzinfo=None) for back in (0, 1, 2))
     return max(end for end in ends if end <= minute)
+
+
+def days(start: date, end: date) -> list[date]:
+    """Every day from start to end, both included (none when end is before start)."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

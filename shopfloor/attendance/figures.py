@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -179,25 +179,17 @@ class _Stops:
             else:
                 continue   # a machine's stop stops nobody's pay
             a, b = local(s.started_at), local(s.ended_at) if s.ended_at else now_local
-            for d in _dates(a, b):
+            for d in clock.days(a.date(), b.date()):
                 self._by.setdefault((*key, d), []).append((s.id, a, b))
 
     def spans(self, f: OperatorDayFigures, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
         """The operator's own stops and their line's, clipped to the stay lo..hi."""
         found = {}
-        for d in _dates(lo, hi):
+        for d in clock.days(lo.date(), hi.date()):
             for key in ((StopScope.OPERATOR, f.operator_id, d), (StopScope.LINE, f.line_id, d)):
                 for sid, a, b in self._by.get(key, ()):
                     found[sid] = (max(a, lo), min(b, hi))
         return [(a, b) for a, b in found.values() if b > a]
-
-
-def _dates(a: datetime, b: datetime) -> list[date]:
-    out, d = [], a.date()
-    while d <= b.date():
-        out.append(d)
-        d += timedelta(days=1)
-    return out
 
 
 def _off_standard_stops(start: date, end: date) -> list[StopInterval]:

@@ -82,12 +82,10 @@ def timeline_svg(width: int = 1100) -> Markup:
         return left + (d - lo).days / span * (width - left - 10)
 
     parts = [f'<svg class="gantt" viewBox="0 0 {width} {height}" role="img">']
-    d = lo
-    while d <= hi:
+    for d in clock.days(lo, hi):
         if d.weekday() == 0:
             parts.append(f'<line class="week" x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{height}"/>'
                          f'<text class="date" x="{x(d):.1f}" y="{top - 10}">{d:%d/%m}</text>')
-        d += timedelta(days=1)
     for i, (line_code, o, start, end, ms) in enumerate(rows):
         y = top + i * row_h
         late = any(m.key == "ex_factory" for m in ms) and today > end

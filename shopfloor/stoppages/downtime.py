@@ -6,7 +6,7 @@ per person: for a person's off-standard time see queries.off_standard_minutes)."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -44,13 +44,6 @@ def pareto(rows: list[tuple[str, str, int]]) -> list[ParetoRow]:
     return out
 
 
-def _days(start: date, end: date):
-    d = start
-    while d <= end:
-        yield d
-        d += timedelta(days=1)
-
-
 def _slices(start: date, end: date, line_id: int | None, now: datetime):
     """(stop, day, seconds) for every stop of the period, per factory-local day."""
     s, _e = clock.local_day_bounds_utc(start)
@@ -58,7 +51,7 @@ def _slices(start: date, end: date, line_id: int | None, now: datetime):
     for stop in stop_intervals(s, e):
         if line_id is not None and stop.line_id != line_id:
             continue
-        for d in _days(max(start, clock.to_local(stop.started_at).date()), end):
+        for d in clock.days(max(start, clock.to_local(stop.started_at).date()), end):
             lo, hi = clock.local_day_bounds_utc(d)
             if lo >= (stop.ended_at or now):
                 break

@@ -75,3 +75,13 @@ def _last_shift_end(minute: datetime, start: str, length: int, tz_name: str) -> 
 def days(start: date, end: date) -> list[date]:
     """Every day from start to end, both included (none when end is before start)."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def as_date(value) -> date | None:
+    """A date as the driver returns it (sqlite3 gives the stored text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_datetime(value) -> datetime | None:
+    """A timestamp as the driver returns it (sqlite3 gives the stored text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -18,7 +18,7 @@ from flask_babel import ngettext
 
 from shopfloor.shifts import calendar
 from shopfloor.models import Role
-from shopfloor.scan.sql import as_datetime
+from shopfloor.clock import as_datetime
 
 TOUCH_EVERY = timedelta(minutes=1)
 # Requests a page makes by itself, not a person using the phone: they do not keep a session open.

@@ -45,11 +45,6 @@ def _sqlite_value(v):
     return v
 
 
-def as_datetime(value) -> datetime:
-    """A timestamp as the driver returns it (sqlite3 gives the stored text)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
 class Raw:
     """A DB-API cursor: on the session's connection (sharing its transaction), or on a raw pooled
     connection from database.raw_connection()."""

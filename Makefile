@@ -6,7 +6,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 8000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test install vendor bench messages screenshots webhooks
+.PHONY: run test install vendor bench messages screenshots worker
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,10 @@ run: install
 	@$(FLASK) banner --port $(PORT)
 	$(BIN)/python -m shopfloor.server --host $(HOST) --port $(PORT)
 
-# The webhook delivery worker alone (README "JSON API"); `make run` already starts one (SHOPFLOOR_WEBHOOKS=0: not).
-webhooks: install
-	$(FLASK) webhooks
+# The background worker alone (webhooks, kept figures: README "JSON API"); `make run` already starts one
+# (SHOPFLOOR_WORKER=0: not).
+worker: install
+	$(FLASK) worker
 
 # All tests on SQLite (TEST_DATABASE_URL removed from that run), then again on PostgreSQL when
 # TEST_DATABASE_URL is set. SHOPFLOOR_TEST_EXPECT_DB makes a run connected elsewhere fail

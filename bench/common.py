@@ -156,13 +156,13 @@ def serve(url: str, port: int, workers: int | None, threads: int | None, workdir
         with gunicorn(url, port, workers, threads, workdir) as served:
             yield served
         return
-    # Plain HTTP only (SHOPFLOOR_TLS=0) and no webhook worker (SHOPFLOOR_WEBHOOKS=0; idle, it polls the outbox
-    # every 2 s): the benchmark measures one granian, exec()ed by server.py (this pid is granian's main process,
-    # whose children are the workers).
+    # Plain HTTP only (SHOPFLOOR_TLS=0) and no background worker (SHOPFLOOR_WORKER=0; SHOPFLOOR_WEBHOOKS=0 in
+    # an older checkout; idle, it polls the outbox every 2 s): the benchmark measures one granian, exec()ed by
+    # server.py (this pid is granian's main process, whose children are the workers).
     argv = [os.path.join(CODE, ".venv", "bin", "python"), "-m", "shopfloor.server", "--host", "127.0.0.1",
             "--port", str(port)]
-    with running_process(argv, _server_env(url, workers, threads, SHOPFLOOR_TLS="0",
-                                                                  SHOPFLOOR_WEBHOOKS="0"), port, workdir, "server") as served:
+    env = _server_env(url, workers, threads, SHOPFLOOR_TLS="0", SHOPFLOOR_WORKER="0", SHOPFLOOR_WEBHOOKS="0")
+    with running_process(argv, env, port, workdir, "server") as served:
         yield served
 
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 
 from shopfloor import demo
+from shopfloor import worker as background
 from shopfloor.auth import kiosk
 from shopfloor.auth.services import create_user
 from shopfloor.backup import services as backups
@@ -14,12 +15,21 @@ from shopfloor.extensions import db
 from shopfloor.lan import addresses
 from shopfloor.lan import cli as lan_cli
 from shopfloor.quality import catalogue
-from shopfloor.webhooks import cli as webhooks_cli
 
 
 def register(app: Flask) -> None:
     lan_cli.register(app)
-    webhooks_cli.register(app)
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Post what is due and keep closed days' figures now, then stop.")
+    @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+    def worker(once: bool, interval: float):
+        """The background worker: post pending webhook deliveries (signed JSON) with retries, and keep closed
+        days' figures (shopfloor/worker.py); runs until stopped."""
+        if not once:
+            click.echo(f"Background worker: webhooks every {interval:g} s, figures every "
+                       f"{background.KEEP_EVERY:g} s (Ctrl+C stops).")
+        background.run(interval=interval, once=once, echo=click.echo)
 
     @app.cli.command("setup")
     def setup():

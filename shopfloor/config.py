@@ -234,7 +234,7 @@ class ServerSettings:
     # (shopfloor/lan/certificates.py); SHOPFLOOR_TLS=0 serves plain HTTP only.
     lan_tls: TLSFiles | None
     public_base_url: str  # SHOPFLOOR_BASE_URL (its host is also named in the machine's own certificate)
-    webhooks: bool  # SHOPFLOOR_WEBHOOKS=0: no webhook delivery worker beside the server (run `flask webhooks` apart)
+    worker: bool  # SHOPFLOOR_WORKER=0: no background worker beside the server (run `flask worker` apart, or none)
 
     @classmethod
     def from_env(cls, instance: Path | None = None) -> "ServerSettings":
@@ -258,4 +258,4 @@ class ServerSettings:
                    tls_cert=cert, tls_key=key,
                    tls_port=int(env("SHOPFLOOR_TLS_PORT", "8443")),
                    lan_tls=lan_tls, public_base_url=env("SHOPFLOOR_BASE_URL", "").strip().rstrip("/"),
-                   webhooks=_flag("SHOPFLOOR_WEBHOOKS", "1"))
+                   worker=_flag("SHOPFLOOR_WORKER", "1"))

@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 E4 = 10_000
+THOUSANDTH = Decimal("0.001")
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
@@ -51,6 +52,11 @@ def to_e4(value) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"more than 4 decimals: {value!r}")
     return int(scaled)
+
+
+def thousandths(value) -> Decimal:
+    """A sum of NUMERIC(..., 3) columns as SQL returns it (SQLite: a binary float) -> the exact Decimal."""
+    return decimal(value or 0).quantize(THOUSANDTH)
 
 
 def from_e4(value: int | None) -> Decimal:

@@ -11,12 +11,12 @@ Granian binds one address per server, either plain or TLS. A second granian serv
 (8443) beside plain HTTP, with SHOPFLOOR_TLS_CERT and SHOPFLOOR_TLS_KEY when they are set, else with this
 machine's own certificate (instance/tls, made or renewed here before it is served and checked every 6 hours
 while it is: shopfloor/lan/certificates.py).
-Beside them runs the webhook delivery worker (`flask --app app webhooks`, shopfloor/webhooks/delivery.py), so
-configured webhooks are posted with nothing more to start; SHOPFLOOR_WEBHOOKS=0 leaves it out (for a deployment
-that runs one worker apart, or none). The worker is restarted WORKER_RESTART_SECONDS after it ends; it never
-takes the web server down with it.
+Beside them runs the background worker (`flask --app app worker`, shopfloor/worker.py), so configured webhooks
+are posted and closed days' figures kept with nothing more to start; SHOPFLOOR_WORKER=0 leaves it out (for a
+deployment that runs one worker apart, or none). The worker is restarted WORKER_RESTART_SECONDS after it ends; it
+never takes the web server down with it.
 This process waits for its children, passes SIGTERM/SIGINT on and stops them all if a granian ends. With
-SHOPFLOOR_TLS=0 and SHOPFLOOR_WEBHOOKS=0 there is nothing to supervise and it replaces itself with granian
+SHOPFLOOR_TLS=0 and SHOPFLOOR_WORKER=0 there is nothing to supervise and it replaces itself with granian
 (exec). The app is told the HTTP port (SHOPFLOOR_PORT), so the addresses it gives phones (ticket QRs, /setup)
 are the ones the banner printed.
 """
@@ -53,21 +53,21 @@ def granian_argv(settings: ServerSettings, host: str, port: int, tls: bool = Fal
     return argv + ["app:served"]
 
 
-def webhook_worker_argv() -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", "app", "webhooks"]
+def worker_argv() -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "app", "worker"]
 
 
 def serve(settings: ServerSettings, host: str, port: int) -> int:
     plain = granian_argv(settings, host, port)
     env = child_environment(SHOPFLOOR_PORT=str(port))
-    if not settings.tls_cert and not settings.webhooks:
+    if not settings.tls_cert and not settings.worker:
         os.execve(sys.executable, plain, env)
     if settings.lan_tls:
         certificates.ensure_here(settings.lan_tls, settings.public_base_url)
     servers = [subprocess.Popen(plain, env=env)]
     if settings.tls_cert:
         servers.append(subprocess.Popen(granian_argv(settings, host, settings.tls_port, tls=True), env=env))
-    worker = subprocess.Popen(webhook_worker_argv(), cwd=ROOT, env=env) if settings.webhooks else None
+    worker = subprocess.Popen(worker_argv(), cwd=ROOT, env=env) if settings.worker else None
 
     stopping = threading.Event()
 
@@ -88,12 +88,12 @@ def serve(settings: ServerSettings, host: str, port: int) -> int:
         worker.returncode = os.waitstatus_to_exitcode(status)
         if stopping.is_set():
             continue
-        print(f"shopfloor: the webhook worker ended ({worker.returncode}); restarting it in "
+        print(f"shopfloor: the background worker ended ({worker.returncode}); restarting it in "
               f"{WORKER_RESTART_SECONDS} s", file=sys.stderr)
         if stopping.wait(WORKER_RESTART_SECONDS):
             worker = None
         else:
-            worker = subprocess.Popen(webhook_worker_argv(), cwd=ROOT, env=env)
+            worker = subprocess.Popen(worker_argv(), cwd=ROOT, env=env)
     stop(signal.SIGTERM, None)
     for p in servers + ([worker] if worker else []):
         if p.pid != pid and p.returncode is None:

@@ -77,7 +77,7 @@ def running_server(floor: dict, **settings):
     """`make run`'s server on a free loopback port over the floor's database; settings: SHOPFLOOR_* overrides
     (plain HTTP only and no webhook worker unless they say otherwise: no test binds the default HTTPS port)."""
     env = dict(os.environ, SHOPFLOOR_DATABASE_URL=floor["url"], SHOPFLOOR_SECRET_KEY="s" * 32,
-               **{"SHOPFLOOR_TLS": "0", "SHOPFLOOR_WEBHOOKS": "0", **settings})
+               **{"SHOPFLOOR_TLS": "0", "SHOPFLOOR_WORKER": "0", **settings})
     with started_server(env) as port:
         yield port
 
@@ -276,8 +276,8 @@ def test_the_server_serves_https_beside_http(small_floor, tmp_path):
         _answers(tls_port, context=trusted)
 
 
-def _webhook_workers(url: str) -> list[int]:
-    """Pids of the webhook workers serving the database at url (read from /proc: the worker's command line and
+def _workers(url: str) -> list[int]:
+    """Pids of the background workers serving the database at url (read from /proc: the worker's command line and
     the environment the server gave it)."""
     pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -288,7 +288,7 @@ def _webhook_workers(url: str) -> list[int]:
                 environ = fh.read().split(b"\0")
         except OSError:
             continue
-        if b"webhooks" in argv and f"SHOPFLOOR_DATABASE_URL={url}".encode() in environ:
+        if b"worker" in argv and f"SHOPFLOOR_DATABASE_URL={url}".encode() in environ:
             pids.append(int(pid))
     return pids
 
@@ -323,17 +323,17 @@ def test_make_run_posts_webhooks_and_restarts_a_fallen_worker(small_floor):
         return len(receiver.posts) == n
 
     try:
-        with running_server(small_floor, SHOPFLOOR_WEBHOOKS="1"):
+        with running_server(small_floor, SHOPFLOOR_WORKER="1"):
             raise_a_stop(0)
             assert posted(1), "the server `make run` starts posted no webhook"
             assert receiver.posts[0][0]["X-Shopfloor-Event"] == "stop.raised"
-            [worker] = _webhook_workers(small_floor["url"])
+            [worker] = _workers(small_floor["url"])
             os.kill(worker, 9)
             raise_a_stop(1)
-            assert posted(2), "the webhook worker was not restarted"
-            [again] = _webhook_workers(small_floor["url"])
+            assert posted(2), "the background worker was not restarted"
+            [again] = _workers(small_floor["url"])
             assert again != worker
-        assert _webhook_workers(small_floor["url"]) == []  # stopping the server stopped its worker
+        assert _workers(small_floor["url"]) == []  # stopping the server stopped its worker
     finally:
         receiver.close()
         with floor_app.app_context():

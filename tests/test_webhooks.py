@@ -209,7 +209,7 @@ def test_admin_adds_a_webhook_once_and_sees_the_delivery_log(client, factory, re
     line = factory.line()
     stops.raise_stop(factory.user("supervisor", line=line), scope=StopScope.LINE, reason=StopReason.POWER,
                      line_id=line.id)
-    result = client.application.test_cli_runner().invoke(args=["webhooks", "--once"])
+    result = client.application.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert len(receiver.posts) == 1
     page = client.get("/admin/integrations")

@@ -17,7 +17,7 @@ stops that overlap count once (`_stopped_minutes`). A caller may pass them in in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, text
 
 from shopfloor import clock, money
+from shopfloor.attendance import kept
 from shopfloor.extensions import db
 from shopfloor.models import Attendance
 from shopfloor.models.calendar import stay_times
@@ -58,6 +59,75 @@ class OperatorDayFigures:
     def figures(self) -> Efficiency:
         return Efficiency(self.earned, float(self.attended), self.off_standard)
 
+    # Where an operator's day counts (the SQL over kept days says the same: attendance/kept.py).
+    @property
+    def on_line(self) -> bool:
+        """Among its line's operators that day, its minutes in the line's figures: pieces logged, or clocked in."""
+        return self.pieces > 0 or self.time_in is not None
+
+    @property
+    def attended_day(self) -> bool:
+        """A day of the payslip's days, minutes and minimum wage: minutes attended, or pieces logged."""
+        return self.attended > 0 or self.pieces > 0
+
+    @property
+    def on_payslip(self) -> bool:
+        """On the operator's payslip at all: work logged (maybe all reversed), or an attended day."""
+        return self.logged or self.attended_day
+
+
+@dataclass
+class LineDayTotals:
+    """A line's day: its operators (on_line) and their earned, attended and approved off-standard minutes."""
+    operators: int = 0
+    earned: float = 0.0
+    attended: float = 0.0
+    off_standard: float = 0.0
+
+
+@dataclass
+class OperatorTotals:
+    """An operator's days of a period on their payslip (on_payslip): pieces, earned minutes and pay of them all;
+    days, minutes attended, off-standard and overtime of the attended ones; the line of the latest."""
+    line_id: int | None = None
+    last_day: date | None = None
+    days: int = 0
+    pieces: int = 0
+    earned_minutes: Decimal = Decimal(0)
+    earnings_e4: int = 0
+    attended: int = 0
+    off_standard: float = 0.0
+    overtime: int = 0
+
+    def add(self, f: OperatorDayFigures) -> None:
+        if self.last_day is None or f.day >= self.last_day:
+            self.line_id, self.last_day = f.line_id, f.day
+        self.pieces += f.pieces
+        self.earned_minutes += f.earned_minutes
+        self.earnings_e4 += f.earnings_e4
+        if f.attended_day:
+            self.days += 1
+            self.attended += f.attended
+            self.off_standard += f.off_standard
+            self.overtime += f.overtime
+
+
+@dataclass
+class Period:
+    """A period's operator-days summed by line and day and by operator (the review and the payslips)."""
+    line_days: dict[tuple[int | None, date], LineDayTotals] = field(default_factory=dict)
+    operators: dict[int, OperatorTotals] = field(default_factory=dict)
+
+    def add(self, f: OperatorDayFigures) -> None:
+        if f.on_line:
+            t = self.line_days.setdefault((f.line_id, f.day), LineDayTotals())
+            t.operators += 1
+            t.earned += f.earned
+            t.attended += f.attended
+            t.off_standard += f.off_standard
+        if f.on_payslip:
+            self.operators.setdefault(f.operator_id, OperatorTotals()).add(f)
+
 
 _EARNED = text("""
 SELECT d.operator_id, d.day, coalesce(d.line_id, u.line_id) AS line_id, d.pieces, d.earned_minutes, d.earnings_e4
@@ -71,14 +141,6 @@ GROUP BY operator_id""").bindparams(bindparam("ops", expanding=True))
 _USER_LINES = text("SELECT id, line_id FROM users WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
 
 
-def _day(v) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
-
-
-def _ts(v) -> datetime | None:
-    return v if v is None or isinstance(v, datetime) else datetime.fromisoformat(str(v))
-
-
 def operator_days(start: date, end: date, *, off_standard: OffStandard | None = None, line_id: int | None = None,
                   operator_id: int | None = None, now_utc: datetime | None = None,
                   planned_today: Mapping[int | None, float] | None = None) -> list[OperatorDayFigures]:
@@ -86,17 +148,84 @@ def operator_days(start: date, end: date, *, off_standard: OffStandard | None = 
 
     planned_today: minutes worked so far per line today that stand in for an operator without a record
     (the board's working day); by default the line's planned day up to now. off_standard: approved
-    off-standard minutes per (operator_id, day); by default read from the stops of the period."""
+    off-standard minutes per (operator_id, day); by default read from the stops of the period. Every operator's
+    figures of a closed day, once kept (attendance/kept.py), are read back; the rest are worked out."""
     now_utc = now_utc or clock.utcnow()
-    now_local = clock.to_local(now_utc).replace(tzinfo=None)
-    today = now_local.date()
+    if off_standard is None and planned_today is None and operator_id is None:
+        return _with_kept(start, end, line_id, now_utc)
+    return worked_out(start, end, off_standard=off_standard, line_id=line_id, operator_id=operator_id,
+                      now_utc=now_utc, planned_today=planned_today)
+
+
+def _with_kept(start: date, end: date, line_id: int | None, now_utc: datetime) -> list[OperatorDayFigures]:
+    """Kept days read back; the others worked out (the worker keeps closed days: attendance/keeper.py)."""
+    usable = kept.usable_days(start, end)
+    out: list[OperatorDayFigures] = []
+    if usable:
+        earned = _earned(usable[0], usable[-1], None)
+        for (op, day), k in kept.read(usable, line_id).items():
+            f = earned.get((op, day)) or OperatorDayFigures(op, day, k.line_id)
+            f.source, f.time_in, f.time_out = k.source, k.time_in, k.time_out
+            f.attended, f.overtime, f.off_standard = k.attended, k.overtime, float(k.off_standard)
+            out.append(f)
+    out.extend(f for run in _runs([d for d in clock.days(start, end) if d not in set(usable)])
+               for f in worked_out(run[0], run[-1], now_utc=now_utc, line_id=line_id))
+    return sorted(out, key=lambda f: (f.day, f.line_id or 0, f.operator_id))
+
+
+def period(start: date, end: date, line_id: int | None = None, now_utc: datetime | None = None, *,
+           line_days: bool = True) -> Period:
+    """Every operator's days from start to end (one line's) summed by line and day (unless line_days is False:
+    the payslips) and by operator: the kept days summed in the database (kept.line_day_totals,
+    kept.operator_totals), the others worked out and added."""
+    now_utc = now_utc or clock.utcnow()
+    out = Period()
+    usable = kept.usable_days(start, end)
+    if usable and line_days:
+        for day, line, n, earned, attended, off in kept.line_day_totals(usable, line_id):
+            out.line_days[(line, day)] = LineDayTotals(int(n), float(earned or 0), float(attended or 0), float(off or 0))
+    if usable:
+        for op, line, last, days, pieces, earned, earnings, attended, off, overtime in kept.operator_totals(
+                usable, line_id):
+            out.operators[op] = OperatorTotals(line, last, int(days), int(pieces), money.thousandths(earned),
+                                               int(earnings), int(attended), float(off), int(overtime))
+    for run in _runs([d for d in clock.days(start, end) if d not in set(usable)]):
+        for f in worked_out(run[0], run[-1], now_utc=now_utc, line_id=line_id):
+            out.add(f)
+    return out
+
+
+def _runs(days: list[date]) -> list[list[date]]:
+    """Consecutive days in runs (each run is worked out with one read of its period)."""
+    runs: list[list[date]] = []
+    for d in days:
+        if runs and (d - runs[-1][-1]).days == 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return runs
+
+
+def _earned(start: date, end: date, operator_id: int | None) -> dict[tuple[int, date], OperatorDayFigures]:
+    """The period's operator-day summaries (pieces, earned minutes, pay), as figures to fill in."""
     rows: dict[tuple[int, date], OperatorDayFigures] = {}
     for op, day, line, pieces, earned, earnings in db.session.execute(
             _EARNED, {"start": start, "end": end, "op": operator_id}):
-        key = (op, _day(day))
+        key = (op, clock.as_date(day))
         rows[key] = OperatorDayFigures(op, key[1], line, int(pieces or 0), float(earned or 0),
                                        earned_minutes=money.decimal(earned or 0), earnings_e4=int(earnings or 0),
                                        logged=True)
+    return rows
+
+
+def worked_out(start: date, end: date, *, off_standard: OffStandard | None = None, line_id: int | None = None,
+               operator_id: int | None = None, now_utc: datetime | None = None,
+               planned_today: Mapping[int | None, float] | None = None) -> list[OperatorDayFigures]:
+    """operator_days worked out from attendance, the calendar and the stops; nothing read from or kept."""
+    now_utc = now_utc or clock.utcnow()
+    now_local = clock.to_local(now_utc).replace(tzinfo=None)
+    today = now_local.date()
+    rows = _earned(start, end, operator_id)
     records = _records(start, end, operator_id)
     missing = sorted({op for op, _d in records} - {op for op, _d in rows})
     lines_of = dict(db.session.execute(_USER_LINES, {"ids": missing}).all()) if missing else {}
@@ -223,7 +352,7 @@ def _first_last(rows, by_scans: bool, records) -> dict[tuple[int, date], tuple[d
         ops = [op for (op, dd), f in rows.items() if dd == d and f.pieces > 0]
         s, e = clock.local_day_bounds_utc(d)
         for r in db.session.execute(_FIRST_LAST, {"ops": ops, "start": s, "end": e}).mappings():
-            out[(r["operator_id"], d)] = (_ts(r["first"]), _ts(r["last"]))
+            out[(r["operator_id"], d)] = (clock.as_datetime(r["first"]), clock.as_datetime(r["last"]))
     return out
 
 

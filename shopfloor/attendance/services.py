@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shopfloor import clock
+from shopfloor.attendance import kept
 from shopfloor.auth import audit
 from shopfloor.auth.services import badge_holder
 from shopfloor.database import write_transaction
@@ -58,6 +59,7 @@ def _punch(user: User, now: datetime) -> Punch:
             if now - open_stay.clock_in < REPEAT:
                 return Punch(user, REPEATED, open_stay.clock_in)
             open_stay.clock_out = now
+            kept.forget(open_stay.day)   # a night shift's record is yesterday's
             return Punch(user, OUT, now)
         record = next((a for a in records if a.day == today), None)
         if record is None:
@@ -68,6 +70,7 @@ def _punch(user: User, now: datetime) -> Punch:
         if record.clock_in is None:
             record.clock_in = now
         record.clock_out = None
+        kept.forget(record.day)
         return Punch(user, IN, now)
 
 
@@ -100,6 +103,7 @@ def correct(operator_id: int, day: date, *, time_in: time | None, time_out: time
             db.session.flush()
         before_in, before_out = record.time_in, record.time_out
         record.corrected, record.corrected_in, record.corrected_out = True, new_in, new_out
+        kept.forget(day)
         db.session.add(AttendanceCorrection(attendance_id=record.id, before_in=before_in, before_out=before_out,
                                             after_in=new_in, after_out=new_out, reason=reason.strip(),
                                             by_id=by_user_id, at=clock.utcnow()))

@@ -11,7 +11,8 @@ from shopfloor.models.held import HeldScan  # noqa: F401
 from shopfloor.models.access import AuditEntry, AuthSession, InstanceSecret, KioskToken  # noqa: F401
 from shopfloor.models.stoppages import Stoppage  # noqa: F401
 from shopfloor.models.calendar import (  # noqa: F401
-    Attendance, AttendanceCorrection, Holiday, OvertimeWindow, Shift, ShiftBreak)
+    Attendance, AttendanceCorrection, Holiday, KeptFigures, KeptFiguresDay, KeptFiguresGeneration, OvertimeWindow, Shift,
+    ShiftBreak)
 from shopfloor.models.skills import MachineSkill, OperationSkill  # noqa: F401
 from shopfloor.models.packing import (BundlePacked, Carton, CartonLine, PackAudit, PackAuditCarton, PackEntry,  # noqa: F401
                                        PackingPlan, Shipment)

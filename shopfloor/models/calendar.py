@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, Time, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
@@ -107,3 +107,37 @@ class AttendanceCorrection(db.Model):
 
     by = relationship("User")
     attendance = relationship("Attendance")
+
+
+class KeptFigures(db.Model):
+    """A closed day's attendance figures of one operator, as attendance/figures.py worked them out, kept so
+    that a month's review and payslips read them instead of working them out again (attendance/kept.py).
+    line_id and had_pieces are what the figures were worked out for: a read that finds either changed works the
+    day out again."""
+    __tablename__ = "kept_figures"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    line_id: Mapped[int | None] = mapped_column()
+    had_pieces: Mapped[bool] = mapped_column()
+    source: Mapped[str] = mapped_column(String(12))
+    time_in: Mapped[datetime | None] = mapped_column()
+    time_out: Mapped[datetime | None] = mapped_column()
+    attended: Mapped[int] = mapped_column()
+    overtime: Mapped[int] = mapped_column()
+    off_standard: Mapped[int] = mapped_column()
+
+
+class KeptFiguresDay(db.Model):
+    """A closed day whose figures are all kept (kept_figures), with the settings they were worked out under."""
+    __tablename__ = "kept_figures_days"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    settings: Mapped[str] = mapped_column(String(200))
+    kept_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeptFiguresGeneration(db.Model):
+    """One row: how many times kept figures were forgotten. Figures worked out from data read before a change
+    are kept only if no change came in between (attendance/kept.py)."""
+    __tablename__ = "kept_figures_generation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
+from shopfloor.attendance import kept
 from shopfloor.auth import audit, services as auth
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
@@ -149,6 +150,7 @@ def update_person(actor: User, user_id: int, form: PersonForm) -> dict:
         user.username, user.badge_code = username, badge
         if "line" in changed:
             user.assigned_operation_id = None  # an operation of the old line's styles
+            kept.forget_operator(user.id)      # days they logged nothing count on the line they are on
         audit.record(actor.id, audit.PERSON_EDIT, _target(user.id), user.name, changes=shown)
 
     _saved(work)

@@ -47,10 +47,6 @@ class DayEfficiency:
         return self.figures.on_standard
 
 
-def _d(v) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
-
-
 def operator_days(start: date, end: date, line_id: int | None = None,
                   operator_id: int | None = None) -> list[figures.OperatorDayFigures]:
     """Every operator's day in the period, with the approved off-standard minutes (attendance/figures.py)."""
@@ -58,28 +54,23 @@ def operator_days(start: date, end: date, line_id: int | None = None,
 
 
 def line_efficiency(start: date, end: date, line_id: int | None = None,
-                    people: list[figures.OperatorDayFigures] | None = None) -> list[DayEfficiency]:
+                    period: figures.Period | None = None) -> list[DayEfficiency]:
     """Per line and day: output from the line's hourly summary, figures from its operators' days."""
     params = {"start": start, "end": end, "line": line_id}
-    people = operator_days(start, end, line_id) if people is None else people
-    per_day: dict[tuple, list] = {}
-    for f in people:
-        if f.pieces > 0 or f.time_in is not None:
-            per_day.setdefault((f.line_id, f.day), []).append(f)
+    period = figures.period(start, end, line_id) if period is None else period
     out = {}
     for line, day, output, earned in db.session.execute(text(
             "SELECT line_id, day, sum(output), sum(earned_minutes) FROM line_hour_output "
             "WHERE day BETWEEN :start AND :end AND (CAST(:line AS INTEGER) IS NULL OR line_id = :line) "
             "GROUP BY line_id, day ORDER BY day, line_id"), params):
-        key = (line, _d(day))
-        here = per_day.get(key, [])
-        total = vocabulary.Efficiency.total(f.figures for f in here)
-        out[key] = DayEfficiency(key[1], line, int(output or 0), float(earned or 0), len(here),
-                                 vocabulary.Efficiency(float(earned or 0), total.attended, total.off_standard))
-    for key, here in per_day.items():  # attended, nothing sewn: the day still counts (0 %)
+        key = (line, clock.as_date(day))
+        t = period.line_days.get(key) or figures.LineDayTotals()
+        out[key] = DayEfficiency(key[1], line, int(output or 0), float(earned or 0), t.operators,
+                                 vocabulary.Efficiency(float(earned or 0), t.attended, t.off_standard))
+    for key, t in period.line_days.items():  # attended, nothing sewn on the line: the day still counts
         if key not in out and key[0] is not None:
-            total = vocabulary.Efficiency.total(f.figures for f in here)
-            out[key] = DayEfficiency(key[1], key[0], 0, 0.0, len(here), total)
+            out[key] = DayEfficiency(key[1], key[0], 0, 0.0, t.operators,
+                                     vocabulary.Efficiency(t.earned, t.attended, t.off_standard))
     return sorted(out.values(), key=lambda d: (d.day, d.line_id or 0))
 
 
@@ -164,35 +155,21 @@ def minimum_wage_rule():
 
 
 def operator_pay(start: date, end: date, line_id: int | None = None,
-                 people: list[figures.OperatorDayFigures] | None = None) -> list[OperatorPay]:
-    """Payslips from the operators' days (attendance/figures.operator_days: the operator-day summaries, kept in
-    step with the ledger, and the minutes attended), exact until each line rounds. A slip is an operator's with
-    work logged in the period or minutes attended; its line is the one of their latest day."""
-    days = operator_days(start, end, line_id) if people is None else people
+                 period: figures.Period | None = None) -> list[OperatorPay]:
+    """Payslips from the operators' days (attendance/figures.period: the operator-day summaries, kept in step
+    with the ledger, and the minutes attended), exact until each line rounds. A slip is an operator's with
+    work logged in the period or minutes attended (OperatorDayFigures.on_payslip); its line is the one of their
+    latest day; the minimum wage is the one for all the minutes attended."""
+    period = figures.period(start, end, line_id, line_days=False) if period is None else period
     cfg = current_app.config
     rates = dict(off_standard_rate=money.decimal(cfg["OFF_STANDARD_RATE_PER_MINUTE"]),
                  overtime_rate=money.decimal(cfg["WAGE_PER_MINUTE"]) * money.decimal(cfg["OVERTIME_PREMIUM"]))
     minimum = minimum_wage_rule()
-    acc: dict[int, OperatorPay] = {}
-    lines: dict[int, int | None] = {}
-    for f in days:   # in day order: the latest day's line is the slip's
-        attended = f.attended > 0 or f.pieces > 0
-        if not (f.logged or attended):
-            continue
-        p = acc.get(f.operator_id)
-        if p is None:
-            p = acc[f.operator_id] = OperatorPay(f.operator_id, "", "", "", 0, 0, money.ZERO, 0.0, money.ZERO,
-                                                 money.ZERO, **rates)
-        lines[f.operator_id] = f.line_id
-        p.pieces += f.pieces
-        p.earned += f.earned_minutes
-        p.earnings_exact += money.from_e4(f.earnings_e4)
-        if attended:
-            p.days += 1
-            p.minutes += f.attended
-            p.off_standard += f.off_standard
-            p.overtime += f.overtime
-            p.minimum_exact += minimum(f.attended)
+    acc = {op: OperatorPay(op, "", "", "", t.days, t.pieces, t.earned_minutes, float(t.attended),
+                           money.from_e4(t.earnings_e4), minimum(t.attended), off_standard=t.off_standard,
+                           overtime=t.overtime, **rates)
+           for op, t in period.operators.items()}
+    lines = {op: t.line_id for op, t in period.operators.items()}
     if acc:
         codes = dict(db.session.execute(_LINE_CODES).all())
         for r in db.session.execute(_PEOPLE, {"ids": list(acc)}):
@@ -209,8 +186,9 @@ _LINE_CODES = text("SELECT id, code FROM lines")
 def payslip_rows(start: date, end: date, line_id: int | None = None):
     """The payslips of the period as CSV rows (review/routes.PAYSLIP_COLUMNS), each money cell rounded once."""
     for p in operator_pay(start, end, line_id):
-        yield [p.name, p.badge, p.line, p.days, p.pieces, p.earned, round(p.minutes), round(p.off_standard), p.overtime,
-               p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum, p.top_up, p.pay]
+        yield [p.name, p.badge, p.line, p.days, p.pieces, Number(money.plain(p.earned)), round(p.minutes),
+               round(p.off_standard), p.overtime, p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum,
+               p.top_up, p.pay]
 
 
 def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor import clock
+from shopfloor.attendance import figures
 from shopfloor.edge import day, whole
 from shopfloor.orders import queries as order_queries
 from shopfloor.orders.reconciliation import csv_rows
@@ -22,6 +23,10 @@ from shopfloor.stoppages.downtime import EXPORT_COLUMNS, downtime, export_rows
 from shopfloor.vocabulary import ORDERS_OPEN, Efficiency
 
 bp = Blueprint("review", __name__)
+
+# Operators shown in the page's pay table until "show all" is asked for (a large factory's thousand payslips are
+# in the CSV export; a page of them all weighs most of a megabyte).
+PAY_ROWS = 200
 
 
 def _period():
@@ -40,7 +45,7 @@ def _context():
     rows = order_rows(statuses=ORDERS_OPEN, line_id=line_id)
     fc = forecast.order_forecasts([(r.order.id, r.quantity, r.output, r.order.due_date) for r in rows], fresh=True)
     budgets = budget.order_budgets({r.order.id: r.output for r in rows})
-    people = queries.operator_days(start, end, line_id)
+    people = figures.period(start, end, line_id)
     eff = queries.line_efficiency(start, end, line_id, people)
     names = {ln.id: ln.name for ln in lines}
     series: dict[str, list] = {}
@@ -53,9 +58,14 @@ def _context():
                 dhu_chart=line_chart(metrics.dhu_by_line_day(start, end, line_id), unit="",
                                      label=_("DHU by day")),
                 quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
-                eff_period=queries.line_period(eff), pay=queries.operator_pay(start, end, line_id, people),
+                eff_period=queries.line_period(eff), **_pay(queries.operator_pay(start, end, line_id, people)),
                 short=order_queries.short_shipments(line_id),
                 **_downtime(start, end, line_id))
+
+
+def _pay(pay: list) -> dict:
+    """The payslips the page lists: the first PAY_ROWS by name, all of them with ?pay=all."""
+    return dict(pay=pay if request.args.get("pay") == "all" else pay[:PAY_ROWS], pay_total=len(pay))
 
 
 def _downtime(start, end, line_id) -> dict:

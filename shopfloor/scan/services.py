@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from shopfloor import clock, signals
+from shopfloor.attendance import kept
 from shopfloor.auth import expiry
 from shopfloor.database import raw_connection, write_transaction
 from shopfloor.errors import DomainError
@@ -24,7 +25,8 @@ from shopfloor.extensions import db
 from shopfloor.scan import ledger
 from shopfloor.scan.codes import parse_reference
 from shopfloor.scan.ledger import Entry, LoggedEntry, Raced, Replay, ScanTarget, SessionRow
-from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw, as_datetime
+from shopfloor.clock import as_datetime
+from shopfloor.scan.sql import INTEGRITY_ERRORS, Raw
 from shopfloor.scan.statements import DONE_BY, EARLIER_NOT_DONE, FIND, FIND_LOG, REPLAY, SESSION_OPEN, SESSION_TOUCH
 from shopfloor.models.people import Role
 from shopfloor.vocabulary import ORDERS_BEFORE_SEWING, ORDERS_ON_FLOOR, ORDERS_STOPPED, BundleStatus, SequenceCheck, seq_ranges
@@ -326,6 +328,7 @@ def reverse_entry(log_id: int, *, by_user_id: int, reason: str, now: datetime | 
             if within_seconds is not None and now - created_at > timedelta(seconds=within_seconds):
                 raise DomainError(_("Undo is only possible within %(n)d seconds. Ask your supervisor to correct it.",
                                     n=within_seconds), status=409, code="too_late")
+            kept.forget(clock.to_local(created_at).date())   # an old entry: its day's pieces change
             try:
                 return ledger.write(s, Entry(
                     bundle_id=e.bundle_id, order_id=e.order_id, operation_id=e.operation_id,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shopfloor import clock
+from shopfloor.attendance import kept
 from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
@@ -31,11 +32,16 @@ class BreakInput:
 
 
 @contextmanager
-def _calendar_change():
-    """A change of the calendar, written in one transaction; this process's cached shift ends go with it
-    (other processes read them again within the minute)."""
+def _calendar_change(day: date | None = None):
+    """A change of the calendar on a day (None: every day the shift runs), written in one transaction with the
+    kept figures of that day forgotten (attendance/kept.py); this process's cached shift ends go with it (other
+    processes read them again within the minute)."""
     with write_transaction():
         yield
+        if day is None:
+            kept.forget_all()
+        else:
+            kept.forget(day)
     forget_shift_ends()
 
 
@@ -108,7 +114,7 @@ def add_holiday(*, day: date | None, name: str, by_user_id: int) -> Holiday:
         raise DomainError(_("Give the holiday a name."))
     if db.session.scalar(select(Holiday.id).where(Holiday.day == day)) is not None:
         raise DomainError(_("That day is already a holiday."))
-    with _calendar_change():
+    with _calendar_change(day):
         holiday = Holiday(day=day, name=name)
         db.session.add(holiday)
         audit.record(by_user_id, HOLIDAY_ADD, day.isoformat(), name)
@@ -119,7 +125,7 @@ def delete_holiday(holiday_id: int, *, by_user_id: int) -> None:
     holiday = db.session.get(Holiday, holiday_id)
     if holiday is None:
         raise DomainError(_("That holiday does not exist."), status=404)
-    with _calendar_change():
+    with _calendar_change(holiday.day):
         audit.record(by_user_id, HOLIDAY_DELETE, holiday.day.isoformat(), holiday.name)
         db.session.delete(holiday)
 
@@ -132,7 +138,7 @@ def approve_overtime(*, line_id: int | None, day: date | None, starts_at: time |
         raise DomainError(_("Give the day of the overtime."))
     if starts_at is None or ends_at is None or starts_at == ends_at:
         raise DomainError(_("Give the overtime's start and end."))
-    with _calendar_change():
+    with _calendar_change(day):
         window = OvertimeWindow(line_id=line.id, day=day, starts_at=starts_at, ends_at=ends_at,
                                 approved_by_id=by_user_id, approved_at=clock.utcnow())
         db.session.add(window)
@@ -145,7 +151,7 @@ def delete_overtime(window_id: int, *, by_user_id: int) -> None:
     window = db.session.get(OvertimeWindow, window_id)
     if window is None:
         raise DomainError(_("That overtime does not exist."), status=404)
-    with _calendar_change():
+    with _calendar_change(window.day):
         audit.record(by_user_id, OVERTIME_DELETE, f"{window.line.code} {window.day.isoformat()}",
                      f"{_t(window.starts_at)}-{_t(window.ends_at)}")
         db.session.delete(window)

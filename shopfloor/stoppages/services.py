@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shopfloor import clock, signals
 from shopfloor.auth import audit
+from shopfloor.attendance import kept
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
@@ -133,6 +134,12 @@ def _active(stop_id: int) -> Stoppage:
     return stop
 
 
+def _forget_days(stop: Stoppage, now: datetime) -> None:
+    """A stop that ends now changes the figures of every day it spans (attendance/kept.py; one is raised from
+    today on, and acknowledging it changes no minutes)."""
+    kept.forget(clock.to_local(stop.started_at).date(), clock.to_local(now).date())
+
+
 def acknowledge(stop_id: int, actor: User, *, now: datetime | None = None) -> Stoppage:
     """The supervisor (or the mechanic they send) is on it."""
     stop = _active(stop_id)
@@ -163,6 +170,7 @@ def close(stop_id: int, actor: User, *, now: datetime | None = None) -> Stoppage
                                           closed_by_id=actor.id)).rowcount
         if not done:
             raise DomainError(_("This stop is already closed."), status=409)
+        _forget_days(stop, now)
         audit.record(actor.id, STOP_CLOSE, target=f"stoppage {stop_id}",
                      details=f"{int((now - stop.started_at).total_seconds() // 60)} min")
     db.session.expire_all()
@@ -188,6 +196,7 @@ def cancel(stop_id: int, actor: User, *, now: datetime | None = None) -> Stoppag
                                           open_key=None, closed_by_id=actor.id)).rowcount
         if not done:  # acknowledged or closed meanwhile
             raise DomainError(_("Your supervisor is on this stop already: it can no longer be undone."), status=409)
+        _forget_days(stop, now)
         audit.record(actor.id, STOP_CANCEL, target=f"stoppage {stop_id}", details="raised by mistake")
     db.session.expire_all()
     return db.session.get(Stoppage, stop_id)

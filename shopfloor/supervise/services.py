@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from shopfloor.attendance import kept
 from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
@@ -34,6 +35,8 @@ def assign(user_id: int, *, line_id: int | None, operation_id: int | None, actor
             audit.record(actor_id, ASSIGN_OPERATION, target=user.name,
                          details=f"line {user.line_id or '-'} -> {line_id or '-'}, "
                                  f"operation {user.assigned_operation_id or '-'} -> {operation_id or '-'}")
+        if user.line_id != line_id:
+            kept.forget_operator(user.id)   # days they logged nothing count on the line they are on
         user.line_id, user.assigned_operation_id = line_id, operation_id
     return user
 

@@ -1,7 +1,7 @@
 """The webhook delivery worker: posts pending deliveries (the outbox) with retries and backoff.
 
-Run beside the server: `flask --app app webhooks` (a loop; `--once` posts what is due and stops). It is a
-process of its own rather than a thread of the web server so that a slow receiver never holds a request
+Run beside the server by the background worker, `flask --app app worker` (shopfloor/worker.py; `--once` posts what
+is due and stops). It is a process of its own rather than a thread of the web server so that a slow receiver never holds a request
 worker, and several app servers do not post the same row: each row is claimed by one conditional UPDATE
 before it is posted.
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -102,18 +101,3 @@ def deliver_due(now=None, limit: int = BATCH) -> int:
         with write_transaction():
             db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == row_id).values(**values))
     return tried
-
-
-def run(interval: float = 2.0, once: bool = False, echo=print) -> None:
-    """The worker loop: deliver what is due, then sleep `interval` seconds."""
-    while True:
-        try:
-            n = deliver_due()
-        except Exception as e:  # the database away for a moment: try again at the next turn
-            db.session.rollback()
-            echo(f"webhooks: {e}")
-            n = 0
-        if once:
-            return
-        if n == 0:
-            time.sleep(interval)

@@ -154,6 +154,24 @@ def test_dhu_example_from_the_brief(floor):
     assert metrics.line_quality_today()[line.id].dhu == 14.0
 
 
+def test_dhu_by_day_counts_each_check_in_its_factory_local_day(app, monkeypatch, floor):
+    """The review's DHU trend sums checks per line and factory-local day (Dhaka, UTC+6): a check at 23:50 and one
+    at 00:10 the next night fall on two days, though both are on one UTC date."""
+    monkeypatch.setitem(app.config, "FACTORY_TIMEZONE", "Asia/Dhaka")
+    line, style, order, op, qc, b1 = floor
+    day = clock.local_today() - timedelta(days=3)
+    start, _end = clock.local_day_bounds_utc(day + timedelta(days=1))   # midnight in Dhaka, 18:00 UTC
+    for at, defects in ((start - timedelta(minutes=10), 3), (start + timedelta(minutes=10), 1),
+                        (start + timedelta(hours=20), 1)):
+        services.record_inspection(inspector_id=qc.id, bundle_ref=b1.code, kind="endline", checked=10, defective=1,
+                                   entries=[DefectEntry(_defect("tension").id, style.operations[0].id, defects)],
+                                   now=at)
+    series = metrics.dhu_by_line_day(day, day + timedelta(days=2))
+    assert series == {line.name: [(day.isoformat(), 30.0), ((day + timedelta(days=1)).isoformat(), 10.0)]}
+    assert metrics.dhu_by_line_day(day, day, line_id=line.id) == {line.name: [(day.isoformat(), 30.0)]}
+    assert metrics.dhu_by_line_day(day, day, line_id=line.id + 1) == {}
+
+
 def test_return_for_repair_opens_rework_and_validates(floor):
     line, style, order, op, qc, b1 = floor
     services.record_return(order_id=order.id, reference="RMA-1", pieces=4, defect_type_id=_defect("stain").id,

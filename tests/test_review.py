@@ -65,6 +65,30 @@ def test_pay_with_minimum_wage_top_up(factory, app):
     assert round(pay.efficiency, 1) == 2.1
 
 
+def test_review_lists_the_first_payslips_and_shows_all_on_request(client, factory, monkeypatch):
+    """A large factory's page lists the first PAY_ROWS operators by name, says how many there are, and lists
+    them all when asked (the CSV has them all either way)."""
+    from shopfloor.review import routes
+
+    line, style, order, op = factory.floor()
+    other = factory.user("operator", line=line, name="Zara Zaman")
+    yday = clock.local_today() - timedelta(days=1)
+    for who, bundle in zip((op, other), db.session.scalars(select(Bundle).where(Bundle.order_id == order.id))):
+        record_scan(operator_id=who.id, operator_line_id=line.id, bundle_ref=bundle.code,
+                    operation_id=style.operations[0].id, qty=5, now=_day_at(yday, 9))
+    monkeypatch.setattr(routes, "PAY_ROWS", 1)
+    login(client, factory.user("manager"))
+    q = {"start": yday.isoformat(), "end": yday.isoformat()}
+    page = client.get("/review", query_string=q).text
+    assert f'data-operator="{op.name}"' in page and 'data-operator="Zara Zaman"' not in page
+    assert "The first 1 of 2 operators, by name." in page and "pay=all" in page
+    everyone = client.get("/review", query_string={**q, "pay": "all"}).text
+    assert f'data-operator="{op.name}"' in everyone and 'data-operator="Zara Zaman"' in everyone
+    assert 'id="pay-more"' not in everyone
+    slips = client.get("/review/export/payslips.csv", query_string=q).text
+    assert op.name in slips and "Zara Zaman" in slips
+
+
 def test_supervisor_correction_reverses_with_reason(client, factory):
     line, style, order, op = factory.floor()
     sup = factory.user("supervisor", line=line)

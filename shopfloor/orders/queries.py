@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import selectinload
 
 from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, Order, OrderStatusChange, User
@@ -35,18 +36,27 @@ class QualityFigures:
     scrapped: int = 0
 
 
+# Per order and cell: pieces sewn, and of the bundles with an end-line inspection the pieces sewn less those in
+# rework (never below 0 per bundle), whether any bundle of the cell was inspected, pieces in rework. Summed here,
+# not per bundle in Python (the orders at risk hold tens of thousands of bundles); the inspected bundles and the
+# rework are read for these orders' bundles only, by index.
 _BUNDLE_QUALITY = text("""
-SELECT b.order_id AS order_id, b.size AS size, b.colour AS colour,
-       coalesce(p.done, 0) AS sewn,
-       CASE WHEN EXISTS (SELECT 1 FROM inspections i WHERE i.bundle_id = b.id AND i.kind = :endline)
-            THEN 1 ELSE 0 END AS inspected,
-       coalesce((SELECT sum(r.pieces) FROM rework r WHERE r.bundle_id = b.id AND r.status IN """
-                      + ReworkStatus.sql(REWORK_PENDING) + """), 0) AS pending
-FROM bundles b
-JOIN orders o ON o.id = b.order_id
-LEFT JOIN operations op ON op.style_id = o.style_id AND op.seq = """ + output_seq_sql("o.style_id") + """
-LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = op.id
-WHERE b.order_id IN :ids
+SELECT q.order_id AS order_id, q.size AS size, q.colour AS colour, sum(q.sewn) AS sewn,
+       sum(CASE WHEN q.inspected = 1 AND q.sewn > q.pending THEN q.sewn - q.pending ELSE 0 END) AS passed,
+       max(q.inspected) AS inspected, sum(q.pending) AS pending
+FROM (SELECT b.order_id, b.size, b.colour, coalesce(p.done, 0) AS sewn,
+             CASE WHEN e.bundle_id IS NULL THEN 0 ELSE 1 END AS inspected, coalesce(r.pieces, 0) AS pending
+      FROM bundles b
+      JOIN orders o ON o.id = b.order_id
+      LEFT JOIN operations op ON op.style_id = o.style_id AND op.seq = """ + output_seq_sql("o.style_id") + """
+      LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = op.id
+      LEFT JOIN (SELECT DISTINCT i.bundle_id FROM inspections i JOIN bundles ib ON ib.id = i.bundle_id
+                 WHERE ib.order_id IN :ids AND i.kind = :endline) e ON e.bundle_id = b.id
+      LEFT JOIN (SELECT w.bundle_id, sum(w.pieces) AS pieces FROM rework w JOIN bundles wb ON wb.id = w.bundle_id
+                 WHERE wb.order_id IN :ids AND w.status IN """ + ReworkStatus.sql(REWORK_PENDING) + """
+                 GROUP BY w.bundle_id) r ON r.bundle_id = b.id
+      WHERE b.order_id IN :ids) q
+GROUP BY q.order_id, q.size, q.colour
 """).bindparams(bindparam("ids", expanding=True))
 
 _ORDER_QUALITY = text("""
@@ -79,13 +89,11 @@ def quality_figures(order_ids: list[int], sewn_out: dict[int, dict[Cell, int]] |
     for r in db.session.execute(_BUNDLE_QUALITY, {"ids": order_ids, "endline": InspectionKind.ENDLINE.value}):
         m = r._mapping
         cell, q = (m["size"], m["colour"]), out[m["order_id"]]
-        sewn, pending = int(m["sewn"]), int(m["pending"])
         if sewn_out is not None:
-            bucket = sewn_out.setdefault(m["order_id"], {})
-            bucket[cell] = bucket.get(cell, 0) + sewn
+            sewn_out.setdefault(m["order_id"], {})[cell] = int(m["sewn"])
         if m["inspected"]:
-            q.passed_qc[cell] = q.passed_qc.get(cell, 0) + max(0, sewn - pending)
-        q.rejected[cell] = q.rejected.get(cell, 0) + pending
+            q.passed_qc[cell] = int(m["passed"])
+        q.rejected[cell] = int(m["pending"])
     for r in db.session.execute(_ORDER_QUALITY, {"ids": order_ids, "scrap": Disposition.SCRAP.value}):
         m = r._mapping
         out[m["order_id"]].rejected_unassigned = int(m["returns_pending"])
@@ -126,7 +134,9 @@ AT_RISK_STATUSES = (OrderStatus.SEWING, OrderStatus.FINISHING, OrderStatus.PACKE
 
 
 def _orders(statuses, line_id: int | None) -> list[Order]:
-    q = select(Order).where(Order.status.in_(statuses)).order_by(Order.due_date, Order.number)
+    """The orders with what the reconciliation reads of each (quantities, style) loaded with them."""
+    q = (select(Order).where(Order.status.in_(statuses)).order_by(Order.due_date, Order.number)
+         .options(selectinload(Order.quantities), selectinload(Order.style)))
     if line_id is not None:
         q = q.where(Order.line_id == line_id)
     return list(db.session.scalars(q))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
@@ -37,7 +38,7 @@ def _last_op_output(order_ids: list[int]) -> dict[int, int]:
 
 
 def order_rows(statuses: tuple | None = None, line_id: int | None = None) -> list[OrderRow]:
-    q = select(Order).order_by(Order.due_date, Order.number)
+    q = select(Order).order_by(Order.due_date, Order.number).options(selectinload(Order.quantities))
     if statuses:
         q = q.where(Order.status.in_(statuses))
     if line_id is not None:

@@ -30,8 +30,9 @@ def _seen(rows):
 
 @pytest.fixture()
 def floor(factory):
-    """A line on 08:00-16:30 with an unpaid lunch, another on 07:00-15:00 without; four closed days (5 to 2 days ago) in which Amina clocks in
-    and sews, Bilal clocks in and sews nothing, and Chandra sews without clocking in (the planned day stands in)."""
+    """A line on 08:00-16:30 with an unpaid lunch, another on 07:00-15:00 without; four closed days (5 to 2 days
+    ago) in which Amina clocks in and sews, Bilal clocks in and sews nothing, and Chandra sews without clocking in
+    (the planned day stands in); yesterday nobody came."""
     line, other = factory.line(), factory.line()
     shift(line, "08:00", "16:30", breaks=[("12:00", 30, False)])
     shift(other, "07:00", "15:00")
@@ -51,6 +52,7 @@ def floor(factory):
             record_scan(operator_id=who.id, operator_line_id=line.id, bundle_ref=b.code,
                         operation_id=style.operations[0].id, qty=b.pieces, now=at(d, hour))
     return dict(line=line, other=other, amina=amina, bilal=bilal, chandra=chandra, days=days, today=today,
+                closed=clock.days(days[0], today - timedelta(days=1)),
                 boss=factory.user("supervisor", line=line), manager=factory.user("manager"))
 
 
@@ -89,7 +91,7 @@ def test_closed_days_are_kept_and_read_back_today_never(app, floor):
     assert _kept_days() == []                     # a page only reads
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert _kept_days() == floor["days"]        # the closed days worked (yesterday no one came)
+    assert _kept_days() == floor["closed"]        # every closed day, yesterday's empty
     assert _keep() == 0                           # nothing left to keep
     assert _seen(_read(floor)) == _seen(first)
     summed, worked = _period(floor)
@@ -153,15 +155,15 @@ def _moved(floor):
 def test_a_change_to_a_kept_day_is_never_read_stale(floor, change):
     _keep()
     before = _seen(_read(floor))
-    assert _kept_days() == floor["days"]
+    assert _kept_days() == floor["closed"]
     change(floor)
     db.session.rollback()
     after, truth = _seen(_read(floor)), _seen(_worked_out(floor))
     assert after == truth
     assert after != before     # the change did move the figures
-    assert _kept_days() != floor["days"]   # the change forgot what it moved...
+    assert _kept_days() != floor["closed"]   # the change forgot what it moved...
     assert _keep() >= 1                      # ...and the worker keeps it again
-    assert _kept_days() == floor["days"]
+    assert _kept_days() == floor["closed"]
     assert _seen(_read(floor)) == truth
     for line in (None, floor["line"].id, floor["other"].id):
         summed, worked = _period(floor, line)
@@ -183,7 +185,7 @@ def test_figures_kept_under_other_settings_are_worked_out_again(app, floor):
     try:
         assert _seen(_read(floor)) == _seen(_worked_out(floor))
         assert {f.source for f in _read(floor) if f.operator_id == floor["chandra"].id} == {"scans"}
-        assert _keep() == len(floor["days"])     # kept again under these settings
+        assert _keep() == len(floor["closed"])     # kept again under these settings
         assert _seen(_read(floor)) == _seen(_worked_out(floor))
     finally:
         app.config["ATTENDANCE_SOURCE"] = before

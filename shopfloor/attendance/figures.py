@@ -183,7 +183,8 @@ def period(start: date, end: date, line_id: int | None = None, now_utc: datetime
     usable = kept.usable_days(start, end)
     if usable and line_days:
         for day, line, n, earned, attended, off in kept.line_day_totals(usable, line_id):
-            out.line_days[(line, day)] = LineDayTotals(int(n), float(earned or 0), float(attended or 0), float(off or 0))
+            out.line_days[(line, day)] = LineDayTotals(int(n), float(earned or 0), float(attended or 0),
+                                                       float(off or 0))
     if usable:
         for op, line, last, days, pieces, earned, earnings, attended, off, overtime in kept.operator_totals(
                 usable, line_id):

@@ -124,8 +124,8 @@ def usable_days(start: date, end: date) -> list[date]:
 
 def read(days: list[date], line_id: int | None = None) -> dict[tuple[int, date], Kept]:
     """The kept rows of these days (usable_days), one line's or all, by (operator, day)."""
-    return {(op, clock.as_date(day)): Kept(line, bool(had), source, clock.as_datetime(t_in), clock.as_datetime(t_out),
-                                           attended, overtime, off)
+    return {(op, clock.as_date(day)): Kept(line, bool(had), source, clock.as_datetime(t_in),
+                                           clock.as_datetime(t_out), attended, overtime, off)
             for day, op, line, had, source, t_in, t_out, attended, overtime, off
             in db.session.execute(_ROWS, {"days": days, "line": line_id}).all()}
 
@@ -133,14 +133,16 @@ def read(days: list[date], line_id: int | None = None) -> dict[tuple[int, date],
 def line_day_totals(days: list[date], line_id: int | None = None) -> list[tuple]:
     """(day, line, operators, earned, attended, off-standard) of these days (usable_days), each line's operators on it."""
     return [(clock.as_date(d), *rest) for d, *rest in
-            db.session.execute(_LINE_DAYS, {"days": days, "first": days[0], "last": days[-1], "line": line_id}).all()]
+            db.session.execute(_LINE_DAYS, {"days": days, "first": days[0], "last": days[-1],
+                                            "line": line_id}).all()]
 
 
 def operator_totals(days: list[date], line_id: int | None = None) -> list[tuple]:
     """(operator, line of the latest day, latest day, days attended, pieces, earned minutes, pay in
     ten-thousandths, attended, off-standard, overtime) of these days (usable_days), each operator on a payslip."""
     return [(op, line, clock.as_date(last), *rest) for op, line, last, *rest in
-            db.session.execute(_OPERATORS, {"days": days, "first": days[0], "last": days[-1], "line": line_id}).all()]
+            db.session.execute(_OPERATORS, {"days": days, "first": days[0], "last": days[-1],
+                                            "line": line_id}).all()]
 
 
 def keep(seen_generation: int, days: dict[date, list]) -> bool:

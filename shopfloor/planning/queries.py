@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import selectinload
 
 from shopfloor.errors import DomainError
@@ -32,7 +32,8 @@ def _last_op_output(order_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(text("""
         SELECT p.order_id, p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
         JOIN orders o ON o.id = p.order_id
-        WHERE op.seq = """ + output_seq_sql("o.style_id"))).all()
+        WHERE o.id IN :ids AND op.seq = """ + output_seq_sql("o.style_id")).bindparams(
+        bindparam("ids", expanding=True)), {"ids": order_ids}).all()
     wanted = set(order_ids)
     return {oid: int(done) for oid, done in rows if oid in wanted}
 
@@ -44,7 +45,8 @@ def order_rows(statuses: tuple | None = None, line_id: int | None = None) -> lis
     if line_id is not None:
         q = q.where(Order.line_id == line_id)
     orders = db.session.scalars(q).all()
-    cut = dict(db.session.execute(select(Bundle.order_id, func.sum(Bundle.pieces)).group_by(Bundle.order_id)).all())
+    cut = dict(db.session.execute(select(Bundle.order_id, func.sum(Bundle.pieces))
+                                  .where(Bundle.order_id.in_([o.id for o in orders])).group_by(Bundle.order_id)).all())
     out = _last_op_output([o.id for o in orders])
     return [OrderRow(o, o.total_quantity, int(cut.get(o.id, 0) or 0), out.get(o.id, 0)) for o in orders]
 

@@ -20,8 +20,10 @@ FROM order_op_progress WHERE order_id IN :ids GROUP BY order_id""").bindparams(b
 # Repair labour: the pieces sent to rework, at the piece rate of the operation responsible.
 _REWORK = text("""
 SELECT r.order_id, sum(r.pieces * coalesce(op.piece_rate_e4, 0)) AS rework_e4 FROM rework r
-LEFT JOIN operations op ON op.id = r.operation_id GROUP BY r.order_id""")
-_TARGETS = text("SELECT o.id, s.target_cost_e4 FROM orders o JOIN styles s ON s.id = o.style_id")
+LEFT JOIN operations op ON op.id = r.operation_id WHERE r.order_id IN :ids GROUP BY r.order_id""").bindparams(
+    bindparam("ids", expanding=True))
+_TARGETS = text("SELECT o.id, s.target_cost_e4 FROM orders o JOIN styles s ON s.id = o.style_id WHERE o.id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True))
 
 
 @dataclass
@@ -46,10 +48,13 @@ class Budget:
 
 
 def order_budgets(outputs: dict[int, int]) -> dict[int, Budget]:
+    if not outputs:
+        return {}
+    ids = {"ids": list(outputs)}
     labour = {r.order_id: (money.from_e4(r.labour_e4), money.decimal(r.minutes or 0))
-              for r in db.session.execute(_LABOUR, {"ids": list(outputs)})} if outputs else {}
-    rework = {r.order_id: money.from_e4(r.rework_e4) for r in db.session.execute(_REWORK)}
-    targets = {r.id: r.target_cost_e4 for r in db.session.execute(_TARGETS)}
+              for r in db.session.execute(_LABOUR, ids)}
+    rework = {r.order_id: money.from_e4(r.rework_e4) for r in db.session.execute(_REWORK, ids)}
+    targets = {r.id: r.target_cost_e4 for r in db.session.execute(_TARGETS, ids)}
     out = {}
     for oid, output in outputs.items():
         lab, minutes = labour.get(oid, (money.ZERO, money.ZERO))

@@ -26,7 +26,7 @@ bp = Blueprint("review", __name__)
 
 # Operators shown in the page's pay table until "show all" is asked for (a large factory's thousand payslips are
 # in the CSV export; a page of them all weighs most of a megabyte).
-PAY_ROWS = 200
+PAY_ROWS = 100
 
 
 def _period():

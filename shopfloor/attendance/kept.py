@@ -41,8 +41,8 @@ _BUMP = text("UPDATE kept_figures_generation SET generation = generation + 1 WHE
 _ENSURE = text("INSERT INTO kept_figures_generation (id, generation) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
 _KEPT_DAYS = text("SELECT day, settings FROM kept_figures_days WHERE day BETWEEN :start AND :end")
 _ROWS = text("SELECT day, operator_id, line_id, had_pieces, source, time_in, time_out, attended, overtime, "
-             "off_standard FROM kept_figures WHERE day IN :days AND (CAST(:line AS INTEGER) IS NULL OR line_id = :line)"
-             ).bindparams(bindparam("days", expanding=True))
+             "off_standard FROM kept_figures WHERE day IN :days "
+             "AND (CAST(:line AS INTEGER) IS NULL OR line_id = :line)").bindparams(bindparam("days", expanding=True))
 # The rules of figures.OperatorDayFigures (on_line, attended_day, on_payslip) over kept rows, where had_pieces is
 # pieces > 0 and the line is the day's (a change to either forgets the day). The operator-day summaries are joined
 # on the days' span too, so that PostgreSQL reads those days' rows by index, not the whole table.
@@ -102,7 +102,7 @@ def settings() -> str:
 
 
 def generation() -> int:
-    """Read before the figures a page may keep (keep checks it is unchanged)."""
+    """Read before working out figures to keep (keep checks it is unchanged)."""
     return int(db.session.execute(_GENERATION).scalar() or 0)
 
 
@@ -131,7 +131,8 @@ def read(days: list[date], line_id: int | None = None) -> dict[tuple[int, date],
 
 
 def line_day_totals(days: list[date], line_id: int | None = None) -> list[tuple]:
-    """(day, line, operators, earned, attended, off-standard) of these days (usable_days), each line's operators on it."""
+    """(day, line, operators, earned, attended, off-standard) of these days (usable_days): each line's operators
+    on it (on_line)."""
     return [(clock.as_date(d), *rest) for d, *rest in
             db.session.execute(_LINE_DAYS, {"days": days, "first": days[0], "last": days[-1],
                                             "line": line_id}).all()]
@@ -148,7 +149,7 @@ def operator_totals(days: list[date], line_id: int | None = None) -> list[tuple]
 def keep(seen_generation: int, days: dict[date, list]) -> bool:
     """Keep the figures worked out for closed days (rows with operator_id, line_id, pieces, source, time_in,
     time_out, attended, overtime, off_standard), unless a change forgot figures since seen_generation was read.
-    On its own connection, committed at once: the page's own transaction only reads."""
+    On its own connection, committed at once (the worker's session only reads)."""
     if not days:
         return False
     mine, now = settings(), clock.utcnow()

@@ -168,8 +168,7 @@ def _with_kept(start: date, end: date, line_id: int | None, now_utc: datetime) -
             f.source, f.time_in, f.time_out = k.source, k.time_in, k.time_out
             f.attended, f.overtime, f.off_standard = k.attended, k.overtime, float(k.off_standard)
             out.append(f)
-    out.extend(f for run in _runs([d for d in clock.days(start, end) if d not in set(usable)])
-               for f in worked_out(run[0], run[-1], now_utc=now_utc, line_id=line_id))
+    out.extend(_not_kept(start, end, usable, line_id, now_utc))
     return sorted(out, key=lambda f: (f.day, f.line_id or 0, f.operator_id))
 
 
@@ -190,21 +189,24 @@ def period(start: date, end: date, line_id: int | None = None, now_utc: datetime
                 usable, line_id):
             out.operators[op] = OperatorTotals(line, last, int(days), int(pieces), money.thousandths(earned),
                                                int(earnings), int(attended), float(off), int(overtime))
-    for run in _runs([d for d in clock.days(start, end) if d not in set(usable)]):
-        for f in worked_out(run[0], run[-1], now_utc=now_utc, line_id=line_id):
-            out.add(f)
+    for f in _not_kept(start, end, usable, line_id, now_utc):
+        out.add(f)
     return out
 
 
-def _runs(days: list[date]) -> list[list[date]]:
-    """Consecutive days in runs (each run is worked out with one read of its period)."""
-    runs: list[list[date]] = []
-    for d in days:
+def _not_kept(start: date, end: date, kept_days: list[date], line_id: int | None, now_utc: datetime):
+    """The figures of the days from start to end that are not kept, worked out a run of consecutive days at a
+    time (one read of each run's period)."""
+    skip, runs = set(kept_days), []
+    for d in clock.days(start, end):
+        if d in skip:
+            continue
         if runs and (d - runs[-1][-1]).days == 1:
             runs[-1].append(d)
         else:
             runs.append([d])
-    return runs
+    for run in runs:
+        yield from worked_out(run[0], run[-1], now_utc=now_utc, line_id=line_id)
 
 
 def _earned(start: date, end: date, operator_id: int | None) -> dict[tuple[int, date], OperatorDayFigures]:

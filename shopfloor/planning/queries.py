@@ -34,8 +34,7 @@ def _last_op_output(order_ids: list[int]) -> dict[int, int]:
         JOIN orders o ON o.id = p.order_id
         WHERE o.id IN :ids AND op.seq = """ + output_seq_sql("o.style_id")).bindparams(
         bindparam("ids", expanding=True)), {"ids": order_ids}).all()
-    wanted = set(order_ids)
-    return {oid: int(done) for oid, done in rows if oid in wanted}
+    return {oid: int(done) for oid, done in rows}
 
 
 def order_rows(statuses: tuple | None = None, line_id: int | None = None) -> list[OrderRow]:
@@ -45,9 +44,10 @@ def order_rows(statuses: tuple | None = None, line_id: int | None = None) -> lis
     if line_id is not None:
         q = q.where(Order.line_id == line_id)
     orders = db.session.scalars(q).all()
+    ids = [o.id for o in orders]
     cut = dict(db.session.execute(select(Bundle.order_id, func.sum(Bundle.pieces))
-                                  .where(Bundle.order_id.in_([o.id for o in orders])).group_by(Bundle.order_id)).all())
-    out = _last_op_output([o.id for o in orders])
+                                  .where(Bundle.order_id.in_(ids)).group_by(Bundle.order_id)).all())
+    out = _last_op_output(ids)
     return [OrderRow(o, o.total_quantity, int(cut.get(o.id, 0) or 0), out.get(o.id, 0)) for o in orders]
 
 

@@ -148,7 +148,7 @@ def minimum_wage(attended_minutes: int) -> Decimal:
 
 
 def minimum_wage_rule():
-    """minimum_wage as a function with the settings read once (a month's payslips ask it for every day)."""
+    """minimum_wage as a function with the settings read once (the payslips ask it for every operator)."""
     cfg = current_app.config
     per_day, shift = money.decimal(cfg["MINIMUM_WAGE_PER_DAY"]), Decimal(int(cfg["SHIFT_MINUTES"]))
     return lambda attended_minutes: per_day * Decimal(int(attended_minutes)) / shift
@@ -169,12 +169,11 @@ def operator_pay(start: date, end: date, line_id: int | None = None,
                            money.from_e4(t.earnings_e4), minimum(t.attended), off_standard=t.off_standard,
                            overtime=t.overtime, **rates)
            for op, t in period.operators.items()}
-    lines = {op: t.line_id for op, t in period.operators.items()}
     if acc:
         codes = dict(db.session.execute(_LINE_CODES).all())
         for r in db.session.execute(_PEOPLE, {"ids": list(acc)}):
             p = acc[r.id]
-            p.name, p.badge, p.line = r.name, r.badge, codes.get(lines[r.id], "")
+            p.name, p.badge, p.line = r.name, r.badge, codes.get(period.operators[r.id].line_id, "")
     return sorted(acc.values(), key=lambda p: p.name)
 
 

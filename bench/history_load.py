@@ -220,6 +220,9 @@ def finish(d_pg: bool) -> None:
     with db.engine.begin() as conn:
         if not os.environ.get("HISTORY_TRACE"):
             hs.meta.drop_all(conn)
+        # What quality/services.record_inspection sets with a bundle's first end-line inspection.
+        conn.execute(text("UPDATE bundles SET endline_inspected = TRUE "
+                          "WHERE id IN (SELECT bundle_id FROM inspections WHERE kind = 'endline')"))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if d_pg else "ANALYZE"))
     _checkpoint(hs.Dialect("postgresql" if d_pg else "sqlite"))

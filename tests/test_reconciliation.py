@@ -6,8 +6,10 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
+from shopfloor import create_app
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, DefectType, Rework
 from shopfloor.orders import queries
@@ -16,7 +18,8 @@ from shopfloor.quality import catalogue, services as quality
 from shopfloor.quality.services import DefectEntry
 from shopfloor.scan.services import record_scan
 from shopfloor.vocabulary import OrderStatus, ShipVerdict
-from tests.conftest import login
+from tests.conftest import _config, login
+from tests.test_migrations import empty_db_url  # noqa: F401  (fixture)
 
 SHORT, WITHIN, EXCESS = ShipVerdict.SHORT, ShipVerdict.WITHIN, ShipVerdict.EXCESS
 
@@ -160,3 +163,44 @@ def test_a_supervisor_reads_the_reconciliation_an_operator_does_not(client, fact
     login(client, factory.user("operator"))
     assert client.get(f"/orders/{order.id}/reconciliation.csv").status_code == 403
     assert client.get("/review/export/reconciliation.csv").status_code == 403
+
+
+def test_end_line_inspections_mark_their_bundles_and_inline_audits_do_not(floor):
+    """bundles.endline_inspected, read by "passed final QC": b1-b3 had an end-line inspection, b4 an inline audit
+    only, b5 none (the fixture)."""
+    order, _manager = floor
+    db.session.rollback()
+    marked = dict(db.session.execute(select(Bundle.number, Bundle.endline_inspected)
+                                     .where(Bundle.order_id == order.id)).all())
+    assert marked == {1: True, 2: True, 3: True, 4: False, 5: False}
+
+
+def test_the_upgrade_marks_the_bundles_already_inspected_at_the_end_of_the_line(empty_db_url):  # noqa: F811
+    app = create_app(_config(empty_db_url))
+    with app.app_context():
+        upgrade(directory="migrations", revision="a20a00000001")
+        with db.engine.begin() as conn:
+            for sql in _BEFORE_ENDLINE_FLAG:
+                conn.execute(text(sql))
+        upgrade(directory="migrations")
+        with db.engine.connect() as conn:
+            marked = [tuple(r) for r in conn.execute(text("SELECT id, endline_inspected FROM bundles ORDER BY id"))]
+        db.engine.dispose()
+    assert [(i, bool(m)) for i, m in marked] == [(1, True), (2, False), (3, False)]
+
+
+_BEFORE_ENDLINE_FLAG = [
+    "INSERT INTO lines (id, code, name, target_efficiency, active) VALUES (1, 'L1', 'Line', 0.7, true)",
+    "INSERT INTO styles (id, code, name, sizes_csv, active) VALUES (1, 'S', 'S', 'M', true)",
+    "INSERT INTO users (id, name, role, language, active, failed_pin_count, created_at) "
+    "VALUES (1, 'q', 'qc', 'en', true, 0, '2026-01-01')",
+    "INSERT INTO orders (id, number, customer, style_id, due_date, line_id, status, created_at) "
+    "VALUES (1, 'O', 'C', 1, '2026-02-01', 1, 'sewing', '2026-01-01')",
+    "INSERT INTO bundles (id, code, order_id, number, size, colour, pieces, status, created_at) VALUES "
+    "(1, 'B1', 1, 1, 'M', 'b', 10, 'open', '2026-01-01'), (2, 'B2', 1, 2, 'M', 'b', 10, 'open', '2026-01-01'), "
+    "(3, 'B3', 1, 3, 'M', 'b', 10, 'open', '2026-01-01')",
+    # b1: two end-line inspections; b2: an inline audit and a re-check only; b3: none.
+    "INSERT INTO inspections (kind, bundle_id, line_id, inspector_id, checked, defective, defects, result, created_at) "
+    "VALUES ('endline', 1, 1, 1, 10, 0, 0, 'pass', '2026-01-02'), ('endline', 1, 1, 1, 10, 1, 1, 'fail', '2026-01-02'), "
+    "('inline', 2, 1, 1, 7, 0, 0, 'pass', '2026-01-02'), ('recheck', 2, 1, 1, 1, 0, 0, 'pass', '2026-01-02')",
+]

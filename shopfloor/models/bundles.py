@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shopfloor.clock import utcnow
@@ -26,6 +26,10 @@ class Bundle(db.Model):
     pieces: Mapped[int] = mapped_column()
     status: Mapped[BundleStatus] = mapped_column(column_type(BundleStatus, 12), default=BundleStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set with the bundle's first end-line inspection (quality/services.record_inspection), never unset: the
+    # reconciliation's "passed final QC" reads it instead of looking through every inspection
+    # (orders/queries.quality_figures).
+    endline_inspected: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     order = relationship("Order")
     progress: Mapped[list["BundleOpProgress"]] = relationship(back_populates="bundle")

@@ -13,7 +13,7 @@ from shopfloor.orders import reconciliation
 from shopfloor.packing import queries as packing_queries
 from shopfloor.orders.editing import AUDIT_EDIT
 from shopfloor.orders.services import MANAGER_ACTIONS, action_target, audit_target
-from shopfloor.vocabulary import ORDERS_LISTED, REWORK_PENDING, Disposition, InspectionKind, OrderStatus, \
+from shopfloor.vocabulary import ORDERS_LISTED, REWORK_PENDING, Disposition, OrderStatus, \
     ReworkStatus, ShipVerdict, output_seq_sql
 
 Cell = reconciliation.Cell
@@ -36,22 +36,20 @@ class QualityFigures:
     scrapped: int = 0
 
 
-# Per order and cell: pieces sewn, and of the bundles with an end-line inspection the pieces sewn less those in
-# rework (never below 0 per bundle), whether any bundle of the cell was inspected, pieces in rework. Summed here,
-# not per bundle in Python (the orders at risk hold tens of thousands of bundles); the inspected bundles and the
-# rework are read for these orders' bundles only, by index.
+# Per order and cell: pieces sewn, and of the bundles with an end-line inspection (bundles.endline_inspected, set
+# by the first one) the pieces sewn less those in rework (never below 0 per bundle), whether any bundle of the cell
+# was inspected, pieces in rework. Summed here, not per bundle in Python (the orders at risk hold tens of thousands
+# of bundles); the rework is read for these orders' bundles only, by index.
 _BUNDLE_QUALITY = text("""
 SELECT q.order_id AS order_id, q.size AS size, q.colour AS colour, sum(q.sewn) AS sewn,
        sum(CASE WHEN q.inspected = 1 AND q.sewn > q.pending THEN q.sewn - q.pending ELSE 0 END) AS passed,
        max(q.inspected) AS inspected, sum(q.pending) AS pending
 FROM (SELECT b.order_id, b.size, b.colour, coalesce(p.done, 0) AS sewn,
-             CASE WHEN e.bundle_id IS NULL THEN 0 ELSE 1 END AS inspected, coalesce(r.pieces, 0) AS pending
+             CASE WHEN b.endline_inspected THEN 1 ELSE 0 END AS inspected, coalesce(r.pieces, 0) AS pending
       FROM bundles b
       JOIN orders o ON o.id = b.order_id
       LEFT JOIN operations op ON op.style_id = o.style_id AND op.seq = """ + output_seq_sql("o.style_id") + """
       LEFT JOIN bundle_op_progress p ON p.bundle_id = b.id AND p.operation_id = op.id
-      LEFT JOIN (SELECT DISTINCT i.bundle_id FROM inspections i JOIN bundles ib ON ib.id = i.bundle_id
-                 WHERE ib.order_id IN :ids AND i.kind = :endline) e ON e.bundle_id = b.id
       LEFT JOIN (SELECT w.bundle_id, sum(w.pieces) AS pieces FROM rework w JOIN bundles wb ON wb.id = w.bundle_id
                  WHERE wb.order_id IN :ids AND w.status IN """ + ReworkStatus.sql(REWORK_PENDING) + """
                  GROUP BY w.bundle_id) r ON r.bundle_id = b.id
@@ -86,7 +84,7 @@ def quality_figures(order_ids: list[int], sewn_out: dict[int, dict[Cell, int]] |
     out = {oid: QualityFigures({}, {}) for oid in order_ids}
     if not order_ids:
         return out
-    for r in db.session.execute(_BUNDLE_QUALITY, {"ids": order_ids, "endline": InspectionKind.ENDLINE.value}):
+    for r in db.session.execute(_BUNDLE_QUALITY, {"ids": order_ids}):
         m = r._mapping
         cell, q = (m["size"], m["colour"]), out[m["order_id"]]
         if sewn_out is not None:

@@ -99,22 +99,31 @@ def by_hour(day: date, line_id: int | None = None) -> list[QualityRow]:
     return [hours[h] for h in sorted(hours)]
 
 
+def _day_of(lo: int, hi: int) -> str:
+    """SQL for the number of a check's day among days lo..hi, by the days' UTC ends :e<n> (a DST change makes a
+    day 23 or 25 hours): a balanced tree of comparisons, five for a month rather than one per day."""
+    if lo == hi:
+        return str(lo)
+    mid = (lo + hi) // 2
+    return f"(CASE WHEN i.created_at < :e{mid} THEN {_day_of(lo, mid)} ELSE {_day_of(mid + 1, hi)} END)"
+
+
 def dhu_by_line_day(first: date, last: date, line_id: int | None = None) -> dict[str, list[tuple[str, float]]]:
     """DHU per line and factory-local day, for the review trend: summed in one query, each check put in its day
     by the days' UTC ends (a month of a large factory is tens of thousands of checks; the database sums them)."""
     days = clock.days(first, last)
     ends = [clock.local_day_bounds_utc(d)[1] for d in days]
-    whens = " ".join(f"WHEN i.created_at < :e{n} THEN {n}" for n in range(len(days) - 1))
-    day_of = f"CASE {whens} ELSE {len(days) - 1} END" if whens else "0"
+    day_of = _day_of(0, len(days) - 1)
     params: dict = {"start": clock.local_day_bounds_utc(first)[0], "end": ends[-1], "line": line_id}
     params.update({f"e{n}": e for n, e in enumerate(ends)})
     rows = db.session.execute(text(f"""
         SELECT coalesce(l.name, '-'), {day_of}, sum(i.checked), sum(i.defective), sum(i.defects)
         FROM inspections i LEFT JOIN lines l ON l.id = i.line_id
         WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
-        GROUP BY 1, 2 ORDER BY 1, 2"""), params).all()
+        GROUP BY 1, 2"""), params).all()
     series: dict[str, list[tuple[str, float]]] = {}
-    for line, n, checked, defective, defects in rows:
+    # Ordered here: ORDER BY in the query sorts every check before summing (twice the time on PostgreSQL).
+    for line, n, checked, defective, defects in sorted(rows, key=lambda r: (r[0], r[1])):
         row = QualityRow((line, n), line, int(checked or 0), int(defective or 0), int(defects or 0))
         series.setdefault(line, []).append((days[n].isoformat(), row.dhu))
     return series

@@ -94,6 +94,8 @@ def record_inspection(*, inspector_id: int, bundle_ref: str, kind: str, checked:
             insp.items.append(InspectionDefect(defect_type_id=e.defect_type_id, operation_id=op_id,
                                                operator_id=responsible_operator(bundle.id, op_id), count=e.count))
         db.session.add(insp)
+        if kind == InspectionKind.ENDLINE:
+            bundle.endline_inspected = True
         db.session.flush()
         _open_rework(insp, bundle, defective)
     return insp

@@ -23,6 +23,11 @@ def upgrade():
     # The bundles already inspected at the end of the line.
     op.execute("UPDATE bundles SET endline_inspected = TRUE "
                "WHERE id IN (SELECT bundle_id FROM inspections WHERE kind = 'endline')")
+    if op.get_bind().dialect.name == "postgresql":
+        # That update leaves a dead version of most bundles, which the orders' reads then step over (a year's
+        # 185,000 bundles: the review's reconciliation 433 ms, 29 ms once vacuumed) until autovacuum comes by.
+        with op.get_context().autocommit_block():
+            op.execute("VACUUM ANALYZE bundles")
 
 
 def downgrade():

@@ -143,18 +143,20 @@ _USER_LINES = text("SELECT id, line_id FROM users WHERE id IN :ids").bindparams(
 
 def operator_days(start: date, end: date, *, off_standard: OffStandard | None = None, line_id: int | None = None,
                   operator_id: int | None = None, now_utc: datetime | None = None,
-                  planned_today: Mapping[int | None, float] | None = None) -> list[OperatorDayFigures]:
+                  planned_today: Mapping[int | None, float] | None = None,
+                  cal: calendar.Calendar | None = None) -> list[OperatorDayFigures]:
     """Figures per operator and day from start to end (one line's operators, or one operator).
 
     planned_today: minutes worked so far per line today that stand in for an operator without a record
-    (the board's working day); by default the line's planned day up to now. off_standard: approved
+    (the board's working day); by default the line's planned day up to now. cal: the period's calendar of every
+    line, when the caller has read it already (the board). off_standard: approved
     off-standard minutes per (operator_id, day); by default read from the stops of the period. Every operator's
     figures of a closed day, once kept (attendance/kept.py), are read back; the rest are worked out."""
     now_utc = now_utc or clock.utcnow()
     if off_standard is None and planned_today is None and operator_id is None:
         return _with_kept(start, end, line_id, now_utc)
     return worked_out(start, end, off_standard=off_standard, line_id=line_id, operator_id=operator_id,
-                      now_utc=now_utc, planned_today=planned_today)
+                      now_utc=now_utc, planned_today=planned_today, cal=cal)
 
 
 def _with_kept(start: date, end: date, line_id: int | None, now_utc: datetime) -> list[OperatorDayFigures]:
@@ -223,7 +225,8 @@ def _earned(start: date, end: date, operator_id: int | None) -> dict[tuple[int, 
 
 def worked_out(start: date, end: date, *, off_standard: OffStandard | None = None, line_id: int | None = None,
                operator_id: int | None = None, now_utc: datetime | None = None,
-               planned_today: Mapping[int | None, float] | None = None) -> list[OperatorDayFigures]:
+               planned_today: Mapping[int | None, float] | None = None,
+               cal: calendar.Calendar | None = None) -> list[OperatorDayFigures]:
     """operator_days worked out from attendance, the calendar and the stops; nothing read from or kept."""
     now_utc = now_utc or clock.utcnow()
     now_local = clock.to_local(now_utc).replace(tzinfo=None)
@@ -240,7 +243,7 @@ def worked_out(start: date, end: date, *, off_standard: OffStandard | None = Non
     if not rows:
         return []
 
-    cal = calendar.load(start, end)
+    cal = cal or calendar.load(start, end)
     local = clock.naive_local()
     stops = _Stops(_off_standard_stops(start, end) if off_standard is None else [], now_local, local)
     by_scans = current_app.config.get("ATTENDANCE_SOURCE") == "first-last-scan"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from shopfloor import clock
 from shopfloor.attendance import figures
@@ -141,7 +141,9 @@ def version(now_utc: datetime | None = None) -> str:
 
 
 _LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
-_HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output WHERE day = :day")
+# By the primary key (line, day, hour): the active lines' rows of the day, not a scan of every day's.
+_HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output "
+              "WHERE line_id IN :lines AND day = :day").bindparams(bindparam("lines", expanding=True))
 _ASSIGNED = text(f"SELECT line_id, count(*) FROM users WHERE role = '{Role.OPERATOR.value}' AND active "
                  "AND line_id IS NOT NULL "
                  "GROUP BY line_id")
@@ -173,7 +175,8 @@ def board(now_utc: datetime | None = None) -> Board:
     lines = {r[0]: LineBoard(id=r[0], code=r[1], name=r[2], target_efficiency=float(r[3]))
              for r in db.session.execute(_LINES)}
     hourly: dict[int, dict[int, tuple]] = {}
-    for line_id, hour, pieces, output, earned in db.session.execute(_HOURS, {"day": day}):
+    for line_id, hour, pieces, output, earned in (db.session.execute(_HOURS, {"lines": list(lines), "day": day})
+                                                  if lines else ()):
         if line_id in lines:
             hourly.setdefault(line_id, {})[hour] = (pieces, output, earned)
             lb = lines[line_id]
@@ -195,8 +198,9 @@ def board(now_utc: datetime | None = None) -> Board:
         if line_id is not None and line_id not in line_sam and sam:
             line_sam[line_id] = (float(sam), style)
 
-    # One span of hours for every line, so the charts side by side compare the same hours.
-    cal = calendar.load(day, day, lines)
+    # One span of hours for every line, so the charts side by side compare the same hours. Every line's calendar
+    # (an operator's day may be on a retired line), read once for the lines and their operators' figures.
+    cal = calendar.load(day, day)
     line_days = {lid: cal.line_day(lid, day) for lid in lines}
     worked_hours = [h for by_hour in hourly.values() for h, (pieces, _out, _earned) in by_hour.items() if pieces > 0]
     planned = working_day(day, worked_hours)   # a line without a calendar: the planned shift, widened
@@ -205,7 +209,7 @@ def board(now_utc: datetime | None = None) -> Board:
         ld = line_days[lb.id]
         lb.minutes_worked = float(ld.minutes_until(now_local.replace(tzinfo=None))) if ld.configured else planned.minutes_worked(now_local)
         lb.shifts = [(sh.number, sh.span.start, sh.span.end) for sh in ld.shifts] if ld.configured else []
-    people = figures.operator_days(day, day, now_utc=now_utc,
+    people = figures.operator_days(day, day, now_utc=now_utc, cal=cal,
                                    planned_today={lb.id: lb.minutes_worked for lb in lines.values()})
     by_line: dict[int | None, list[figures.OperatorDayFigures]] = {}
     for f in people:

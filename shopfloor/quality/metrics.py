@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from shopfloor import clock
 from shopfloor.extensions import db
+from shopfloor.vocabulary import REWORK_PENDING, ReworkStatus
 
 
 @dataclass
@@ -171,8 +172,8 @@ def line_quality_today(now: datetime | None = None) -> dict[int, LineQuality]:
             FROM inspections i WHERE {_FIRST_PASS} AND i.line_id IS NOT NULL GROUP BY i.line_id"""),
             {"start": start, "end": end}):
         out[line_id] = LineQuality(dhu(int(defects or 0), int(checked or 0)), int(checked or 0), int(reds or 0), 0)
-    for line_id, pieces in db.session.execute(text("""
+    for line_id, pieces in db.session.execute(text(f"""
             SELECT o.line_id, sum(r.pieces) FROM rework r JOIN orders o ON o.id = r.order_id
-            WHERE r.status <> 'closed' AND o.line_id IS NOT NULL GROUP BY o.line_id""")):
+            WHERE r.status IN {ReworkStatus.sql(REWORK_PENDING)} AND o.line_id IS NOT NULL GROUP BY o.line_id""")):
         out.setdefault(line_id, LineQuality(0.0, 0, 0, 0)).open_rework = int(pieces or 0)
     return out

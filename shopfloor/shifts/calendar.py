@@ -68,6 +68,7 @@ class LineDay:
     overtime: tuple[Span, ...] = ()
     holiday: str | None = None
     configured: bool = False       # False: the planned shift of the settings stands in
+    _stays: dict = field(default_factory=dict, compare=False, repr=False)   # stay_minutes, by the stay that counts
 
     @cached_property
     def spans(self) -> list[Span]:
@@ -111,12 +112,18 @@ class LineDay:
         """(attended, overtime) minutes of a stay, worked out together (a month's review asks both of every
         operator's day)."""
         start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+        spans = self.spans
+        if spans:   # nothing counts outside the spans (breaks are inside shifts): clipped to them, the stays of
+            start, end = max(start, spans[0].start), min(end, spans[-1].end)   # all who came early are one
         if end <= start:
             return 0, 0
-        unpaid = sum(b.overlap(start, end) for b in self.unpaid)
-        attended = max(0, sum(s.overlap(start, end) for s in self.spans) - unpaid)
-        in_shifts = sum(sh.span.overlap(start, end) for sh in self.shifts) - unpaid
-        return attended, max(0, attended - max(0, in_shifts))
+        found = self._stays.get((start, end))
+        if found is None:
+            unpaid = sum(b.overlap(start, end) for b in self.unpaid)
+            attended = max(0, sum(s.overlap(start, end) for s in spans) - unpaid)
+            in_shifts = sum(sh.span.overlap(start, end) for sh in self.shifts) - unpaid
+            found = self._stays[(start, end)] = (attended, max(0, attended - max(0, in_shifts)))
+        return found
 
     def minutes_until(self, now: datetime) -> int:
         """The planned attended minutes of the day up to now (the whole day once it is over)."""

@@ -170,6 +170,13 @@ def test_dhu_by_day_counts_each_check_in_its_factory_local_day(app, monkeypatch,
     assert series == {line.name: [(day.isoformat(), 30.0), ((day + timedelta(days=1)).isoformat(), 10.0)]}
     assert metrics.dhu_by_line_day(day, day, line_id=line.id) == {line.name: [(day.isoformat(), 30.0)]}
     assert metrics.dhu_by_line_day(day, day, line_id=line.id + 1) == {}
+    # The review's quality by line over those days, from the same sums: what breakdown("line") reads over their span.
+    lines, _series = metrics.lines_by_day(day, day + timedelta(days=2))
+    first, _ = clock.local_day_bounds_utc(day)
+    _, last = clock.local_day_bounds_utc(day + timedelta(days=2))
+    assert [(r.key, r.label, r.checked, r.defective, r.defects) for r in lines] == \
+        [(r.key, r.label, r.checked, r.defective, r.defects) for r in metrics.breakdown("line", first, last)] == \
+        [(line.id, line.name, 30, 3, 5)]
 
 
 def test_return_for_repair_opens_rework_and_validates(floor):

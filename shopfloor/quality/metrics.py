@@ -100,6 +100,45 @@ def by_hour(day: date, line_id: int | None = None) -> list[QualityRow]:
     return [hours[h] for h in sorted(hours)]
 
 
+def dhu_by_line_day(first: date, last: date, line_id: int | None = None) -> dict[str, list[tuple[str, float]]]:
+    """DHU per line and factory-local day, for the review trend (lines_by_day)."""
+    return lines_by_day(first, last, line_id)[1]
+
+
+def lines_by_day(first: date, last: date, line_id: int | None = None
+                 ) -> tuple[list[QualityRow], dict[str, list[tuple[str, float]]]]:
+    """The review's quality by line over the local days first..last: each line's period (as breakdown("line")
+    over the days' UTC span) and its DHU by day (the trend). One query sums the checks by line and day, each put in
+    its day by the days' UTC ends (a month of a large factory is tens of thousands of checks; the database sums
+    them); the lines' periods are those sums added up."""
+    days = clock.days(first, last)
+    ends = [clock.local_day_bounds_utc(d)[1] for d in days]
+    day_of = _day_of(0, len(days) - 1)
+    params: dict = {"start": clock.local_day_bounds_utc(first)[0], "end": ends[-1], "line": line_id}
+    params.update({f"e{n}": e for n, e in enumerate(ends)})
+    # No ORDER BY: it would sort every check before summing (twice the time on PostgreSQL); ordered here.
+    rows = db.session.execute(text(f"""
+        SELECT i.line_id, l.name, {day_of}, sum(i.checked), sum(i.defective), sum(i.defects)
+        FROM inspections i LEFT JOIN lines l ON l.id = i.line_id
+        WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
+        GROUP BY i.line_id, l.name, 3"""), params).all()
+    totals: dict[object, QualityRow] = {}
+    series: dict[str, list[tuple[str, float]]] = {}
+    days_of: dict[tuple[str, int], QualityRow] = {}
+    for lid, name, n, checked, defective, defects in rows:
+        checked, defective, defects = int(checked or 0), int(defective or 0), int(defects or 0)
+        label = name or "-"
+        total = totals.setdefault(lid, QualityRow(lid, label, 0, 0, 0))
+        total.checked, total.defective, total.defects = (total.checked + checked, total.defective + defective,
+                                                         total.defects + defects)
+        row = days_of.setdefault((label, n), QualityRow((label, n), label, 0, 0, 0))
+        row.checked, row.defective, row.defects = row.checked + checked, row.defective + defective, row.defects + defects
+    for (label, n), row in sorted(days_of.items()):
+        series.setdefault(label, []).append((days[n].isoformat(), row.dhu))
+    by_name = sorted(totals.values(), key=lambda r: (r.key is None, r.label))
+    return by_name, series
+
+
 def _day_of(lo: int, hi: int) -> str:
     """SQL for the number of a check's day among days lo..hi, by the days' UTC ends :e<n> (a DST change makes a
     day 23 or 25 hours): a balanced tree of comparisons, five for a month rather than one per day."""
@@ -107,27 +146,6 @@ def _day_of(lo: int, hi: int) -> str:
         return str(lo)
     mid = (lo + hi) // 2
     return f"(CASE WHEN i.created_at < :e{mid} THEN {_day_of(lo, mid)} ELSE {_day_of(mid + 1, hi)} END)"
-
-
-def dhu_by_line_day(first: date, last: date, line_id: int | None = None) -> dict[str, list[tuple[str, float]]]:
-    """DHU per line and factory-local day, for the review trend: summed in one query, each check put in its day
-    by the days' UTC ends (a month of a large factory is tens of thousands of checks; the database sums them)."""
-    days = clock.days(first, last)
-    ends = [clock.local_day_bounds_utc(d)[1] for d in days]
-    day_of = _day_of(0, len(days) - 1)
-    params: dict = {"start": clock.local_day_bounds_utc(first)[0], "end": ends[-1], "line": line_id}
-    params.update({f"e{n}": e for n, e in enumerate(ends)})
-    rows = db.session.execute(text(f"""
-        SELECT coalesce(l.name, '-'), {day_of}, sum(i.checked), sum(i.defective), sum(i.defects)
-        FROM inspections i LEFT JOIN lines l ON l.id = i.line_id
-        WHERE {_FIRST_PASS} AND (CAST(:line AS INTEGER) IS NULL OR i.line_id = :line)
-        GROUP BY 1, 2"""), params).all()
-    series: dict[str, list[tuple[str, float]]] = {}
-    # Ordered here: ORDER BY in the query sorts every check before summing (twice the time on PostgreSQL).
-    for line, n, checked, defective, defects in sorted(rows, key=lambda r: (r[0], r[1])):
-        row = QualityRow((line, n), line, int(checked or 0), int(defective or 0), int(defects or 0))
-        series.setdefault(line, []).append((days[n].isoformat(), row.dhu))
-    return series
 
 
 @dataclass

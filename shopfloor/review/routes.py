@@ -53,11 +53,11 @@ def _context():
         series.setdefault(names.get(d.line_id, "?"), []).append((d.day.isoformat(), d.efficiency))
     s, _e = clock.local_day_bounds_utc(start)
     _s, e = clock.local_day_bounds_utc(end)
+    quality, dhu_days = metrics.lines_by_day(start, end, line_id)
     return dict(start=start, end=end, line_id=line_id, lines=lines, rows=rows, forecasts=fc, budgets=budgets,
                 eff=eff, eff_chart=line_chart(series, label=_("Line efficiency by day")),
-                dhu_chart=line_chart(metrics.dhu_by_line_day(start, end, line_id), unit="",
-                                     label=_("DHU by day")),
-                quality=metrics.breakdown("line", s, e, line_id), pareto=metrics.pareto(s, e, line_id),
+                dhu_chart=line_chart(dhu_days, unit="", label=_("DHU by day")),
+                quality=quality, pareto=metrics.pareto(s, e, line_id),
                 eff_period=queries.line_period(eff), **_pay(queries.operator_pay(start, end, line_id, people)),
                 short=order_queries.short_shipments(line_id),
                 **_downtime(start, end, line_id))

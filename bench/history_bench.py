@@ -14,18 +14,28 @@ migrations and its kept figures (attendance/kept.py) dropped; the review and the
 kept": every day of the period worked out, as on the first day after an upgrade); then the background worker's
 turns run until every closed day is kept (attendance/keeper.py, timed), and the pages are timed as they are from
 then on.
+
+    .venv/bin/python bench/history_bench.py --postgres URL --baseline ../baseline --rounds 3
+
+With --baseline (a checkout of other code, e.g. `git worktree add ../baseline <commit>`): after the run above,
+--rounds rounds of the review's week and month and the board's data, the baseline's code and this one alternating
+in child processes on the same database as it is then (kept), medians of 7 (board 21) per round and side.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import subprocess
+import sys
 import statistics
 import time
 from datetime import date, datetime, time as dtime, timedelta
 
 from flask_migrate import upgrade
 
+import common
 from common import ROOT, board_data, make_app
 
 TARGET_MS, BOARD_TARGET_MS = 300, 10
@@ -157,14 +167,74 @@ def run(url: str, runs: int) -> None:
         db.engine.dispose()
 
 
+def pages_only(url: str, runs: int) -> dict:
+    """The review's week and month and the board's data as the database stands (no upgrade, nothing dropped):
+    one side of a --baseline round, printed as JSON by a child process."""
+    from shopfloor import clock
+
+    app = make_app(url)
+    with app.app_context():
+        f = facts()
+    now = datetime.combine(f["last_day"], dtime(16, 45))
+    clock.utcnow = lambda: now
+    month_end = f["last_day"].replace(day=1) - timedelta(days=1)
+    month = {"start": month_end.replace(day=1).isoformat(), "end": month_end.isoformat()}
+    client = app.test_client()
+    with app.app_context():
+        sign_in(client, "hmanager", "demo1234")
+
+    def board():
+        with app.app_context():
+            board_data()
+    out = {"review, default week": sample(lambda: client.get("/review"), runs)[0],
+           "review, a month": sample(lambda: client.get("/review", query_string=month), runs)[0],
+           "board data": sample(board, max(runs, 21))[0]}
+    with app.app_context():
+        from shopfloor.extensions import db
+
+        db.engine.dispose()
+    return out
+
+
+def compare(where: list[str], baseline: str, rounds: int, runs: int) -> None:
+    """Alternating rounds: the baseline's code, then this checkout's, each in a child process."""
+    sides = {"baseline": os.path.abspath(baseline), "this": ROOT}
+    seen: dict[str, list[dict]] = {k: [] for k in sides}
+    for _ in range(rounds):
+        for name, code in sides.items():
+            out = subprocess.run([sys.executable, __file__, *where, "--runs", str(runs), "--code", code,
+                                  "--pages-only"], check=True, capture_output=True, text=True).stdout
+            seen[name].append(json.loads(out.strip().splitlines()[-1]))
+    print(f"baseline {sides['baseline']} against this checkout, {rounds} alternating rounds (median ms per round):")
+    for page in seen["this"][0]:
+        before = [r[page] for r in seen["baseline"]]
+        after = [r[page] for r in seen["this"]]
+        ratio = statistics.median(a / b for a, b in zip(after, before))
+        print(f"  {page:<22} baseline {' '.join(f'{v:7.1f}' for v in before)}   this {' '.join(f'{v:7.1f}' for v in after)}"
+              f"   this / baseline {ratio:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--postgres", help="the database history_gen.py wrote")
     where.add_argument("--sqlite", help="the file history_gen.py wrote")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--baseline", help="a checkout of the code to compare against, alternating (see above)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of each side with --baseline")
+    ap.add_argument("--code", help=argparse.SUPPRESS)          # a child's checkout (compare)
+    ap.add_argument("--pages-only", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    run(a.postgres or f"sqlite:///{a.sqlite}", a.runs)
+    url = a.postgres or f"sqlite:///{a.sqlite}"
+    if a.pages_only:
+        if a.code:
+            common.use_code(a.code)
+        print(json.dumps(pages_only(url, a.runs)))
+        return
+    run(url, a.runs)
+    if a.baseline:
+        where = ["--postgres", a.postgres] if a.postgres else ["--sqlite", a.sqlite]
+        compare(where, a.baseline, a.rounds, a.runs)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def line_chart(series: dict[str, list[tuple[str, float | None]]], *, width=640, 
     if not labels:
         return Markup("")
     top = max([v for pts in series.values() for _, v in pts] + [1]) * 1.15
-    pl, pr, pt, pb = 40, 10, 10, 28
+    pl, pr, pt, pb = 40, 22, 10, 28   # the right: half the last day's label (centred on its point)
     w, h = width - pl - pr, height - pt - pb
     xs = {x: pl + (i * w / max(1, len(labels) - 1) if len(labels) > 1 else w / 2) for i, x in enumerate(labels)}
 

@@ -1,6 +1,7 @@
 """Time & action calendar, floor events closing milestones, capacity vs load, materials and the cutting warning."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -81,6 +82,17 @@ def test_material_validation(client, factory):
         assert r.status_code == 422 and msg in r.text
         assert 'value="Twill"' in r.text or not form["name"]  # the manager's input is kept
     assert db.session.scalar(select(func.count()).select_from(Material)) == 0
+
+
+def test_the_timeline_draws_every_milestone_right_of_the_orders_names(ctx, factory):
+    """Milestones planned before the sewing start (fabric in-house, the PP meeting) lie inside the chart, never over
+    the column of order names (x < 190 in the chart's units)."""
+    _line, _style, order, _op = factory.floor()
+    dates = [m.actual or m.planned for m in schedule.milestones(order)]
+    assert min(dates) < clock.local_today() - timedelta(days=2)   # so the chart must reach back for them
+    svg = str(capacity.timeline_svg())
+    xs = [float(x) for x in re.findall(r'<circle class="ms[^"]*" cx="([0-9.]+)"', svg)]
+    assert len(xs) == len(dates) and min(xs) >= 190
 
 
 def test_schedule_page_shows_timeline_and_overload(client, factory):

@@ -72,8 +72,10 @@ def timeline_svg(width: int = 1100) -> Markup:
             rows.append((ll.line.code, o, start, o.due_date, list(ms.values())))
     if not rows:
         return Markup("")
-    lo = min([r[2] for r in rows] + [today]) - timedelta(days=2)
-    hi = max([r[3] for r in rows] + [today]) + timedelta(days=2)
+    # Every bar and milestone inside the chart (a milestone before the first sewing start, fabric in-house say, was
+    # drawn over the orders' names).
+    dates = [today] + [d for r in rows for d in (r[2], r[3], *(m.actual or m.planned for m in r[4]))]
+    lo, hi = min(dates) - timedelta(days=2), max(dates) + timedelta(days=2)
     span = max(1, (hi - lo).days)
     left, row_h, top = 190, 30, 24
     height = top + row_h * len(rows) + 10

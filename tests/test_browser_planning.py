@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Order
+from tests.conftest import PHONE
 from tests.factories import PASSWORD
 
 
@@ -58,3 +59,22 @@ def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/orders/{order.id}")
     assert page.locator("text=Print tickets (A4 sheet)").is_visible()
+
+
+def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_context, factory):
+    """The timeline is wider than a phone's card and scrolls sideways; it opens on today's line, not on the earliest
+    milestone weeks before it."""
+    factory.floor()
+    mgr = factory.user("manager")
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", mgr.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.goto(f"{live_server}/schedule")
+    page.wait_for_load_state()
+    wrap, today = page.locator(".table-wrap:has(svg.gantt)"), page.locator("svg.gantt line.today")
+    assert page.evaluate("document.querySelector('.table-wrap:has(svg.gantt)').scrollLeft") > 0
+    box, line = wrap.bounding_box(), today.bounding_box()
+    assert box["x"] <= line["x"] <= box["x"] + box["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]

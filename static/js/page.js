@@ -12,6 +12,15 @@ document.addEventListener("DOMContentLoaded", function () {
     nav.scrollLeft += offset - (nav.clientWidth - current.offsetWidth) / 2;
   }
 });
+// A timeline wider than its card (the schedule on a phone) opens with today in view, not its earliest date.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("svg.gantt").forEach(function (svg) {
+    var today = svg.querySelector("line.today"), wrap = svg.parentNode, box = svg.viewBox.baseVal;
+    if (!today || !box || !box.width || wrap.scrollWidth <= wrap.clientWidth) return;
+    var x = today.x1.baseVal.value / box.width * svg.getBoundingClientRect().width;
+    wrap.scrollLeft = x - wrap.clientWidth / 2;
+  });
+});
 document.addEventListener("change", function (e) {
   if (e.target.matches && e.target.matches("[data-autosubmit]") && e.target.form) e.target.form.submit();
 });

@@ -63,7 +63,7 @@ def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory
 
 def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_context, factory):
     """The timeline is wider than a phone's card and scrolls sideways; it opens on today's line, not on the earliest
-    milestone weeks before it."""
+    milestone weeks before it, with the orders' names still at its left edge, and they stay there as it scrolls."""
     factory.floor()
     mgr = factory.user("manager")
     page = new_context(**PHONE).new_page()
@@ -75,6 +75,10 @@ def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_conte
     page.wait_for_load_state()
     wrap, today = page.locator(".table-wrap:has(svg.gantt)"), page.locator("svg.gantt line.today")
     assert page.evaluate("document.querySelector('.table-wrap:has(svg.gantt)').scrollLeft") > 0
-    box, line = wrap.bounding_box(), today.bounding_box()
-    assert box["x"] <= line["x"] <= box["x"] + box["width"]
+    name = page.locator("svg.gantt g.names text.label").first
+    box, line, label = wrap.bounding_box(), today.bounding_box(), name.bounding_box()
+    assert box["x"] <= label["x"] and label["x"] + label["width"] < line["x"] <= box["x"] + box["width"]
+    page.evaluate("document.querySelector('.table-wrap:has(svg.gantt)').scrollLeft = 0")
+    page.wait_for_function("document.querySelector('svg.gantt g.names').getAttribute('transform') === 'translate(0,0)'")
+    assert abs(name.bounding_box()["x"] - label["x"]) < 1   # the names did not move with the chart
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]

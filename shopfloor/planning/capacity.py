@@ -84,6 +84,7 @@ def timeline_svg(width: int = 1100) -> Markup:
         return left + (d - lo).days / span * (width - left - 10)
 
     parts = [f'<svg class="gantt" viewBox="0 0 {width} {height}" role="img">']
+    names = [f'<g class="names"><rect class="names-bg" x="0" y="0" width="{left - 8}" height="{height}"/>']
     for d in clock.days(lo, hi):
         if d.weekday() == 0:
             parts.append(f'<line class="week" x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{height}"/>'
@@ -92,7 +93,7 @@ def timeline_svg(width: int = 1100) -> Markup:
         y = top + i * row_h
         late = any(m.key == "ex_factory" for m in ms) and today > end
         cls = "bar late" if late else "bar"
-        parts.append(f'<text class="label" x="4" y="{y + 19}">{escape(line_code)} · {escape(o.number)}</text>')
+        names.append(f'<text class="label" x="4" y="{y + 19}">{escape(line_code)} · {escape(o.number)}</text>')
         parts.append(f'<rect class="{cls}" x="{x(start):.1f}" y="{y + 6}" width="{max(4, x(end) - x(start)):.1f}" '
                      f'height="{row_h - 12}" rx="5"><title>{escape(o.number)} {start} → {end}</title></rect>')
         for m in ms:
@@ -101,5 +102,8 @@ def timeline_svg(width: int = 1100) -> Markup:
             parts.append(f'<circle class="{mcls}" cx="{x(m.actual or m.planned):.1f}" cy="{y + row_h / 2:.1f}" r="4">'
                          f'<title>{escape(m.key)} {m.actual or m.planned}</title></circle>')
     parts.append(f'<line class="today" x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{top - 6}" y2="{height}"/>')
-    parts.append("</svg>")
+    # The orders' names last, over the bars: where the chart scrolls sideways (a phone), page.js keeps them at its
+    # left edge (data-names-width: the column's width in the chart's units).
+    parts += names + ["</g></svg>"]
+    parts[0] = parts[0].replace('role="img"', f'role="img" data-names-width="{left - 8}"')
     return Markup("".join(parts))

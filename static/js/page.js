@@ -12,13 +12,19 @@ document.addEventListener("DOMContentLoaded", function () {
     nav.scrollLeft += offset - (nav.clientWidth - current.offsetWidth) / 2;
   }
 });
-// A timeline wider than its card (the schedule on a phone) opens with today in view, not its earliest date.
+// A timeline wider than its card (the schedule on a phone) opens with today in view, not its earliest date, and
+// keeps the orders' names (<g class="names">) at its left edge as it scrolls sideways.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("svg.gantt").forEach(function (svg) {
-    var today = svg.querySelector("line.today"), wrap = svg.parentNode, box = svg.viewBox.baseVal;
-    if (!today || !box || !box.width || wrap.scrollWidth <= wrap.clientWidth) return;
-    var x = today.x1.baseVal.value / box.width * svg.getBoundingClientRect().width;
-    wrap.scrollLeft = x - wrap.clientWidth / 2;
+    var today = svg.querySelector("line.today"), names = svg.querySelector("g.names"), wrap = svg.parentNode;
+    var box = svg.viewBox.baseVal;
+    if (!today || !names || !box || !box.width || wrap.scrollWidth <= wrap.clientWidth) return;
+    var scale = svg.getBoundingClientRect().width / box.width, column = (+svg.dataset.namesWidth || 0) * scale;
+    function stick() { names.setAttribute("transform", "translate(" + wrap.scrollLeft / scale + ",0)"); }
+    wrap.addEventListener("scroll", stick, {passive: true});
+    // today a third of the way across what the names leave visible
+    wrap.scrollLeft = today.x1.baseVal.value * scale - column - (wrap.clientWidth - column) / 3;
+    stick();
   });
 });
 document.addEventListener("change", function (e) {

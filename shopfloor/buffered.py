@@ -23,6 +23,18 @@ class _TooLarge(Exception):
     pass
 
 
+def settle_process() -> None:
+    """A serving process's interpreter settings, once the app is loaded (each granian worker; the benchmarks that
+    time pages in process do the same, to measure what the server serves)."""
+    # The event loop and the WAL upkeep thread share the interpreter lock with the app: a short switch
+    # interval hands it over sooner, which keeps the slowest requests close to the typical ones.
+    sys.setswitchinterval(0.001)
+    # Long-lived start-up objects leave the collector's view, and young collections run less often:
+    # fewer pauses in the middle of requests (a full collection over the loaded app took ~90 ms).
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 class BufferedWSGI:
     def __init__(self, wsgi_app, app_threads: int = 1, body_timeout: float = 10.0, max_body: int = 1 << 20):
         self.wsgi_app = wsgi_app
@@ -32,13 +44,7 @@ class BufferedWSGI:
 
     def __rsgi_init__(self, loop) -> None:
         """Granian calls this once in each worker process, before its first request."""
-        # The event loop and the WAL upkeep thread share the interpreter lock with the app: a short switch
-        # interval hands it over sooner, which keeps the slowest requests close to the typical ones.
-        sys.setswitchinterval(0.001)
-        # Long-lived start-up objects leave the collector's view, and young collections run less often:
-        # fewer pauses in the middle of requests.
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        settle_process()
 
     async def __rsgi__(self, scope, proto) -> None:
         if scope.proto != "http":  # websockets: not served

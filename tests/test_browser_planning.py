@@ -82,3 +82,28 @@ def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_conte
     page.wait_for_function("document.querySelector('svg.gantt g.names').getAttribute('transform') === 'translate(0,0)'")
     assert abs(name.bounding_box()["x"] - label["x"]) < 1   # the names did not move with the chart
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+
+
+def test_the_orders_list_on_a_phone_is_a_card_per_order_with_nothing_off_screen(live_server, new_context, factory):
+    """At 390 px the eight columns of the orders list scrolled sideways in their card (the due date, quantities and
+    output out of sight); each order is now a small card whose every figure is on screen."""
+    _line, _style, order, _op = factory.floor()
+    mgr = factory.user("manager")
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", mgr.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.goto(f"{live_server}/orders")
+    page.wait_for_load_state()
+    assert page.evaluate("(() => { const w = document.querySelector('.table-wrap:has(.orders-table)');"
+                         " return w.scrollWidth <= w.clientWidth; })()")
+    row = page.locator(f"tr[data-order='{order.number}']")
+    width = PHONE["viewport"]["width"]
+    for cell in row.locator("td").all():
+        box = cell.bounding_box()
+        assert box is not None and box["width"] > 0 and 0 <= box["x"] and box["x"] + box["width"] <= width
+    # each figure under its name (the column headings are hidden on a phone)
+    due = row.locator("td[data-label='Due']")
+    assert due.inner_text() == order.due_date.isoformat()
+    assert due.evaluate("td => getComputedStyle(td, '::before').content") == '"Due"'

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Order
+from tests.browser_helpers import wait_until
 from tests.conftest import PHONE
 from tests.factories import PASSWORD
 
@@ -79,7 +80,7 @@ def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_conte
     box, line, label = wrap.bounding_box(), today.bounding_box(), name.bounding_box()
     assert box["x"] <= label["x"] and label["x"] + label["width"] < line["x"] <= box["x"] + box["width"]
     page.evaluate("document.querySelector('.table-wrap:has(svg.gantt)').scrollLeft = 0")
-    page.wait_for_function("document.querySelector('svg.gantt g.names').getAttribute('transform') === 'translate(0,0)'")
+    wait_until(page, "document.querySelector('svg.gantt g.names').getAttribute('transform') === 'translate(0,0)'")
     assert abs(name.bounding_box()["x"] - label["x"]) < 1   # the names did not move with the chart
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
 

@@ -210,6 +210,11 @@ def server_cpu_seconds(master_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+# Where a page carries its CSRF token: the sign-in form's field, and the meta tag of a signed-in page.
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+PAGE_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
 def sign_in(host: str, user_id: int) -> tuple[str, str]:
     """Sign an operator in through the real form; returns (cookie header, CSRF token)."""
     h, p = host.split(":")
@@ -218,7 +223,7 @@ def sign_in(host: str, user_id: int) -> tuple[str, str]:
     r = c.getresponse()
     page = r.read().decode()
     cookie = "; ".join(v.split(";", 1)[0] for k, v in r.getheaders() if k.lower() == "set-cookie")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = FORM_TOKEN.search(page).group(1)
     body = urlencode({"csrf_token": token, "user_id": user_id, "pin": "123456"})
     c.request("POST", "/login/pin", body, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     r = c.getresponse()
@@ -228,6 +233,6 @@ def sign_in(host: str, user_id: int) -> tuple[str, str]:
     c.request("GET", "/scan", headers={"Cookie": cookie})
     r = c.getresponse()
     page = r.read().decode()
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    token = PAGE_TOKEN.search(page).group(1)
     c.close()  # do not hold a keep-alive slot during the measurement
     return cookie, token

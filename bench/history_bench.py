@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import statistics
@@ -54,7 +53,7 @@ def sample(fn, runs: int) -> tuple[float, float, object]:
 
 def sign_in(client, username: str, password: str) -> None:
     page = client.get("/login?tab=staff").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = common.FORM_TOKEN.search(page).group(1)
     r = client.post("/login/password", data={"csrf_token": token, "username": username, "password": password})
     if r.status_code != 302:
         raise SystemExit(f"sign-in refused ({r.status_code})")

@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 
 import common
 
@@ -86,13 +87,14 @@ def _count(label: str, wsgi, environs: list[dict]) -> list[str]:
 
 
 def _sign_in(app, user_id: int) -> tuple[str, str]:
-    """The operator's session through the real sign-in form; (cookie header, CSRF token of the scan page)."""
+    """common.sign_in through the test client: the operator's session through the real sign-in form; (cookie
+    header, CSRF token of the scan page)."""
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = common.FORM_TOKEN.search(page).group(1)
     client.post("/login/pin", data={"csrf_token": token, "user_id": user_id, "pin": "123456"})
     page = client.get("/scan").get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    token = common.PAGE_TOKEN.search(page).group(1)
     cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
     return cookie, token
 
@@ -125,8 +127,6 @@ def child(kind: str, pg_url: str | None, requests: int, out: str, each_hook: boo
         codes, op = floor["codes"], floor["operations"][0]
         kept = {k: {bp: list(fs) for bp, fs in getattr(app, k).items()} for k in HOOKS}
         hooks = sum(len(fs) for k in HOOKS for fs in kept[k].values())
-        from datetime import datetime
-
         from shopfloor.scan import services
 
         record_scan = services.record_scan
@@ -150,7 +150,7 @@ def child(kind: str, pg_url: str | None, requests: int, out: str, each_hook: boo
                         hooks_except({f})
                         name = f"without {f.__module__}.{f.__qualname__}".replace(".<locals>", "")
                         statuses[name] = _count(name, app, environs(codes, op, headers))
-        if each_hook:   # and the view's own CSRF check (a signed token, checked against the session's)
+            hooks_except(set())   # and the view's own CSRF check (a signed token, checked against the session's)
             app.config["WTF_CSRF_ENABLED"] = False
             statuses["without the CSRF check"] = _count("without the CSRF check", app, environs(codes, op, headers))
             app.config["WTF_CSRF_ENABLED"] = True
@@ -252,6 +252,7 @@ def main() -> None:
         print("  each alone, left out of the request without the scan (differences under 0.03 M are noise):")
         for saved, name in each:
             print(f"    {name:<60} {saved / 1e6:5.2f} M")
+
 
 if __name__ == "__main__":
     main()

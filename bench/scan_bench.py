@@ -2,6 +2,10 @@
 
 Targets on a 2-core machine: SQLite >= 1,200 req/s, p99 <= 40 ms, 0 errors; PostgreSQL >= 800 req/s, p99 <= 50 ms.
 Afterwards the database must hold exactly one ledger row per 201 answer (nothing lost, nothing doubled).
+Then two ceilings, same clients and bodies, the same workers: the scan's rules and writes alone (bench/rules_app.py:
+record_scan without the app's web layer) and the bare stack (bench/bare_app.py: Flask and one INSERT); the app's
+share of the bare stack is issue 17's figure (>= 0.60 on PostgreSQL), the rules' share what a hot path that keeps
+them could reach at best.
 Scans go round every bundle at the bench operator's own operation: the floor (--bundles x 40 pieces of it,
 120,000 pieces by default) outlasts any speed this machine reaches in the run, so no answer is a 409.
 
@@ -23,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 
 import common
 import scan_compare
@@ -106,12 +111,25 @@ def _script(workdir: str, codes: list[str], ops: list[int]) -> str:
     return script
 
 
+@contextmanager
+def _rules_server(url: str, port: int, workers: int, workdir: str, operator: int):
+    """bench/rules_app.py (record_scan alone) under granian, with the workers the app's run had."""
+    env = dict(os.environ, RULES_DATABASE=url, RULES_OPERATOR=str(operator), RULES_CODE=common.CODE,
+               SHOPFLOOR_WORKER="0", SHOPFLOOR_WEBHOOKS="0")
+    argv = [sys.executable, "-m", "granian", "--interface", "wsgi", "--working-dir", HERE, "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--blocking-threads", "1", "--no-access-log",
+            "rules_app:app"]
+    with common.running_process(argv, env, port, workdir, "rules") as served:
+        yield served
+
+
 def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: int | None, seconds: int,
-        bundles: int = 3000, pg_database: str | None = None) -> dict:
+        bundles: int = 3000, pg_database: str | None = None, rules_only: bool = False) -> dict:
+    """The app as `make run` serves it; with rules_only, bench/rules_app.py (the scan's rules and writes alone)."""
     default_workers, default_threads = server_shape()  # the defaults `make run` uses
-    workers, threads = workers or default_workers, threads or default_threads
-    workdir = tempfile.mkdtemp(prefix="sf-bench-")
-    url = fresh_database(kind, workdir, pg_url, pg_database)
+    workers, threads = workers or default_workers, (1 if rules_only else threads or default_threads)
+    workdir = tempfile.mkdtemp(prefix="sf-rules-" if rules_only else "sf-bench-")
+    url = fresh_database(kind, workdir, pg_url, (pg_database + "_rules") if pg_database and rules_only else pg_database)
     try:
         app = make_app(url)
         floor = build_floor(app, bundles=bundles)
@@ -119,12 +137,17 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
 
         with app.app_context():
             db.engine.dispose()
-        with serve(url, port, workers, threads, workdir) as (host, server_pid):
-            cookie, token = sign_in(host, floor["operators"][0])
+        operator = floor["operators"][0]
+        server = (_rules_server(url, port, workers, workdir, operator) if rules_only
+                  else serve(url, port, workers, threads, workdir))
+        with server as (host, server_pid):
+            headers = ["Content-Type: application/json"]
+            if not rules_only:
+                cookie, token = sign_in(host, operator)
+                headers += [f"Cookie: {cookie}", f"X-CSRFToken: {token}"]
             script = _script(workdir, floor["codes"], floor["operations"])
             cpu0 = common.server_cpu_seconds(server_pid)
-            figures, statuses = _load(host, script, seconds, [f"Cookie: {cookie}", f"X-CSRFToken: {token}",
-                                                              "Content-Type: application/json"])
+            figures, statuses = _load(host, script, seconds, headers)
             cpu = common.server_cpu_seconds(server_pid) - cpu0
         with app.app_context():
             from sqlalchemy import text
@@ -135,7 +158,8 @@ def run(kind: str, pg_url: str | None, port: int, workers: int | None, threads: 
         created = statuses.get(201, 0)
         errors = sum(v for k, v in statuses.items() if k not in (200, 201))
         answered = sum(statuses.values())
-        return {"kind": kind, "cpu_us": cpu * 1e6 / answered if answered else 0.0, "code": common.CODE,
+        return {"kind": kind, "rules_only": rules_only, "cpu_us": cpu * 1e6 / answered if answered else 0.0,
+                "code": common.CODE,
                 "refused_409": statuses.get(409, 0), **figures, "created": created, "errors": errors, "rows": rows,
                 "pieces": pieces, "progress": progress, "workers": workers, "threads": threads}
     finally:
@@ -172,24 +196,31 @@ def run_bare(kind: str, pg_url: str | None, port: int, workers: int, seconds: in
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report_ceiling(app: dict, bare: dict) -> None:
-    ratio = app["rps"] / bare["rps"] if bare["rps"] else 0.0
+def report_ceiling(app: dict, bare: dict, rules: dict | None = None) -> None:
+    def of_bare(r: dict) -> float:
+        return r["rps"] / bare["rps"] if bare["rps"] else 0.0
+
+    ratio = of_bare(app)
     target = 0.70 if app["kind"] == "sqlite" else 0.60
     ok = ratio >= target and app["p99"] <= 40 and app["errors"] == 0
     print(f"bare stack {bare['kind']:<10} {bare['workers']}x1  {bare['rps']:8.0f} req/s  p99 {bare['p99']:5.1f} ms  "
           f"server CPU {bare['cpu_us']:.0f} us/req  errors {bare['errors']}  rows {bare['rows']}")
     print(f"           app / bare stack = {ratio:.2f} (target >= {target:.2f} with p99 <= 40 ms, 0 errors): "
           f"{'OK' if ok else 'MISSED'}")
+    if rules is not None:
+        print(f"           scan rules alone / bare stack = {of_bare(rules):.2f}: the most a hot path that keeps the "
+              f"scan's rules and writes could reach (bench/rules_app.py)")
 
 
 def report(r: dict) -> None:
     target_rps, target_p99 = (1200, 40) if r["kind"] == "sqlite" else (800, 50)
     ok = r["rps"] >= target_rps and r["p99"] <= target_p99 and r["errors"] == 0
+    verdict = "" if r.get("rules_only") else f"  target >= {target_rps} req/s, p99 <= {target_p99} ms: {'OK' if ok else 'MISSED'}"
     # Requests still in flight when wrk stops are committed but not counted by wrk: at most one per connection.
     consistent = r["rows"] == r["pieces"] == r["progress"] and 0 <= r["rows"] - r["created"] <= 32
-    print(f"scan POST  {r['kind']:<10} {r['workers']}x{r['threads']}  {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f} ms  "
-          f"p90 {r['p90']:5.1f} ms  server CPU {r['cpu_us']:.0f} us/req  p99 {r['p99']:5.1f} ms  max {r['max']:5.0f} ms  errors {r['errors']} (socket: {r['socket_errors']})  "
-          f"target >= {target_rps} req/s, p99 <= {target_p99} ms: {'OK' if ok else 'MISSED'}")
+    label = "rules only" if r.get("rules_only") else "scan POST "
+    print(f"{label} {r['kind']:<10} {r['workers']}x{r['threads']}  {r['rps']:8.0f} req/s  p50 {r['p50']:5.1f} ms  "
+          f"p90 {r['p90']:5.1f} ms  server CPU {r['cpu_us']:.0f} us/req  p99 {r['p99']:5.1f} ms  max {r['max']:5.0f} ms  errors {r['errors']} (socket: {r['socket_errors']}){verdict}")
     if r["refused_409"]:
         print(f"           {r['refused_409']} answers were 409: the floor ran out of pieces (raise --bundles)")
     print(f"           ledger rows {r['rows']} = pieces {r['pieces']} = counters {r['progress']}; 201 answers "
@@ -213,7 +244,8 @@ def main() -> None:
     ap.add_argument("--durable", action="store_true", help="compare SQLite without and with SHOPFLOOR_DURABLE=1")
     ap.add_argument("--rounds", type=int, default=4, help="rounds of each side with --baseline / --durable")
     ap.add_argument("--no-ceiling", dest="ceiling", action="store_false",
-                    help="skip the bare-stack ceiling (bench/bare_app.py) measured after each database's run")
+                    help="skip the ceilings measured after each database's run: the scan's rules alone "
+                         "(bench/rules_app.py) and the bare stack (bench/bare_app.py)")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -234,8 +266,10 @@ def main() -> None:
         r = run(kind, pg, a.port, a.workers, a.threads, a.seconds, a.bundles, a.pg_database)
         show(r)
         if a.ceiling and not a.code:
+            rules = run(kind, pg, a.port, r["workers"], 1, a.seconds, a.bundles, a.pg_database, rules_only=True)
+            show(rules)
             bare = run_bare(kind, pg, a.port, r["workers"], a.seconds, a.pg_database)
-            print(json.dumps(bare), flush=True) if a.json else report_ceiling(r, bare)
+            print(json.dumps(bare), flush=True) if a.json else report_ceiling(r, bare, rules)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ time of the backend serving it, read from /proc, divided by the statements run. 
 connection this figure repeats within a few percent even on this shared machine, where throughput benches move
 by a third.
 
+    a round trip         SELECT 1: what one statement costs the backend before its work (a scan makes two)
     bare INSERT          bench/bare_app.py's statement: one conditional INSERT into a one-index table
     scan read            statements.FIND: bundle, order, style, operation, counter, earlier entry, operator, session
     scan write           statements.PG_WRITE_EXISTING: the counter, the ledger row and three summaries, one statement
@@ -95,11 +96,13 @@ def main() -> None:
             codes, op, user = floor["codes"], floor["operations"][0], floor["operators"][0]
 
             def one(i: int) -> None:
-                writes = kind not in ("bare", "read")
+                writes = kind in ("write", "no summaries")
                 turn[floor_name] += writes
                 code = codes[(turn[floor_name] if writes else i) % len(codes)]
                 cid = f"s{serial[0]}-{i}"
-                if kind == "bare":
+                if kind == "round trip":
+                    conn.execute("SELECT 1").fetchone()
+                elif kind == "bare":
                     conn.execute(BARE_INSERT, (cid, code, op, 1))
                 elif kind == "read":
                     conn.execute(FIND.pg, {"code": code, "op": op, "cid": cid, "u": user, "sid": None}).fetchone()
@@ -128,7 +131,8 @@ def main() -> None:
         rows = [("bare INSERT (the bare stack's)", "keys", "bare"), ("scan read (FIND)", "keys", "read"),
                 ("scan write (counter, ledger row, 3 summaries)", "keys", "write"),
                 ("lever: write without the summaries", "keys", "no summaries"),
-                ("lever: write without foreign keys", "no keys", "write")]
+                ("lever: write without foreign keys", "no keys", "write"),
+                ("a round trip alone (SELECT 1)", "keys", "round trip")]
         found: dict[str, list[float]] = {label: [] for label, _f, _k in rows}
         for _ in range(a.rounds):
             for label, floor_name, kind in rows:

@@ -149,3 +149,77 @@ def test_next_person_on_a_shared_phone_closes_the_previous_session(app, client, 
     db.session.rollback()
     assert [s.user_id for s in db.session.scalars(select(AuthSession))] == [second.id]
     assert _sent_to_sign_in(_replay(app, REMEMBER, left_behind).get("/scan"))
+
+
+# --- a verified session cookie is remembered (shopfloor/sessions.py), and checked as strictly as before ---------
+
+def _open(app, cookie: str | None):
+    """The session the app opens for a request carrying this session cookie."""
+    from flask import request
+
+    iface = app.session_interface
+    headers = {"Cookie": f"{iface.get_cookie_name(app)}={cookie}"} if cookie else {}
+    with app.test_request_context("/scan", headers=headers):
+        return iface.open_session(app, request)
+
+
+def _signed_in_cookie(client, factory) -> tuple[str, int]:
+    _, _, _, op = factory.floor()
+    assert client.post("/login/pin", data={"user_id": op.id, "pin": PIN}).status_code == 302
+    return _cookie(client, "session"), op.id
+
+
+def test_a_remembered_cookie_opens_the_same_session_and_each_request_gets_its_own_copy(app, client, factory):
+    cookie, uid = _signed_in_cookie(client, factory)
+    first = _open(app, cookie)
+    assert first["_user_id"] == str(uid)
+    assert any(key[1] == cookie for key in app.session_interface._verified)   # remembered
+    first["_user_id"] = "999"          # a request changing its session...
+    first["extra"] = "x"
+    second = _open(app, cookie)        # ...changes nothing another request with the same cookie opens
+    assert second["_user_id"] == str(uid) and "extra" not in second and second is not first
+
+
+def test_a_tampered_cookie_is_refused_though_the_genuine_one_is_remembered(app, client, factory):
+    cookie, uid = _signed_in_cookie(client, factory)
+    assert _open(app, cookie)["_user_id"] == str(uid)
+    payload, signature = cookie.rsplit(".", 1)
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert dict(_open(app, forged)) == {}
+    _forget_cached_user()
+    thief = _replay(app, "session", forged)
+    page = thief.get("/scan")
+    assert _sent_to_sign_in(page)       # as anyone without a session
+
+
+def test_a_remembered_cookie_past_the_session_lifetime_is_refused(app, client, factory, monkeypatch):
+    import time
+
+    cookie, uid = _signed_in_cookie(client, factory)
+    assert _open(app, cookie)["_user_id"] == str(uid)
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 5)
+    assert dict(_open(app, cookie)) == {}     # the remembered entry's age is checked at every use
+    app.session_interface._verified.clear()
+    assert dict(_open(app, cookie)) == {}     # as a fresh check refuses it
+
+
+def test_a_remembered_cookie_is_refused_once_the_secret_key_changes(app, client, factory, monkeypatch):
+    cookie, uid = _signed_in_cookie(client, factory)
+    assert _open(app, cookie)["_user_id"] == str(uid)
+    monkeypatch.setattr(app, "secret_key", "another-key-" + "x" * 32)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
+    assert dict(_open(app, cookie)) == {}
+
+
+def test_remembered_cookies_are_bounded(app, client, factory, monkeypatch):
+    from shopfloor import sessions as cookie_sessions
+
+    monkeypatch.setattr(cookie_sessions, "VERIFIED_MAX", 3)
+    cookie, uid = _signed_in_cookie(client, factory)
+    serializer = app.session_interface.get_signing_serializer(app)
+    others = [serializer.dumps({"_user_id": str(uid), "n": i}) for i in range(5)]
+    for c in [cookie, *others]:
+        assert _open(app, c)["_user_id"] == str(uid)
+        assert len(app.session_interface._verified) <= 3

@@ -71,3 +71,36 @@ def test_inspection_with_defects_and_rework_cycle(live_server, new_context, fact
     db.session.remove()
     assert db.session.scalars(select(Rework)).one().status == "closed"
     assert db.session.get(Bundle, b1.id).status == "open"
+
+
+def test_the_defect_catalogue_on_a_phone_shows_each_name_whole_on_its_own_line(live_server, new_context, factory):
+    """At 390 px each defect's name field took half the row, beside its severity, so longer names were cut
+    ("Broken / skip stitc"), and one defect's controls ran into the next's. The name now has the row, its
+    severity, status and Save sit on the line under it, and a rule separates one defect from the next."""
+    from shopfloor.quality import catalogue
+    from tests.conftest import PHONE
+    from tests.factories import PASSWORD
+
+    factory.floor()
+    catalogue.ensure_default_catalogue()
+    longest = max(catalogue.active_defects(), key=lambda d: len(d.name))
+    mgr = factory.user("manager")
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", mgr.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.goto(f"{live_server}/qc/defects")
+    page.wait_for_load_state()
+    width = PHONE["viewport"]["width"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    row = page.locator(f"form.defect-row:has(input[name=name][value='{longest.name}'])")
+    name = row.locator("input[name=name]").bounding_box()
+    sev, active, save = (row.locator(s).bounding_box() for s in ("select[name=severity]", "select[name=active]",
+                                                                    "button"))
+    assert name["width"] > 0.75 * width                         # the row's width, not half of it
+    assert row.locator("input[name=name]").evaluate("i => i.scrollWidth <= i.clientWidth")   # the whole name shows
+    assert min(sev["y"], active["y"], save["y"]) >= name["y"] + name["height"]   # the others under it...
+    assert abs(sev["y"] - active["y"]) < 2 and abs(sev["y"] - save["y"]) < 8     # ...on one line
+    assert save["x"] + save["width"] <= width
+    assert row.evaluate("f => parseFloat(getComputedStyle(f).borderBottomWidth)") >= 1   # a rule before the next

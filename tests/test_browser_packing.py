@@ -123,3 +123,44 @@ def test_the_phone_camera_reads_a_carton_label(live_server, factory, tmp_path, l
     page.wait_for_selector(".carton-state", timeout=20000)
     assert "Carton 2 of 3" in page.inner_text("#pack-carton")
     assert not page.locator("#camera").evaluate("d => d.open")
+
+
+def test_the_shipments_page_on_a_phone_is_a_card_per_row_with_nothing_off_screen(live_server, new_context, factory):
+    """At 390 px both tables of the shipments page scrolled sideways in their cards (shipped, status, cartons out of
+    sight; order numbers broken over two lines). Each row is now a small card: its name and status on the first
+    line, every figure under its column's name, all on screen."""
+    from datetime import date
+
+    from shopfloor.packing import shipments
+
+    order, manager = planned_order(factory)
+    shipments.create(number="SH-0042", ex_factory=date(2026, 12, 9), carrier="Maersk Line",
+                     container="MSKU 4801123", actor_id=manager.id)
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{live_server}/login?tab=staff")
+    page.fill("#username", manager.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.goto(f"{live_server}/shipments")
+    page.wait_for_load_state()
+    for table in ("#packing-orders", "#shipments"):
+        assert page.evaluate(f"(() => {{ const t = document.querySelector('{table}');"
+                             " return t.scrollWidth <= t.parentElement.clientWidth; })()"), table
+    rows = {"#packing-orders": f"tr[data-order='{order.number}']", "#shipments": "tr[data-shipment='SH-0042']"}
+    for table, row_sel in rows.items():
+        row = page.locator(f"{table} {row_sel}")
+        cells = row.locator("td").all()
+        assert len(cells) == 6
+        for cell in cells:
+            box = cell.bounding_box()
+            assert box is not None and box["width"] > 0 and 0 <= box["x"] and box["x"] + box["width"] <= W, table
+        name, status = cells[0].bounding_box(), row.locator("td.card-end").bounding_box()
+        assert abs(name["y"] - status["y"]) < 4 and status["x"] > name["x"]   # name and status on one line
+        assert cells[0].evaluate("td => td.getClientRects().length") == 1
+        assert cells[0].locator("a").evaluate("a => a.getClientRects().length") == 1   # the number on one line
+    shipped = page.locator(f"#packing-orders tr[data-order='{order.number}'] td[data-shipped]")
+    carrier = page.locator("#shipments tr[data-shipment='SH-0042'] td[data-label='Carrier']")
+    for cell, label, value in ((shipped, "Shipped", "0"), (carrier, "Carrier", "Maersk Line")):
+        assert cell.inner_text() == value                  # each figure under its column's name
+        assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+        assert cell.evaluate("td => getComputedStyle(td, '::before').display") == "block"

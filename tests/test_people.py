@@ -340,3 +340,23 @@ def test_the_menu_shows_people_to_managers_and_admins_only(client, factory):
         _forget()
         html = _as(client, factory.user(role)).get("/", follow_redirects=True).text
         assert ('<a href="/people"' in html) is shown, role
+
+
+def test_a_packer_is_a_role_like_the_others_on_the_people_pages(client, factory):
+    """The people pages knew five roles, not the packer: a packer's role showed blank in the list, packers could not
+    be listed by role or added, and saving a packer's details sent the first role of the list (the browser's choice
+    when none is selected), so renaming Pia made her an operator."""
+    packer = factory.user("packer", name="Pia Packer")
+    mgr = factory.user("manager", name="Maria")
+    _as(client, mgr)
+    listed = client.get("/people?role=packer").text
+    assert ">Pia Packer</a>" in listed and ">Maria</a>" not in listed
+    assert re.search(r">Pia Packer</a>.*?<span class=\"person-meta\">Packer", listed, re.S)
+    page = f"/people/{packer.id}"
+    form = form_for(client.get(page).text, page)
+    assert form.data()["role"] == "packer"
+    done = send(client, form, form.data(name="Pia Packer Rahman"), page=page)
+    assert done.status_code == 200 and "Saved." in done.text
+    user = _fresh(packer.id)
+    assert (user.name, user.role) == ("Pia Packer Rahman", "packer")
+    assert '<option value="packer"' in client.get("/people/new").text

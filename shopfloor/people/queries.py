@@ -14,7 +14,7 @@ from shopfloor.models import Line, Role, User
 
 LIST_LIMIT = 500
 STATUSES = ("active", "inactive", "all")
-ROLE_LABELS = {Role.OPERATOR.value: _l("Operator"), Role.QC.value: _l("QC inspector"),
+ROLE_LABELS = {Role.OPERATOR.value: _l("Operator"), Role.QC.value: _l("QC inspector"), Role.PACKER.value: _l("Packer"),
                Role.SUPERVISOR.value: _l("Supervisor"), Role.MANAGER.value: _l("Manager"),
                Role.ADMIN.value: _l("Admin")}
 FIELD_LABELS = {"name": _l("Name"), "role": _l("Role"), "line": _l("Line"), "language": _l("Language"),

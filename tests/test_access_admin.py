@@ -127,3 +127,45 @@ def test_admin_signs_a_person_out_everywhere(app, client, factory):
     g.pop("_login_user", None)
     assert phone.get("/scan").status_code == 302
     assert _audit() == [(admin.id, "sign_out_everywhere", f"user:{op.id}")]
+
+
+def test_every_action_written_to_the_audit_log_has_a_name_people_read(app):
+    """Each `audit.record(actor, ACTION, ...)` in the code names an action with a translated label: the log showed
+    raw codes ("shipment_create", "carton_pack") for the 25 actions written outside the sign-in code."""
+    import ast
+    import importlib
+    import pathlib
+
+    from shopfloor.auth import audit
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    found = {}
+    for path in (root / "shopfloor").rglob("*.py"):
+        module = None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
+                continue
+            module = module or importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+            arg = node.args[1]
+            for a in ((arg.body, arg.orelse) if isinstance(arg, ast.IfExp) else (arg,)):
+                name = a.attr if isinstance(a, ast.Attribute) else a.id
+                found[getattr(audit if isinstance(a, ast.Attribute) else module, name)] = f"{path.name}: {name}"
+    assert len(found) >= 40
+    unnamed = {code: where for code, where in found.items() if code not in audit.LABELS}
+    assert unnamed == {}
+    assert audit.label("shipment_create") == "Shipment created"
+
+
+def test_the_audit_log_names_who_did_what(client, factory):
+    admin, op = factory.user("admin"), factory.user("operator")
+    _as(client, admin).post(f"/admin/access/{op.id}/badge")
+    from shopfloor.packing import shipments
+    from datetime import date
+
+    shipments.create(number="SH-9", ex_factory=date(2026, 12, 9), carrier="", container="", actor_id=admin.id)
+    page = client.get("/admin/access")
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page.text)
+    assert (admin.name, "Shipment created") in rows and (admin.name, "New badge") in rows
+    assert "shipment_create" not in page.text and f"<td>{admin.id}</td>" not in page.text
+    assert f"{op.name}</a> · Operator" in page.text and f"{admin.name}</a> · Admin" in page.text   # roles by name

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from shopfloor.extensions import db
 from shopfloor.models import Attendance, AttendanceCorrection, Role, User
 
 ATTENDANCE_CORRECT = "attendance_correct"
+audit.LABELS.update({ATTENDANCE_CORRECT: _l("Attendance corrected")})
 # A second read of the same badge within this time (a scanner's double read) changes nothing.
 REPEAT = timedelta(minutes=2)
 # A clock-in this recent stays open across midnight (a night shift clocks out the next day).

@@ -8,6 +8,7 @@ from flask_login import current_user
 from shopfloor.auth import audit, kiosk, services, sessions
 from shopfloor.clock import utcnow
 from shopfloor.edge import on_refusal
+from shopfloor.people.queries import role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -16,7 +17,8 @@ def _page(message: str | None = None, *, error: str | None = None, board_link: s
           badge: tuple[str, str] | None = None, status: int = 200):
     return render_template("auth/admin.html", people=services.people(), entries=audit.recent(),
                            rotated_at=kiosk.rotated_at(), now=utcnow(), message=message, error=error,
-                           board_link=board_link, badge=badge, action_label=audit.label), status
+                           board_link=board_link, badge=badge, action_label=audit.label,
+                           role_label=role_label), status
 
 
 def _refused(e):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shopfloor.clock import utcnow
 from shopfloor.extensions import db
-from shopfloor.models import AuditEntry
+from shopfloor.models import AuditEntry, User
 
 UNLOCK = "unlock"
 BADGE_REISSUE = "badge_reissue"
@@ -72,8 +72,10 @@ def _shown(value):
     return str(value)[:200]
 
 
-def recent(limit: int = 50) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+def recent(limit: int = 50) -> list:
+    """The newest entries, each as (entry, the name of the person who made it; None: the system's own)."""
+    return list(db.session.execute(select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.actor_id)
+                                   .order_by(AuditEntry.id.desc()).limit(limit)).all())
 
 
 def about(target: str, limit: int = 200) -> list[AuditEntry]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shopfloor import clock
@@ -21,6 +22,7 @@ from shopfloor.supervise.services import ASSIGN_OPERATION
 from shopfloor.vocabulary import ORDERS_OPEN, Presence, SkillLevel
 
 SKILL_SET = "skill_set"
+audit.LABELS.update({SKILL_SET: _l("Skill level set")})
 
 
 @dataclass

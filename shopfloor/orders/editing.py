@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from shopfloor.auth import audit
 from shopfloor.database import write_transaction
 from shopfloor.errors import DomainError
@@ -20,6 +21,7 @@ from shopfloor.orders.services import audit_target, cut_by_cell
 from shopfloor.vocabulary import ORDERS_EDITABLE
 
 AUDIT_EDIT = "order_edit"
+audit.LABELS.update({AUDIT_EDIT: _l("Order changed")})
 MAX_TOLERANCE_PERCENT = Decimal(50)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
 from shopfloor import clock, signals
@@ -25,6 +26,7 @@ from shopfloor.vocabulary import ORDER_FLOW, ORDERS_ON_FLOOR, OrderStatus, Statu
 MIN_BUNDLE, MAX_BUNDLE, DEFAULT_BUNDLE = 5, 40, 10
 ORDERS_CUTTABLE = (OrderStatus.OPEN,) + ORDERS_ON_FLOOR  # more may be cut later: extra quantity added by an edit
 AUDIT_STATUS = "order_status"
+audit.LABELS.update({AUDIT_STATUS: _l("Order status changed")})
 
 
 def audit_target(order_id: int) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from shopfloor import clock, signals
@@ -23,6 +24,7 @@ from shopfloor.quality import audits as lot_plans
 from shopfloor.vocabulary import CartonStatus, InspectionResult
 
 AUDIT_START, AUDIT_RECORD = "pack_audit_start", "pack_audit_record"
+audit.LABELS.update({AUDIT_START: _l("Final audit started"), AUDIT_RECORD: _l("Final audit recorded")})
 _rng = random.SystemRandom()
 
 

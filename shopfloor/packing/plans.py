@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from shopfloor import clock
 from shopfloor.auth import audit
@@ -23,6 +24,7 @@ from shopfloor.packing import queries, sscc
 from shopfloor.vocabulary import PackMode
 
 PLAN_SAVE, CARTONS_MAKE = "packing_plan_save", "cartons_make"
+audit.LABELS.update({PLAN_SAVE: _l("Packing plan saved"), CARTONS_MAKE: _l("Cartons made")})
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,6 +30,7 @@ from shopfloor.scan.codes import parse_reference
 from shopfloor.vocabulary import CartonStatus, OrderStatus, ShipmentStatus, StatusRule
 
 PACK, CARTON_CLOSE = "carton_pack", "carton_close"
+audit.LABELS.update({PACK: _l("Packed into a carton"), CARTON_CLOSE: _l("Carton closed")})
 
 _TAKE_BUNDLE = text("UPDATE bundle_packed SET packed = packed + :n WHERE bundle_id = :b AND packed + :n <= :passed")
 _TAKE_LINE = text("UPDATE carton_lines SET packed = packed + :n WHERE carton_id = :c AND size = :s AND colour = :k "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,8 @@ from shopfloor.vocabulary import CartonStatus, InspectionResult, ShipmentStatus
 
 SHIPMENT_CREATE, SHIPMENT_ADD, SHIPMENT_REMOVE, SHIPMENT_SHIP = ("shipment_create", "shipment_add", "shipment_remove",
                                                                   "shipment_ship")
+audit.LABELS.update({SHIPMENT_CREATE: _l("Shipment created"), SHIPMENT_ADD: _l("Cartons added to a shipment"),
+                     SHIPMENT_REMOVE: _l("Cartons taken off a shipment"), SHIPMENT_SHIP: _l("Shipment shipped")})
 
 
 def get(shipment_id: int) -> Shipment:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shopfloor import clock
@@ -21,6 +22,9 @@ from shopfloor.shifts.calendar import forget_shift_ends, span_on
 SHIFT_SAVE, SHIFT_DELETE = "shift_save", "shift_delete"
 HOLIDAY_ADD, HOLIDAY_DELETE = "holiday_add", "holiday_delete"
 OVERTIME_APPROVE, OVERTIME_DELETE = "overtime_approve", "overtime_delete"
+audit.LABELS.update({SHIFT_SAVE: _l("Shift saved"), SHIFT_DELETE: _l("Shift removed"), HOLIDAY_ADD: _l("Holiday added"),
+                     HOLIDAY_DELETE: _l("Holiday removed"), OVERTIME_APPROVE: _l("Overtime approved"),
+                     OVERTIME_DELETE: _l("Overtime removed")})
 MAX_SHIFTS = 2
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, time, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +24,8 @@ from shopfloor.stoppages.queries import CANCEL_WINDOW, may_cancel
 from shopfloor.vocabulary import STOPS_ACTIVE, StopReason, StopScope, StopStatus
 
 STOP_RAISE, STOP_ACKNOWLEDGE, STOP_CLOSE, STOP_CANCEL = "stop_raise", "stop_acknowledge", "stop_close", "stop_cancel"
+audit.LABELS.update({STOP_RAISE: _l("Stop raised"), STOP_ACKNOWLEDGE: _l("Stop acknowledged"), STOP_CLOSE: _l("Stop closed"),
+                     STOP_CANCEL: _l("Stop cancelled")})
 
 
 def open_key(scope: StopScope, line_id: int, operator_id: int | None, machine: str | None) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shopfloor.attendance import kept
@@ -14,6 +15,7 @@ from shopfloor.scan.services import reverse_entry
 from shopfloor.vocabulary import ORDERS_OPEN
 
 ASSIGN_OPERATION = "assign_operation"
+audit.LABELS.update({ASSIGN_OPERATION: _l("Operation assigned")})
 
 
 def assign(user_id: int, *, line_id: int | None, operation_id: int | None, actor_id: int | None = None) -> User:

@@ -169,3 +169,29 @@ def test_the_audit_log_names_who_did_what(client, factory):
     assert (admin.name, "Shipment created") in rows and (admin.name, "New badge") in rows
     assert "shipment_create" not in page.text and f"<td>{admin.id}</td>" not in page.text
     assert f"{op.name}</a> · Operator" in page.text and f"{admin.name}</a> · Admin" in page.text   # roles by name
+
+
+def test_the_access_page_finds_people_by_name_or_role_and_keeps_the_search_after_an_action(client, factory):
+    """The access page listed everyone, each with three buttons: at 300 people, thousands of forms on a phone.
+    It now has the people list's search; an action answers with the same search."""
+    line = factory.line("L1")
+    amina = factory.user("operator", name="Amina Islam", line=line)
+    factory.user("operator", name="Karim Akter", line=line)
+    factory.user("qc", name="Quinn Inspector")
+    admin = factory.user("admin", name="Ada Admin")
+    _as(client, admin)
+
+    def listed(text: str) -> set:
+        return {name for name in ("Amina Islam", "Karim Akter", "Quinn Inspector", "Ada Admin")
+                if re.search(rf'id="person-\d+">\s*<span><a [^>]*>{name}</a>', text)}
+
+    assert listed(client.get("/admin/access").text) == {"Amina Islam", "Karim Akter", "Quinn Inspector", "Ada Admin"}
+    found = client.get("/admin/access?q=amin").text
+    assert listed(found) == {"Amina Islam"} and "Shown: 1" in found
+    assert listed(client.get("/admin/access?role=qc").text) == {"Quinn Inspector"}
+    assert listed(client.get("/admin/access?role=nonsense&line=x&status=odd").text) == {
+        "Amina Islam", "Karim Akter", "Quinn Inspector", "Ada Admin"}      # odd filters are ignored
+    form = re.search(rf'action="([^"]*/admin/access/{amina.id}/sign-out[^"]*)"', found).group(1)
+    assert form.endswith("?q=amin")
+    after = client.post(form.replace("&amp;", "&"))
+    assert "Signed out on every device" in after.text and listed(after.text) == {"Amina Islam"}

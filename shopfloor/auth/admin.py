@@ -1,24 +1,26 @@
 """Admin screen for access: the kiosk token, badges, sign-outs, PIN locks, and the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from shopfloor.auth import audit, kiosk, services, sessions
 from shopfloor.clock import utcnow
 from shopfloor.edge import on_refusal
-from shopfloor.people.queries import role_label
+from shopfloor.people import queries as people_queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page(message: str | None = None, *, error: str | None = None, board_link: str | None = None,
           badge: tuple[str, str] | None = None, status: int = 200):
-    return render_template("auth/admin.html", people=services.people(), entries=audit.recent(),
+    filters = people_queries.Filters.from_args(request.args)
+    return render_template("auth/admin.html", people=people_queries.people(filters), filters=filters,
+                           roles=people_queries.ROLE_LABELS, limit=people_queries.LIST_LIMIT, entries=audit.recent(),
                            rotated_at=kiosk.rotated_at(), now=utcnow(), message=message, error=error,
                            board_link=board_link, badge=badge, action_label=audit.label,
-                           role_label=role_label), status
+                           role_label=people_queries.role_label), status
 
 
 def _refused(e):

@@ -197,11 +197,6 @@ def operators_for_picker() -> list[User]:
                            User.pin_hash.is_not(None)).order_by(User.name)))
 
 
-def people() -> list[User]:
-    """Everyone, for the admin screen (operators first, by name)."""
-    return list(db.session.scalars(select(User).order_by(User.role != Role.OPERATOR.value, User.name)))
-
-
 def create_user(name: str, role: str, *, username: str | None = None, password: str | None = None,
                 pin: str | None = None, badge_code: str | None = None, line_id: int | None = None,
                 language: str = "en") -> User:

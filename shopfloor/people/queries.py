@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from shopfloor.auth import audit
+from shopfloor.edge import lenient_whole, trimmed
 from shopfloor.extensions import db
 from shopfloor.models import Line, Role, User
 
@@ -32,6 +33,19 @@ class Filters:
     line_id: int | None = None
     status: str = "active"
     q: str = ""
+
+    @classmethod
+    def from_args(cls, a) -> Filters:
+        """The filters a list's query string asks for (the people list, the access page); anything odd is ignored."""
+        status = a.get("status", "active")
+        return cls(role=a.get("role", ""), line_id=lenient_whole(a.get("line")),
+                   status=status if status in STATUSES else "active", q=trimmed(a.get("q"), max_len=60))
+
+    def args(self) -> dict:
+        """The query string that asks for these filters again (only what differs from the defaults)."""
+        wanted = {"q": self.q, "role": self.role, "line": self.line_id,
+                  "status": None if self.status == "active" else self.status}
+        return {k: v for k, v in wanted.items() if v}
 
 
 def people(f: Filters) -> list[User]:

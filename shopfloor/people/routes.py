@@ -16,17 +16,9 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 NO_STORE = {"Cache-Control": "no-store"}  # pages that show a new PIN once
 
 
-def _filters() -> queries.Filters:
-    a = request.args
-    status = a.get("status", "active")
-    return queries.Filters(role=a.get("role", ""), line_id=lenient_whole(a.get("line")),
-                           status=status if status in queries.STATUSES else "active",
-                           q=trimmed(a.get("q"), max_len=60))
-
-
 @bp.get("")
 def index():
-    f = _filters()
+    f = queries.Filters.from_args(request.args)
     template = "people/_list.html" if request.headers.get("HX-Request") else "people/list.html"
     return render_template(template, people=queries.people(f), filters=f, lines=queries.lines(),
                            roles=queries.ROLE_LABELS, limit=queries.LIST_LIMIT, now=utcnow())

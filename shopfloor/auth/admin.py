@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from shopfloor.auth import audit, kiosk, services, sessions
 from shopfloor.clock import utcnow
-from shopfloor.edge import on_refusal
+from shopfloor.edge import lenient_whole, on_refusal
 from shopfloor.people import queries as people_queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -16,8 +16,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _page(message: str | None = None, *, error: str | None = None, board_link: str | None = None,
           badge: tuple[str, str] | None = None, status: int = 200):
     filters = people_queries.Filters.from_args(request.args)
+    action = request.args.get("action") if request.args.get("action") in audit.LABELS else None
+    before = lenient_whole(request.args.get("before"))
+    entries = audit.recent(action=action, before=before)
+    older = entries[-1][0].id if len(entries) == audit.PAGE else None
     return render_template("auth/admin.html", people=people_queries.people(filters), filters=filters,
-                           roles=people_queries.ROLE_LABELS, limit=people_queries.LIST_LIMIT, entries=audit.recent(),
+                           roles=people_queries.ROLE_LABELS, limit=people_queries.LIST_LIMIT, entries=entries,
+                           actions=audit.actions(), action=action, older=older, newest=before is None,
                            rotated_at=kiosk.rotated_at(), now=utcnow(), message=message, error=error,
                            board_link=board_link, badge=badge, action_label=audit.label,
                            role_label=people_queries.role_label), status

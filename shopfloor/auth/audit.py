@@ -72,10 +72,23 @@ def _shown(value):
     return str(value)[:200]
 
 
-def recent(limit: int = 50) -> list:
-    """The newest entries, each as (entry, the name of the person who made it; None: the system's own)."""
-    return list(db.session.execute(select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.actor_id)
-                                   .order_by(AuditEntry.id.desc()).limit(limit)).all())
+PAGE = 50
+
+
+def actions() -> list[tuple[str, str]]:
+    """Every action with its name, by name (the log's filter)."""
+    return sorted(((code, str(name)) for code, name in LABELS.items()), key=lambda a: a[1].casefold())
+
+
+def recent(limit: int = PAGE, *, action: str | None = None, before: int | None = None) -> list:
+    """The newest entries (of one action; older than the entry `before`), each as (entry, the name of the person
+    who made it; None: the system's own)."""
+    stmt = select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.actor_id)
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    if before is not None:
+        stmt = stmt.where(AuditEntry.id < before)
+    return list(db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(limit)).all())
 
 
 def about(target: str, limit: int = 200) -> list[AuditEntry]:

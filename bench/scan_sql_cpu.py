@@ -76,11 +76,9 @@ def main() -> None:
 
     from shopfloor import clock
     from shopfloor.scan import ledger
-    from shopfloor.scan.sql import Stmt
-    from shopfloor.scan.statements import _AFTER_PROGRESS, FIND, LOG, PG_WRITE_EXISTING, PROGRESS_EXISTING
+    from shopfloor.scan.statements import FIND, PG_WRITE_EXISTING, PROGRESS_EXISTING_RETURNING, pg_write
 
-    no_summaries = Stmt(f"WITH prog AS ({PROGRESS_EXISTING}\nRETURNING done),\nins AS ({LOG.select(_AFTER_PROGRESS)})\n"
-                        "SELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
+    no_summaries = pg_write(PROGRESS_EXISTING_RETURNING, summaries=())
     workdir = tempfile.mkdtemp(prefix="sf-sqlcpu-")
     floors = {}
     try:

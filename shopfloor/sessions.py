@@ -4,9 +4,9 @@ remembered.
 Flask builds a new serializer (and derives its keys) on every request, and verifies the same cookie again on
 every request; under a floor of phones scanning, that is measurable work for nothing (remembering verified
 cookies took 9 % of a scan request's instructions off, bench/scan_instructions.py). Cookies, signatures and
-expiry are unchanged, except that the cookie is Secure whenever the request came over HTTPS (or SESSION_COOKIE_SECURE says so), and a static file's answer
-carries no `Vary: Cookie` (Flask-Login reads the session after every request, which would add it): a
-browser keeps a file cached across sign-in and sign-out.
+expiry are unchanged, except that the cookie is Secure whenever the request came over HTTPS (or
+SESSION_COOKIE_SECURE says so), and a static file's answer carries no `Vary: Cookie` (Flask-Login reads the
+session after every request, which would add it): a browser keeps a file cached across sign-in and sign-out.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from itsdangerous import BadSignature
 # Cookies whose signature was verified, each with its content and signing time: a phone sends the same cookie
 # with every scan, and checking it again (two HMACs, base64, zlib, JSON) is a measurable share of a scan's work.
 # An entry is the exact cookie string under the exact serializer (so the exact keys); its age is checked against
-# the session lifetime at every use, as a fresh check would; only flat sessions (str, int, bool, None values:
-# what sign-in writes) are kept, each use getting its own copy. Bounded: when full it starts again empty.
+# the session lifetime at every use, as a fresh check would; only flat sessions (str, int, float, bool or None
+# values: what sign-in writes) are kept, each use getting its own copy. Bounded: when full it starts again empty.
 VERIFIED_MAX = 4096
 _FLAT = (str, int, bool, float, type(None))
 

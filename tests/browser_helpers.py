@@ -7,7 +7,7 @@ import time
 import qrcode
 from PIL import Image
 
-from tests.factories import PIN
+from tests.factories import PASSWORD, PIN
 
 
 def wait_until(page, expression: str, timeout: float = 10000) -> None:
@@ -26,6 +26,15 @@ def sign_in_operator(page, base: str, user) -> None:
     page.fill("#pin", PIN)
     page.click("#login button[type=submit]")
     page.wait_for_url("**/scan")
+
+
+def sign_in_staff(page, base: str, user) -> None:
+    """Sign in through the sign-in page's staff tab (user name and password), as a person does."""
+    page.goto(f"{base}/login?tab=staff")
+    page.fill("#username", user.username)
+    page.fill("#password", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_load_state()
 
 
 def qr_video(path, payload: str, frames: int = 20) -> None:

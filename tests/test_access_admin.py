@@ -2,16 +2,21 @@
 every one of these is in the audit log (who, when, what)."""
 from __future__ import annotations
 
+import ast
+import importlib
+import pathlib
 import re
+from datetime import date
 
 from flask import g
 from sqlalchemy import select
 
 from shopfloor import clock
-from shopfloor.auth import services
+from shopfloor.auth import audit, services
 from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import AuditEntry, User
+from shopfloor.packing import shipments
 from tests.conftest import login
 from tests.factories import PIN
 
@@ -132,11 +137,7 @@ def test_admin_signs_a_person_out_everywhere(app, client, factory):
 def test_every_action_written_to_the_audit_log_has_a_name_people_read(app):
     """Each `audit.record(actor, ACTION, ...)` in the code names an action with a translated label: the log showed
     raw codes ("shipment_create", "carton_pack") for the 25 actions written outside the sign-in code."""
-    import ast
-    import importlib
-    import pathlib
 
-    from shopfloor.auth import audit
 
     root = pathlib.Path(__file__).resolve().parent.parent
     found = {}
@@ -160,8 +161,6 @@ def test_every_action_written_to_the_audit_log_has_a_name_people_read(app):
 def test_the_audit_log_names_who_did_what(client, factory):
     admin, op = factory.user("admin"), factory.user("operator")
     _as(client, admin).post(f"/admin/access/{op.id}/badge")
-    from shopfloor.packing import shipments
-    from datetime import date
 
     shipments.create(number="SH-9", ex_factory=date(2026, 12, 9), carrier="", container="", actor_id=admin.id)
     page = client.get("/admin/access")
@@ -200,22 +199,21 @@ def test_the_access_page_finds_people_by_name_or_role_and_keeps_the_search_after
 def test_the_audit_log_shows_one_action_and_pages_back_to_older_entries(client, factory):
     """Packing writes an entry per bundle packed, so the 50 newest entries soon hid every sign-out and badge change.
     The log can now show one action, and page back to older entries."""
-    from shopfloor.auth import audit as trail
 
     admin, op = factory.user("admin", name="Ada Admin"), factory.user("operator")
     _as(client, admin).post(f"/admin/access/{op.id}/badge")
-    for i in range(trail.PAGE + 5):
-        trail.record(admin.id, "carton_pack", f"carton {i}", "bundle B 10 pcs")
+    for i in range(audit.PAGE + 5):
+        audit.record(admin.id, "carton_pack", f"carton {i}", "bundle B 10 pcs")
     db.session.commit()
 
     def actions(text: str) -> list[str]:
         return re.findall(r"<tr><td>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>", text)
 
     newest = client.get("/admin/access").text
-    assert actions(newest) == ["Packed into a carton"] * trail.PAGE        # the badge is out of sight
+    assert actions(newest) == ["Packed into a carton"] * audit.PAGE        # the badge is out of sight
     older = re.search(r'data-older href="([^"]+)"', newest).group(1).replace("&amp;", "&")
     second = client.get(older).text
     assert actions(second) == ["Packed into a carton"] * 5 + ["New badge"] and "data-older" not in second
     only = client.get("/admin/access?action=badge_reissue").text
     assert actions(only) == ["New badge"] and '<option value="badge_reissue" selected>' in only
-    assert actions(client.get("/admin/access?action=nonsense&before=x").text) == ["Packed into a carton"] * trail.PAGE
+    assert actions(client.get("/admin/access?action=nonsense&before=x").text) == ["Packed into a carton"] * audit.PAGE

@@ -6,18 +6,18 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+from datetime import date
 
 from PIL import Image
 from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models.packing import Carton
-from shopfloor.packing import labels
+from shopfloor.packing import labels, shipments
 from shopfloor.vocabulary import CartonStatus
 from tests.accessibility import assert_accessible, assert_tap_targets
-from tests.browser_helpers import wait_until
+from tests.browser_helpers import sign_in_staff, wait_until
 from tests.conftest import PHONE
-from tests.factories import PASSWORD
 from tests.packing_support import bundles, planned_order, sew
 
 W, H = PHONE["viewport"]["width"], PHONE["viewport"]["height"]
@@ -45,10 +45,7 @@ def test_packer_packs_a_carton_by_wedge_scan_on_a_phone(live_server, new_context
     c1 = db.session.scalar(select(Carton).where(Carton.number == 1))
     sscc, carton_id, codes = c1.sscc, c1.id, (b0.code, b1.code)
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", packer.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, packer)
     page.wait_for_url("**/pack")
     _on_screen(page, "#pack-code")
     page.focus("#pack-code")
@@ -114,10 +111,7 @@ def test_the_phone_camera_reads_a_carton_label(live_server, factory, tmp_path, l
     context = new_context(camera, **PHONE)
     context.grant_permissions(["camera"], origin=live_server)
     page = context.new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", packer.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, packer)
     page.wait_for_url("**/pack")
     page.click("#camera-button")
     page.wait_for_selector(".carton-state", timeout=20000)
@@ -129,18 +123,11 @@ def test_the_shipments_page_on_a_phone_is_a_card_per_row_with_nothing_off_screen
     """At 390 px both tables of the shipments page scrolled sideways in their cards (shipped, status, cartons out of
     sight; order numbers broken over two lines). Each row is now a small card: its name and status on the first
     line, every figure under its column's name, all on screen."""
-    from datetime import date
-
-    from shopfloor.packing import shipments
-
     order, manager = planned_order(factory)
     shipments.create(number="SH-0042", ex_factory=date(2026, 12, 9), carrier="Maersk Line",
                      container="MSKU 4801123", actor_id=manager.id)
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", manager.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, manager)
     page.goto(f"{live_server}/shipments")
     page.wait_for_load_state()
     for table in ("#packing-orders", "#shipments"):

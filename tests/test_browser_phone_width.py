@@ -9,8 +9,8 @@ from flask import url_for
 
 from shopfloor import roles
 from shopfloor.packing import shipments
+from tests.browser_helpers import sign_in_staff
 from tests.conftest import PHONE
-from tests.factories import PASSWORD
 from tests.packing_support import planned_order
 
 W = PHONE["viewport"]["width"]
@@ -45,10 +45,7 @@ def test_no_manager_page_is_wider_than_a_phone(app, live_server, new_context, fa
     paths = _manager_pages(app, detail)
     assert {"/styles/%d" % style.id, "/orders", "/people", "/review", "/balance"} <= set(paths)
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", manager.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, manager)
     page.wait_for_url(f"{live_server}/**")
     wide, seen = {}, 0
     for path in paths:

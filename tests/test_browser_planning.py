@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from shopfloor.extensions import db
 from shopfloor.models import Bundle, Order
-from tests.browser_helpers import wait_until
+from tests.browser_helpers import sign_in_staff, wait_until
 from tests.conftest import PHONE
-from tests.factories import PASSWORD
 
 
 def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory, tmp_path):
@@ -18,10 +17,7 @@ def test_manager_creates_order_cuts_and_prints(live_server, new_context, factory
     mgr = factory.user("manager")
     style_id, line_id = style.id, line.id
     page = new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", mgr.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, mgr)
     page.goto(f"{live_server}/orders")
     page.fill("#number", "PO-77")
     page.fill("#customer", "Harbour Sport")
@@ -68,10 +64,7 @@ def test_the_schedule_on_a_phone_opens_with_today_in_view(live_server, new_conte
     factory.floor()
     mgr = factory.user("manager")
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", mgr.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, mgr)
     page.goto(f"{live_server}/schedule")
     page.wait_for_load_state()
     wrap, today = page.locator(".table-wrap:has(svg.gantt)"), page.locator("svg.gantt line.today")
@@ -91,10 +84,7 @@ def test_the_orders_list_on_a_phone_is_a_card_per_order_with_nothing_off_screen(
     _line, _style, order, _op = factory.floor()
     mgr = factory.user("manager")
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", mgr.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, mgr)
     page.goto(f"{live_server}/orders")
     page.wait_for_load_state()
     assert page.evaluate("(() => { const w = document.querySelector('.table-wrap:has(.orders-table)');"

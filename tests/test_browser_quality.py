@@ -7,16 +7,8 @@ from shopfloor.extensions import db
 from shopfloor.models import Bundle, Rework
 from shopfloor.quality import catalogue
 from shopfloor.scan.services import record_scan
-from tests.browser_helpers import sign_in_operator
+from tests.browser_helpers import sign_in_operator, sign_in_staff
 from tests.conftest import PHONE
-from tests.factories import PASSWORD
-
-
-def _sign_in_staff(page, base, user):
-    page.goto(f"{base}/login?tab=staff")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
 
 
 def test_inspection_with_defects_and_rework_cycle(live_server, new_context, factory):
@@ -33,7 +25,7 @@ def test_inspection_with_defects_and_rework_cycle(live_server, new_context, fact
         return new_context(**PHONE).new_page()
 
     inspector = phone()
-    _sign_in_staff(inspector, live_server, qc)
+    sign_in_staff(inspector, live_server, qc)
     inspector.goto(f"{live_server}/qc")
     inspector.fill("#code", code)
     inspector.press("#code", "Enter")
@@ -77,19 +69,12 @@ def test_the_defect_catalogue_on_a_phone_shows_each_name_whole_on_its_own_line(l
     """At 390 px each defect's name field took half the row, beside its severity, so longer names were cut
     ("Broken / skip stitc"), and one defect's controls ran into the next's. The name now has the row, its
     severity, status and Save sit on the line under it, and a rule separates one defect from the next."""
-    from shopfloor.quality import catalogue
-    from tests.conftest import PHONE
-    from tests.factories import PASSWORD
-
     factory.floor()
     catalogue.ensure_default_catalogue()
     longest = max(catalogue.active_defects(), key=lambda d: len(d.name))
     mgr = factory.user("manager")
     page = new_context(**PHONE).new_page()
-    page.goto(f"{live_server}/login?tab=staff")
-    page.fill("#username", mgr.username)
-    page.fill("#password", PASSWORD)
-    page.click("#login button[type=submit]")
+    sign_in_staff(page, live_server, mgr)
     page.goto(f"{live_server}/qc/defects")
     page.wait_for_load_state()
     width = PHONE["viewport"]["width"]

@@ -184,15 +184,16 @@ PROGRESS_EXISTING = ("UPDATE bundle_op_progress SET done = done + :q\n"
 # PostgreSQL: every write in one statement, the counter first. (log_id, done) = (None, None): another scan took
 # the pieces (nothing was written).
 _AFTER_PROGRESS = "EXISTS (SELECT 1 FROM prog)"
-def _pg_write(progress: str) -> Stmt:
-    return Stmt(
-        f"WITH prog AS ({progress}),\nins AS ({LOG.select(_AFTER_PROGRESS)}),\n"
-        + ",\n".join(f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), SUMMARIES))
-        + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
+def pg_write(progress: str, summaries: tuple[Upsert, ...] = SUMMARIES) -> Stmt:
+    """The one write statement (bench/scan_sql_cpu.py also renders it without the summaries, to weigh them)."""
+    steps = [f"prog AS ({progress})", f"ins AS ({LOG.select(_AFTER_PROGRESS)})"]
+    steps += [f"{name} AS ({u.select(_AFTER_PROGRESS)})" for name, u in zip(("lh", "oo", "od"), summaries)]
+    return Stmt("WITH " + ",\n".join(steps) + "\nSELECT (SELECT id FROM ins) AS log_id, (SELECT done FROM prog) AS done")
 
 
-PG_WRITE = _pg_write(PROGRESS.values())                                   # a new counter (upsert)
-PG_WRITE_EXISTING = _pg_write(f"{PROGRESS_EXISTING}\nRETURNING done")     # the usual case
+PROGRESS_EXISTING_RETURNING = f"{PROGRESS_EXISTING}\nRETURNING done"
+PG_WRITE = pg_write(PROGRESS.values())                           # a new counter (upsert)
+PG_WRITE_EXISTING = pg_write(PROGRESS_EXISTING_RETURNING)        # the usual case
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,22 @@ def test_total_sam_counts_active_operations_only(factory):
     planning_styles.set_operation_active(style.operations[1].id, False)
     db.session.expire_all()
     assert db.session.get(Style, style.id).total_sam == Decimal("1.25")
+
+
+def test_fragment_addresses_opened_directly_show_the_whole_page(client, factory):
+    """The order grid and the inspector's bundle card are htmx fragments; a bookmark or a new tab on their
+    address shows the whole page (navigation, the form), never a bare fragment."""
+    style = factory.style(sizes="S,M,XL")
+    factory.style(code="OTHER", sizes="S")
+    order = factory.order(style=style)
+    code = db.session.scalars(select(Bundle.code).where(Bundle.order_id == order.id)).first()
+    login(client, factory.user("manager"))
+    direct = client.get(f"/orders/grid?style={style.id}").text
+    assert "<nav" in direct and 'name="customer"' in direct and ">XL<" in direct
+    swapped = client.get(f"/orders/grid?style={style.id}", headers={"HX-Request": "true"}).text
+    assert "<nav" not in swapped and ">XL<" in swapped and 'name="customer"' not in swapped
+    login(client, factory.user("qc"))
+    page = client.get(f"/qc/bundle?code={code}").text
+    assert "<nav" in page and code in page and 'name="checked"' in page
+    card = client.get(f"/qc/bundle?code={code}", headers={"HX-Request": "true"}).text
+    assert "<nav" not in card and code in card and 'name="checked"' in card

@@ -102,7 +102,7 @@ def operation_update(op_id: int):
 def _orders_page(error=None, status=200):
     f = request.form
     all_styles = queries.active_styles()
-    chosen_id = lenient_whole(f.get("style"))
+    chosen_id = lenient_whole(f.get("style", request.args.get("style")))
     chosen = next((s for s in all_styles if s.id == chosen_id), all_styles[0] if all_styles else None)
     return render_template("planning/orders.html", rows=queries.order_rows(), styles=all_styles, chosen=chosen,
                            lines=queries.lines(), error=error, form=f, rows_shown=grid_rows(f)), status
@@ -115,6 +115,8 @@ def orders():
 
 @bp.get("/orders/grid")
 def order_grid():
+    if not request.headers.get("HX-Request"):   # opened directly (a bookmark, a new tab): the whole page
+        return _orders_page()
     chosen = next((s for s in queries.active_styles() if s.id == lenient_whole(request.args.get("style"))), None)
     return render_template("planning/_grid.html", chosen=chosen, form={}, rows_shown=grid_rows({}))
 

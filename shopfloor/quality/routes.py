@@ -36,6 +36,8 @@ def inspect():
 
 @bp.get("/qc/bundle")
 def bundle():
+    if not request.headers.get("HX-Request"):   # opened directly (a bookmark, a new tab): the whole page
+        return inspect()
     return _inspect_fragment(request.args.get("code", ""))
 
 

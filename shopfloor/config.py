@@ -57,6 +57,17 @@ def _money(name: str, default: str) -> Decimal:
     return value
 
 
+def _currency() -> str:
+    """The currency pay and costs are in: an ISO 4217 code Babel knows (BDT, VND, INR, USD...)."""
+    from babel.numbers import list_currencies
+
+    raw = os.environ.get("SHOPFLOOR_CURRENCY", "").strip().upper() or Config.CURRENCY
+    if raw not in list_currencies():
+        raise ValueError(f"SHOPFLOOR_CURRENCY must be an ISO 4217 currency code such as BDT, VND, INR or USD, "
+                         f"not {os.environ.get('SHOPFLOOR_CURRENCY')!r}")
+    return raw
+
+
 def _whole_minutes(name: str, default: int, unit: str = "minutes") -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -91,6 +102,7 @@ class Config:
     BOARD_TOKEN: str = ""
     # Money as exact decimals (see shopfloor.money): the default piece rate is SAM x WAGE_PER_MINUTE.
     WAGE_PER_MINUTE: Decimal = Decimal("0.05")
+    CURRENCY: str = "USD"   # what pay and costs are shown in (templating.money); amounts are kept to cents
     MINIMUM_WAGE_PER_DAY: Decimal = Decimal("20")
     # Approved off-standard minutes (a stop the operator could not earn in) are paid at this rate per minute
     # (default: WAGE_PER_MINUTE); attended minutes inside approved overtime, outside every shift, earn
@@ -168,6 +180,7 @@ class Config:
             FACTORY_TIMEZONE=os.environ.get("SHOPFLOOR_TIMEZONE", "UTC"),
             BOARD_TOKEN=os.environ.get("SHOPFLOOR_BOARD_TOKEN") or "",  # empty: the database's (instance_secrets)
             WAGE_PER_MINUTE=_money("SHOPFLOOR_WAGE_PER_MINUTE", "0.05"),
+            CURRENCY=_currency(),
             MINIMUM_WAGE_PER_DAY=_money("SHOPFLOOR_MINIMUM_WAGE_PER_DAY", "20"),
             OFF_STANDARD_RATE_PER_MINUTE=_money("SHOPFLOOR_OFF_STANDARD_RATE_PER_MINUTE",
                                                 os.environ.get("SHOPFLOOR_WAGE_PER_MINUTE", "0.05")),

@@ -40,6 +40,7 @@ COLUMNS = {
     "minimum_wage": _lp("csv", "minimum_wage"),
     "top_up": _lp("csv", "top_up"),
     "total_pay": _lp("csv", "total_pay"),
+    "currency": _lp("csv", "currency"),
     "stop": _lp("csv", "stop"),
     "scope": _lp("csv", "scope"),
     "machine": _lp("csv", "machine"),

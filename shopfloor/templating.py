@@ -10,7 +10,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, parse_pattern
+from babel.numbers import (format_currency, get_currency_name, get_decimal_symbol, get_group_symbol,
+                           get_minus_sign_symbol, parse_pattern)
 from flask import Flask, current_app
 from flask_babel import format_date, format_decimal, format_time, get_locale, lazy_gettext as _l
 from flask_login import current_user
@@ -101,6 +102,23 @@ def number(value, places: int = 1) -> str:
     return _Digits.of(locale).format(value, places)
 
 
+def money(value) -> str:
+    """An amount of pay or cost in the factory's currency (SHOPFLOOR_CURRENCY), written as the reader's locale
+    writes money ($1.58, 1,58 US$, 1.58৳), to the cent whatever the currency, as the payslips round it: a
+    Decimal exactly, half up, once (0.175 shows 0.18). Undefined or absurd: as `number` writes it."""
+    if value is None or not math.isfinite(float(value)) or abs(float(value)) >= NUMBER_LIMIT:
+        return number(value, 2)
+    cents = Decimal(value if isinstance(value, Decimal) else str(round(float(value), 2)))
+    cents = cents.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_currency(cents, current_app.config["CURRENCY"], locale=get_locale() or "en", currency_digits=False)
+
+
+def currency_name() -> str:
+    """The factory's currency by name in the reader's language, with its code (US dollars: "US Dollar (USD)")."""
+    code = current_app.config["CURRENCY"]
+    return f"{get_currency_name(code, locale=get_locale() or 'en')} ({code})"
+
+
 @dataclass(frozen=True)
 class _Digits:
     """How a locale writes a figure (what Babel's format_decimal writes with the locale's own pattern): its
@@ -159,6 +177,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["currency_name"] = currency_name
     app.jinja_env.filters["day"] = local_day
     app.jinja_env.globals["tone"] = tone
     app.jinja_env.globals["new_client_id"] = lambda: uuid.uuid4().hex

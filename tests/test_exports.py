@@ -62,7 +62,7 @@ def test_csv_headers_follow_the_reader_s_language_and_stay_keys_in_english(clien
     english = {name: client.get(f"/review/export/{name}.csv", query_string=period).text.splitlines()[0]
                for name in ("worklog", "qc", "stops", "payslips")}
     assert english["worklog"].startswith("entry,time,operator,badge,line,order,bundle,operation,pieces,sam,")
-    assert english["payslips"].endswith("minimum_wage,top_up,total_pay")
+    assert english["payslips"].endswith("minimum_wage,top_up,total_pay,currency")
     with client.session_transaction() as sess:
         sess["lang"] = "es"
     from flask import g
@@ -72,5 +72,5 @@ def test_csv_headers_follow_the_reader_s_language_and_stay_keys_in_english(clien
     assert spanish["worklog"].startswith("asiento,hora,operario,credencial,línea,pedido,paquete,operación,piezas,")
     assert spanish["qc"].startswith("inspección,hora,tipo,paquete,pedido,línea,inspector,revisadas,defectuosas,")
     assert spanish["stops"].startswith("paro,línea,alcance,operario,máquina,motivo,improductivo,estado,")
-    assert spanish["payslips"].endswith("salario_mínimo,complemento,pago_total")
+    assert spanish["payslips"].endswith("salario_mínimo,complemento,pago_total,moneda")
     assert all(len(spanish[n].split(",")) == len(english[n].split(",")) for n in english)

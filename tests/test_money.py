@@ -146,3 +146,46 @@ def test_worklog_export_shows_exact_rates_and_amounts_at_the_cent(client, factor
     ])
     assert {r["sam"] for r in rows} == {"0.75", "2.468", "0.35"}
     assert not re.search(r"\d\.\d{5,}", resp.text)   # no float tails such as 0.17500000000000002
+
+
+def test_the_currency_is_a_setting_checked_at_start(monkeypatch, tmp_path):
+    monkeypatch.delenv("SHOPFLOOR_CURRENCY", raising=False)
+    assert Config.from_env(tmp_path).CURRENCY == "USD"
+    monkeypatch.setenv("SHOPFLOOR_CURRENCY", " bdt ")
+    assert Config.from_env(tmp_path).CURRENCY == "BDT"
+    monkeypatch.setenv("SHOPFLOOR_CURRENCY", "taka")
+    with pytest.raises(ValueError, match="SHOPFLOOR_CURRENCY must be an ISO 4217 currency code"):
+        Config.from_env(tmp_path)
+
+
+def test_pay_and_costs_are_shown_in_the_factory_s_currency_in_the_reader_s_language(client, factory, ctx,
+                                                                                     monkeypatch):
+    """An operator's earnings carry the currency as their language writes money, rounded half up once to the
+    cent (0.125 shows 0.13, where half-even would show 0.12); the manager's pay and cost tables name it, the
+    style's target cost is labelled with it, and the payslips say it on each row."""
+    from flask import g
+
+    monkeypatch.setitem(ctx.config, "CURRENCY", "BDT")
+    line, style, order, op = factory.floor(sams=(0.25,))         # rate 0.0125 (SAM x 0.05)
+    b1 = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id)).first()
+    record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b1.code,
+                operation_id=style.operations[0].id, qty=10)  # 0.1250
+    login(client, op)
+    shown = {}
+    for lang in ("en", "es", "bn"):
+        with client.session_transaction() as sess:
+            sess["lang"] = lang
+        g.pop("_flask_babel", None)
+        shown[lang] = re.search(r'data-kpi="earnings">([^<]+)<', client.get("/me").text).group(1)
+    assert shown == {"en": "BDT0.13", "es": "0,13\xa0BDT", "bn": "0.13৳"}
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    g.pop("_flask_babel", None)
+    login(client, factory.user("manager"))
+    review = client.get("/review").text
+    assert review.count("Amounts in Bangladeshi Taka (BDT)") == 2     # the orders' costs and the pay table
+    assert '(BDT)</span></label>' in client.get(f"/styles/{style.id}").text
+    today = clock.local_today().isoformat()
+    rows = list(csv.reader(io.StringIO(client.get("/review/export/payslips.csv",
+                                                  query_string={"start": today, "end": today}).text)))
+    assert rows[0][-1] == "currency" and rows[1][-1] == "BDT"

@@ -163,7 +163,7 @@ def test_operator_day(client, factory):
     login(client, op)
     page = client.get("/me")
     assert 'data-kpi="pieces">10' in page.text and 'data-kpi="earned">5.0' in page.text
-    assert 'data-kpi="earnings">0.25' in page.text and b1.code in page.text
+    assert 'data-kpi="earnings">$0.25' in page.text and b1.code in page.text
 
 
 def test_efficiency_chart_leaves_out_days_without_minutes_worked():

@@ -183,11 +183,13 @@ _LINE_CODES = text("SELECT id, code FROM lines")
 
 
 def payslip_rows(start: date, end: date, line_id: int | None = None):
-    """The payslips of the period as CSV rows (review/routes.PAYSLIP_COLUMNS), each money cell rounded once."""
+    """The payslips of the period as CSV rows (review/routes.PAYSLIP_COLUMNS), each money cell rounded once, in
+    the factory's currency (SHOPFLOOR_CURRENCY, named on each row for the payroll system that reads them)."""
+    currency = current_app.config["CURRENCY"]
     for p in operator_pay(start, end, line_id):
         yield [p.name, p.badge, p.line, p.days, p.pieces, Number(money.plain(p.earned)), round(p.minutes),
                round(p.off_standard), p.overtime, p.earnings, p.off_standard_pay, p.overtime_premium, p.minimum,
-               p.top_up, p.pay]
+               p.top_up, p.pay, currency]
 
 
 def bundle_history(ref: str) -> tuple[Bundle | None, list[WorkLog], list]:

@@ -122,7 +122,7 @@ def export_stops():
 
 PAYSLIP_COLUMNS = ("operator", "badge", "line", "days", "pieces", "earned_minutes", "attended_minutes",
                    "off_standard_minutes", "overtime_minutes", "piece_rate_pay", "off_standard_pay", "overtime_premium",
-                   "minimum_wage", "top_up", "total_pay")
+                   "minimum_wage", "top_up", "total_pay", "currency")
 
 
 @bp.get("/review/export/payslips.csv")

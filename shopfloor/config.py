@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from babel.numbers import list_currencies
+
 from shopfloor.lan import addresses
 from shopfloor.lan.certificates import TLSFiles
 
@@ -59,8 +61,6 @@ def _money(name: str, default: str) -> Decimal:
 
 def _currency() -> str:
     """The currency pay and costs are in: an ISO 4217 code Babel knows (BDT, VND, INR, USD...)."""
-    from babel.numbers import list_currencies
-
     raw = os.environ.get("SHOPFLOOR_CURRENCY", "").strip().upper() or Config.CURRENCY
     if raw not in list_currencies():
         raise ValueError(f"SHOPFLOOR_CURRENCY must be an ISO 4217 currency code such as BDT, VND, INR or USD, "

@@ -197,4 +197,4 @@ def test_payslip_with_off_standard_pay_overtime_premium_and_top_up_hand_computed
     csv = client.get("/review/export/payslips.csv", query_string={"start": day.isoformat(), "end": day.isoformat()})
     header, line_ = csv.text.strip().splitlines()[:2]
     assert header.startswith("operator,badge,line,days")
-    assert line_.endswith(",15.00,2.25,2.25,23.75,4.25,23.75") and "Amina Islam" in line_
+    assert line_.endswith(",15.00,2.25,2.25,23.75,4.25,23.75,USD") and "Amina Islam" in line_

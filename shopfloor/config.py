@@ -102,7 +102,7 @@ class Config:
     BOARD_TOKEN: str = ""
     # Money as exact decimals (see shopfloor.money): the default piece rate is SAM x WAGE_PER_MINUTE.
     WAGE_PER_MINUTE: Decimal = Decimal("0.05")
-    CURRENCY: str = "USD"   # what pay and costs are shown in (templating.money); amounts are kept to cents
+    CURRENCY: str = "USD"   # what pay and costs are shown in (templating.amount); amounts are kept to cents
     MINIMUM_WAGE_PER_DAY: Decimal = Decimal("20")
     # Approved off-standard minutes (a stop the operator could not earn in) are paid at this rate per minute
     # (default: WAGE_PER_MINUTE); attended minutes inside approved overtime, outside every shift, earn

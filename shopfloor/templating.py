@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_decimal, format_time, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
+from shopfloor import money
 from shopfloor.i18n import LANGUAGE_NAMES
 from shopfloor.names.services import local_name
 from shopfloor.roles import may
@@ -102,15 +103,14 @@ def number(value, places: int = 1) -> str:
     return _Digits.of(locale).format(value, places)
 
 
-def money(value) -> str:
+def amount(value) -> str:
     """An amount of pay or cost in the factory's currency (SHOPFLOOR_CURRENCY), written as the reader's locale
     writes money ($1.58, 1,58 US$, 1.58৳), to the cent whatever the currency, as the payslips round it: a
-    Decimal exactly, half up, once (0.175 shows 0.18). Undefined or absurd: as `number` writes it."""
+    Decimal exactly, half up, once (money.cents: 0.175 shows 0.18). Undefined or absurd: as `number` writes it."""
     if value is None or not math.isfinite(float(value)) or abs(float(value)) >= NUMBER_LIMIT:
         return number(value, 2)
-    cents = Decimal(value if isinstance(value, Decimal) else str(round(float(value), 2)))
-    cents = cents.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return format_currency(cents, current_app.config["CURRENCY"], locale=get_locale() or "en", currency_digits=False)
+    return format_currency(money.cents(value), current_app.config["CURRENCY"], locale=get_locale() or "en",
+                           currency_digits=False)
 
 
 def currency_name() -> str:
@@ -177,7 +177,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["num"] = number
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money"] = amount
     app.jinja_env.globals["currency_name"] = currency_name
     app.jinja_env.filters["day"] = local_day
     app.jinja_env.globals["tone"] = tone

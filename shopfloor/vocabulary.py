@@ -377,6 +377,16 @@ def output_seq_sql(style_id_sql: str) -> str:
     return f"(SELECT max(o2.seq) FROM operations o2 WHERE o2.style_id = {style_id_sql} AND o2.active)"
 
 
+# Each style with active operations: its first and its output operation (the lowest and the highest seq of its
+# active operations, as output_operation picks) and their SAM summed. A derived table to join on style_id, read
+# once per statement: a subquery per order would scan the operations again for each (the board's orders and WIP).
+STYLE_ENDS_SQL = """(SELECT g.style_id, f.id AS first_op_id, x.id AS output_op_id, g.sam
+  FROM (SELECT style_id, min(seq) AS first_seq, max(seq) AS output_seq, sum(sam) AS sam
+        FROM operations WHERE active GROUP BY style_id) g
+  JOIN operations f ON f.style_id = g.style_id AND f.seq = g.first_seq
+  JOIN operations x ON x.style_id = g.style_id AND x.seq = g.output_seq)"""
+
+
 def output_operation(operations):
     """The output operation among a style's operations (None if it has no active one)."""
     active = [o for o in operations if o.active]
@@ -447,11 +457,14 @@ class Efficiency:
 
     @classmethod
     def total(cls, parts) -> "Efficiency":
-        """The figures of a line, a day or a period: the sums of its parts' minutes (never an average of %)."""
-        out = cls()
+        """The figures of a line, a day or a period: the sums of its parts' minutes (never an average of %).
+        A part is anything with earned, attended and off_standard minutes (an Efficiency, an operator's day)."""
+        earned = attended = off_standard = 0.0
         for p in parts:
-            out = out + p
-        return out
+            earned += p.earned
+            attended += p.attended
+            off_standard += p.off_standard
+        return cls(earned, attended, off_standard)
 
 
 class Presence(Vocabulary):

@@ -65,6 +65,35 @@ def test_wip_counts_pieces_started_and_not_out_as_the_supervisor_sees_them(facto
     assert lb.wip_pieces == sum(f.wip for f in supervise.line_flows(line.id)) == 9
 
 
+def test_retired_end_operations_leave_the_output_wip_and_target(factory):
+    """The board's orders and WIP take each style's first and output operation from its active operations, as the
+    supervisor's flows and the bulletin do: retiring the first and the last moves both ends inward."""
+    from shopfloor.supervise import queries as supervise
+
+    line, style, order, op = factory.floor(sams=[0.5, 1.0, 0.75, 0.25])
+    first, second, third, last = style.operations
+    b1, b2 = _bundles(order)
+    for ref, operation, qty in ((b1, first, 10), (b1, second, 8), (b2, second, 6), (b1, third, 5), (b1, last, 5)):
+        services.record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=ref.code,
+                             operation_id=operation.id, qty=qty, log_anyway=True)
+    lb = next(x for x in queries.board().lines if x.id == line.id)
+    o = next(x for x in queries.board().orders if x.id == order.id)
+    assert (o.output, lb.wip_pieces) == (5, 10 - 5)
+    factory.update(first, active=False)
+    factory.update(last, active=False)
+    board = queries.board()
+    lb = next(x for x in board.lines if x.id == line.id)
+    o = next(x for x in board.orders if x.id == order.id)
+    assert o.output == 5                              # out of the third operation, now the last active one
+    assert lb.wip_pieces == (8 + 6) - 5 == sum(f.wip for f in supervise.line_flows(line.id))
+    assert round(lb.target_per_hour, 2) == round(1 * 60 / (1.0 + 0.75) * 0.70, 2)   # the active SAMs only
+    for operation in (second, third):
+        factory.update(operation, active=False)     # a style with no active operation left
+    board = queries.board()
+    assert next(x for x in board.orders if x.id == order.id).output == 0
+    assert next(x for x in board.lines if x.id == line.id).wip_pieces == 0
+
+
 def test_board_page_shows_new_scan(client, factory):
     line, style, order, op = factory.floor()
     factory.update(op, assigned_operation_id=style.operations[-1].id)  # the operator sews the output operation

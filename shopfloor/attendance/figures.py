@@ -215,7 +215,7 @@ def _earned(start: date, end: date, operator_id: int | None) -> dict[tuple[int, 
     """The period's operator-day summaries (pieces, earned minutes, pay), as figures to fill in."""
     rows: dict[tuple[int, date], OperatorDayFigures] = {}
     for op, day, line, pieces, earned, earnings in db.session.execute(
-            _EARNED, {"start": start, "end": end, "op": operator_id}):
+            _EARNED, {"start": start, "end": end, "op": operator_id}).all():
         key = (op, clock.as_date(day))
         rows[key] = OperatorDayFigures(op, key[1], line, int(pieces or 0), float(earned or 0),
                                        earned_minutes=money.decimal(earned or 0), earnings_e4=int(earnings or 0),
@@ -297,7 +297,7 @@ def _records(start: date, end: date, operator_id: int | None) -> dict[tuple[int,
     if operator_id is not None:
         q = q.where(Attendance.operator_id == operator_id)
     return {(op, day): _Record(bool(corrected), *stay_times(bool(corrected), *times))
-            for op, day, corrected, *times in db.session.execute(q)}
+            for op, day, corrected, *times in db.session.execute(q).all()}
 
 
 class _Stops:
@@ -306,6 +306,7 @@ class _Stops:
 
     def __init__(self, stops: list[StopInterval], now_local: datetime, local):
         self._by: dict[tuple, list[tuple[int, datetime, datetime]]] = {}
+        self._whose: set[tuple] = set()   # (scope, id) of every stop: most operators' days have none to look at
         for s in stops:
             if s.scope == StopScope.OPERATOR:
                 key = (StopScope.OPERATOR, s.operator_id)
@@ -313,12 +314,15 @@ class _Stops:
                 key = (StopScope.LINE, s.line_id)
             else:
                 continue   # a machine's stop stops nobody's pay
+            self._whose.add(key)
             a, b = local(s.started_at), local(s.ended_at) if s.ended_at else now_local
             for d in clock.days(a.date(), b.date()):
                 self._by.setdefault((*key, d), []).append((s.id, a, b))
 
     def spans(self, f: OperatorDayFigures, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
         """The operator's own stops and their line's, clipped to the stay lo..hi."""
+        if (StopScope.OPERATOR, f.operator_id) not in self._whose and (StopScope.LINE, f.line_id) not in self._whose:
+            return []
         found = {}
         for d in clock.days(lo.date(), hi.date()):
             for key in ((StopScope.OPERATOR, f.operator_id, d), (StopScope.LINE, f.line_id, d)):
@@ -337,7 +341,8 @@ def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: _Stops,
                      stay: tuple[datetime, datetime]) -> float:
     """Approved off-standard minutes of one operator's day: their own stops and their line's, inside their stay,
     overlapping stops once, measured like attendance (inside shifts and approved overtime, less unpaid breaks)."""
-    return float(sum(ld.attended_minutes(a, b) for a, b in merged(stops.spans(f, *stay))))
+    spans = stops.spans(f, *stay)
+    return float(sum(ld.attended_minutes(a, b) for a, b in merged(spans))) if spans else 0.0
 
 
 def _stay_end(f: OperatorDayFigures, ld: calendar.LineDay, today: date, now_local: datetime, local) -> datetime:

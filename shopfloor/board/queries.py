@@ -13,7 +13,7 @@ from shopfloor.extensions import db
 from shopfloor.models.people import Role
 from shopfloor.shifts import calendar
 from shopfloor.supervise import queries as supervise
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, ShipmentStatus, StopStatus, output_seq_sql
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, Efficiency, OrderStatus, STYLE_ENDS_SQL, ShipmentStatus, StopStatus
 
 
 
@@ -147,22 +147,23 @@ _HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_ho
 _ASSIGNED = text(f"SELECT line_id, count(*) FROM users WHERE role = '{Role.OPERATOR.value}' AND active "
                  "AND line_id IS NOT NULL "
                  "GROUP BY line_id")
+# A counter read by its key per order (a join would let the planner scan every order's progress rows).
 _ORDERS = text("""
 SELECT o.id, o.number, o.customer, s.code, l.code, o.due_date, o.line_id, o.style_id,
        (SELECT sum(q.quantity) FROM order_quantities q WHERE q.order_id = o.id),
-       (SELECT sum(op.sam) FROM operations op WHERE op.style_id = o.style_id AND op.active),
-       COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
-                 WHERE p.order_id = o.id AND op.seq = """ + output_seq_sql("o.style_id") + """), 0),
+       e.sam,
+       COALESCE((SELECT p.done FROM order_op_progress p
+                 WHERE p.order_id = o.id AND p.operation_id = e.output_op_id), 0),
        COALESCE((SELECT sum(cl.packed) FROM cartons c JOIN carton_lines cl ON cl.carton_id = c.id
                  WHERE c.order_id = o.id), 0),
        COALESCE((SELECT sum(cl.packed) FROM cartons c JOIN carton_lines cl ON cl.carton_id = c.id
                  JOIN shipments s ON s.id = c.shipment_id
                  WHERE c.order_id = o.id AND s.status = '""" + ShipmentStatus.SHIPPED.value + """'), 0)
 FROM orders o JOIN styles s ON s.id = o.style_id LEFT JOIN lines l ON l.id = o.line_id
+LEFT JOIN """ + STYLE_ENDS_SQL + """ e ON e.style_id = o.style_id
 WHERE o.status IN """ + OrderStatus.sql(ORDERS_ON_FLOOR) + """
 ORDER BY o.due_date, o.number
 """)
-
 
 
 def board(now_utc: datetime | None = None) -> Board:
@@ -218,7 +219,7 @@ def board(now_utc: datetime | None = None) -> Board:
     for lb in lines.values():
         here = by_line.get(lb.id, [])
         lb.operators = len(here) or assigned.get(lb.id, 0)
-        total = Efficiency.total(f.figures for f in here)
+        total = Efficiency.total(here)
         lb.attended_minutes = total.attended if here else lb.operators * lb.minutes_worked
         lb.off_standard_minutes = total.off_standard
         sam, lb.style = line_sam.get(lb.id, (0.0, ""))

@@ -10,7 +10,7 @@ from shopfloor.errors import DomainError
 from shopfloor.extensions import db
 from shopfloor.models import Line, Operation, Order, OrderOpProgress, Role, User, WorkLog
 from shopfloor.scan.queries import find_bundle
-from shopfloor.vocabulary import ORDERS_ON_FLOOR, OrderStatus, output_seq_sql
+from shopfloor.vocabulary import ORDERS_ON_FLOOR, STYLE_ENDS_SQL, OrderStatus
 
 
 @dataclass
@@ -38,16 +38,15 @@ class LineFlow:
         return self.stations[0].done - self.stations[-1].done if self.stations else 0
 
 
-# LineFlow.wip summed per line over the orders on the floor, from the order x operation summary: a read of
-# two counters per order, whatever the size of the ledger or the number of bundles.
+# LineFlow.wip summed per line over the orders on the floor, from the order x operation summary: two counters
+# per order read by their key, whatever the size of the ledger or the number of bundles.
 _WIP_BY_LINE = text(f"""
 SELECT o.line_id,
-       sum(COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
-                     WHERE p.order_id = o.id AND op.seq = (SELECT min(o1.seq) FROM operations o1
-                                                           WHERE o1.style_id = o.style_id AND o1.active)), 0)
-         - COALESCE((SELECT p.done FROM order_op_progress p JOIN operations op ON op.id = p.operation_id
-                     WHERE p.order_id = o.id AND op.seq = {output_seq_sql("o.style_id")}), 0))
-FROM orders o
+       sum(COALESCE((SELECT p.done FROM order_op_progress p
+                     WHERE p.order_id = o.id AND p.operation_id = e.first_op_id), 0)
+         - COALESCE((SELECT p.done FROM order_op_progress p
+                     WHERE p.order_id = o.id AND p.operation_id = e.output_op_id), 0))
+FROM orders o LEFT JOIN {STYLE_ENDS_SQL} e ON e.style_id = o.style_id
 WHERE o.status IN {OrderStatus.sql(ORDERS_ON_FLOOR)} AND o.line_id IS NOT NULL
 GROUP BY o.line_id
 """)

@@ -37,6 +37,7 @@ def test_styles_with_their_bulletins(client, factory):
     assert [o["name"] for o in items[0]["operations"]] == [o.name for o in style.operations]
     one = _get(client, secret, f"/api/v1/styles/{style.id}", "/api/v1/styles/{style_id}").json
     assert one["sizes"] == style.sizes and one["operations"][0]["sam"] == str(style.operations[0].sam)
+    assert one["currency"] == items[0]["currency"] == "USD"    # the unit of piece_rate and target_cost
     missing = _get(client, secret, "/api/v1/styles/999", "/api/v1/styles/{style_id}")
     assert missing.status_code == 404 and missing.json["error"]
 
@@ -68,6 +69,7 @@ def test_the_work_log_is_paged_by_date_range(client, factory):
     rest = _get(client, secret, "/api/v1/worklog", limit=1, after=first["next_after"]).json
     assert len(rest["items"]) == 1 and rest["next_after"] is None
     assert {i["operator_id"] for i in first["items"] + rest["items"]} == {op.id}
+    assert {i["currency"] for i in first["items"] + rest["items"]} == {"USD"}   # the unit of piece_rate
     yesterday = (local_today() - timedelta(days=1)).isoformat()
     assert _get(client, secret, "/api/v1/worklog", start=yesterday, end=yesterday).json["items"] == []
     bad = _get(client, secret, "/api/v1/worklog", start=local_today().isoformat(), end=yesterday)

@@ -51,6 +51,7 @@ def test_worklog_export_neutralises_operation_name_and_correction_reason(client,
     assert scan[col["pieces"]] == "10" and reversal[col["pieces"]] == "-10"  # a number, not text
     assert float(reversal[col["earned_minutes"]]) == -5.0
     assert reversal[col["reversal_of"]] == str(entry.id)
+    assert header[-1] == "currency" and scan[-1] == reversal[-1] == "USD"   # the unit of piece_rate and amount
 
 
 def test_csv_headers_follow_the_reader_s_language_and_stay_keys_in_english(client, factory):

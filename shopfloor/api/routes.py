@@ -83,7 +83,7 @@ def style_json(s: Style) -> dict:
     return {"id": s.id, "code": s.code, "name": s.name, "sizes": s.sizes, "active": bool(s.active),
             "sequence_check": SequenceCheck(s.sequence_check).value,
             "target_cost": None if s.target_cost_per_piece is None else str(s.target_cost_per_piece),
-            "total_sam": str(s.total_sam),
+            "total_sam": str(s.total_sam), "currency": current_app.config["CURRENCY"],
             "operations": [{"id": o.id, "seq": o.seq, "name": o.name, "machine": o.machine, "sam": str(o.sam),
                             "piece_rate": str(o.piece_rate), "qc_point": bool(o.qc_point), "active": bool(o.active)}
                            for o in s.operations]}
@@ -282,9 +282,11 @@ def worklog():
     after, limit = _int_arg("after", 0, maximum=edge.MAX_INT) or 0, _int_arg("limit", 100, maximum=MAX_PAGE)
     lo, hi = _utc_bounds(start, end)
     rows, next_after = queries.worklog_page(lo, hi, after, limit)
+    currency = current_app.config["CURRENCY"]
     return jsonify(items=[{"id": r.id, "bundle_id": r.bundle_id, "operation_id": r.operation_id,
                            "operator_id": r.operator_id, "line_id": r.line_id, "pieces": r.pieces,
-                           "sam": str(r.sam), "piece_rate": str(r.piece_rate), "is_output": bool(r.is_output),
+                           "sam": str(r.sam), "piece_rate": str(r.piece_rate), "currency": currency,
+                           "is_output": bool(r.is_output),
                            "reverses_id": r.reverses_id, "reason": r.reason, "created_by_id": r.created_by_id,
                            "created_at": _iso(r.created_at)} for r in rows],
                    next_after=next_after)

@@ -27,6 +27,8 @@ DATETIME = {"type": "string", "format": "date-time"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRING_OR_NULL = {"type": ["string", "null"]}
 ID_OR_NULL = {"type": ["integer", "null"]}
+# The factory's currency (SHOPFLOOR_CURRENCY) of the rates, costs and amounts beside it.
+CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code of the amounts"}
 
 COMPONENTS: dict[str, dict] = {
     "Error": ERROR,
@@ -36,11 +38,11 @@ COMPONENTS: dict[str, dict] = {
                                  "piece_rate": {"type": "string"}, "qc_point": {"type": "boolean"},
                                  "active": {"type": "boolean"}}},
     "Style": {"type": "object", "required": ["id", "code", "name", "sizes", "active", "sequence_check", "total_sam",
-                                             "operations"],
+                                             "currency", "operations"],
               "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
                              "sizes": {"type": "array", "items": {"type": "string"}}, "active": {"type": "boolean"},
                              "sequence_check": {"type": "string"}, "target_cost": STRING_OR_NULL,
-                             "total_sam": {"type": "string"},
+                             "total_sam": {"type": "string"}, "currency": CURRENCY,
                              "operations": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}}}},
     "Quantity": {"type": "object", "required": ["size", "colour", "quantity"],
                  "properties": {"size": {"type": "string"}, "colour": {"type": "string"},
@@ -63,12 +65,12 @@ COMPONENTS: dict[str, dict] = {
                               "status": {"type": "string"}}},
     "WorkLogEntry": {"type": "object",
                      "required": ["id", "bundle_id", "operation_id", "operator_id", "line_id", "pieces", "sam",
-                                  "piece_rate", "is_output", "reverses_id", "created_at"],
+                                  "piece_rate", "currency", "is_output", "reverses_id", "created_at"],
                      "properties": {"id": {"type": "integer"}, "bundle_id": {"type": "integer"},
                                     "operation_id": {"type": "integer"}, "operator_id": {"type": "integer"},
                                     "line_id": ID_OR_NULL, "pieces": {"type": "integer"}, "sam": {"type": "string"},
-                                    "piece_rate": {"type": "string"}, "is_output": {"type": "boolean"},
-                                    "reverses_id": ID_OR_NULL, "reason": STRING_OR_NULL,
+                                    "piece_rate": {"type": "string"}, "currency": CURRENCY,
+                                    "is_output": {"type": "boolean"}, "reverses_id": ID_OR_NULL, "reason": STRING_OR_NULL,
                                     "created_by_id": ID_OR_NULL, "created_at": DATETIME}},
     "Inspection": {"type": "object",
                    "required": ["id", "kind", "bundle_id", "line_id", "inspector_id", "operator_id", "operation_id",

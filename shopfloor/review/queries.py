@@ -221,14 +221,15 @@ ORDER BY w.id
 """
 
 
-def _worklog_csv_row(r) -> list:
+def _worklog_csv_row(r, currency: str) -> list:
     """entry, time, operator, badge, line, order, bundle, operation, pieces, sam, earned_minutes, piece_rate,
-    amount, reversal_of, reason, entered_by: minutes and rates exact, the amount at the cent (shopfloor.money)."""
+    amount, reversal_of, reason, entered_by, currency: minutes and rates exact, the amount at the cent
+    (shopfloor.money), rate and amount in the factory's currency (SHOPFLOOR_CURRENCY), named on each row."""
     sam, rate = money.decimal(r["sam"]), money.from_e4(r["piece_rate_e4"])
     return [r["id"], _local_time(r["created_at"]), r["operator"], r["badge"], r["line"], r["order_number"],
             r["bundle"], r["operation"], r["pieces"], Number(money.plain(sam)), Number(money.plain(sam * r["pieces"])),
             Number(money.plain(rate)), money.cents(rate * r["pieces"]), r["reverses_id"], r["reason"],
-            r["entered_by"]]
+            r["entered_by"], currency]
 
 
 QC_CSV = """
@@ -251,8 +252,9 @@ def export_rows(kind: str, start: date, end: date, line_id: int | None):
     _, e = clock.local_day_bounds_utc(end)
     params = {"start": s, "end": e, "line": line_id}
     if kind == "worklog":
+        currency = current_app.config["CURRENCY"]
         for r in db.session.execute(text(WORKLOG_CSV), params).mappings().yield_per(1000):
-            yield _worklog_csv_row(r)
+            yield _worklog_csv_row(r, currency)
         return
     for row in db.session.execute(text(QC_CSV), params).yield_per(1000):
         yield [row.id, _local_time(row.created_at), *row[2:]]

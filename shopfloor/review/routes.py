@@ -103,7 +103,7 @@ def _csv(kind: str, header: list[str]):
 def export_worklog():
     return _csv("worklog", header("entry", "time", "operator", "badge", "line", "order", "bundle", "operation",
                                   "pieces", "sam", "earned_minutes", "piece_rate", "amount", "reversal_of", "reason",
-                                  "entered_by"))
+                                  "entered_by", "currency"))
 
 
 @bp.get("/review/export/qc.csv")

@@ -49,3 +49,38 @@ def test_the_dhu_trend_shows_every_days_label_inside_the_chart(options, live_ser
     assert labels.count() >= 2
     assert page.evaluate(_LABELS_OUTSIDE) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
+
+
+def test_the_review_s_orders_and_pay_are_a_card_per_row_on_a_phone(live_server, new_context, factory):
+    """At 390 px the review's orders (13 columns of pay per operator, 8 of cost per order) scrolled sideways inside
+    their cards, the totals out of sight. Each row is now a small card: its name and its forecast or line on the first
+    line, every figure under its column's name, all on screen."""
+    from tests.browser_helpers import sign_in_staff
+
+    line, style, order, op = factory.floor()
+    manager = factory.user("manager")
+    bundle = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).first()
+    for o in style.operations:
+        record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=bundle.code, operation_id=o.id, qty=5,
+                    log_anyway=True)
+    page = new_context(**PHONE).new_page()
+    sign_in_staff(page, live_server, manager)
+    page.goto(f"{live_server}/review")
+    page.wait_for_load_state()
+    w = PHONE["viewport"]["width"]
+    rows = {"#orders-table": (f"tr[data-order='{order.number}']", 8), "#pay-table": (f"tr[data-operator='{op.name}']", 13)}
+    for table, (row_sel, n) in rows.items():
+        assert page.evaluate(f"(() => {{ const t = document.querySelector('{table}');"
+                             " return t.scrollWidth <= t.parentElement.clientWidth; })()"), table
+        row = page.locator(f"{table} {row_sel}")
+        cells = row.locator("td").all()
+        assert len(cells) == n
+        for cell in cells:
+            box = cell.bounding_box()
+            assert box is not None and box["width"] > 0 and 0 <= box["x"] and box["x"] + box["width"] <= w, table
+        name, end = cells[0].bounding_box(), row.locator("td.card-end").bounding_box()
+        assert abs(name["y"] - end["y"]) < 4 and end["x"] > name["x"]   # the name and its forecast / line on one line
+    total = page.locator(f"#pay-table tr[data-operator='{op.name}'] td").last
+    assert total.evaluate("td => getComputedStyle(td, '::before').content") == '"Total pay"'   # under its column's name
+    assert page.locator("#pay-table thead").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= w

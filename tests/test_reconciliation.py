@@ -144,7 +144,7 @@ def test_order_page_review_and_csv_show_the_figures(client, floor):
     assert cells[:8] == ["50", "50", "40", "27", "5", "2", "0", "0"] and cells[8].startswith("-5 (-10.0 %)")
     review = client.get("/review").text
     row = review[review.index(f'data-short="{order.number}"'):]
-    assert "<td class=\"num\">45</td>" in row[:row.index("</tr>")] and "5 (10.0 %)" in row[:row.index("</tr>")]
+    assert "<td class=\"num\" data-label=\"Can ship\">45</td>" in row[:row.index("</tr>")] and "5 (10.0 %)" in row[:row.index("</tr>")]
     for url in (f"/orders/{order.id}/reconciliation.csv", "/review/export/reconciliation.csv"):
         resp = client.get(url)
         assert resp.status_code == 200 and resp.mimetype == "text/csv"

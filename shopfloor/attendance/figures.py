@@ -38,7 +38,7 @@ CLOCK, CORRECTION, SCANS, PLANNED = "clock", "correction", "scans", "planned"
 OffStandard = Mapping[tuple[int, date], float]
 
 
-@dataclass
+@dataclass(slots=True)   # a month of a thousand operators is 26,000 of them; the board makes 1,000 a poll
 class OperatorDayFigures:
     operator_id: int
     day: date

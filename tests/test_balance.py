@@ -218,6 +218,39 @@ def test_live_bottleneck_on_supervise_and_board(client, line5):
     assert client.get("/board/live", headers={"HX-PTag": board.headers["HX-PTag"]}).status_code in (200, 304)
 
 
+def test_each_line_s_live_bottleneck_comes_from_its_own_last_hour(factory):
+    """Every line's last hour is read at once: the pieces of one line never count at another's operations, a line
+    whose WIP did not grow has none, and a line running a one-operation style is left out."""
+    from shopfloor.balance.live import bottlenecks
+
+    now = clock.utcnow()
+    found = {}
+    for name, second in (("A", 4), ("B", 9), ("C", 20)):
+        line, style, order, op = factory.floor(sams=[0.5, 0.5])
+        helper = factory.user("operator", line=line, name=f"Helper {name}")
+        factory_assign(helper, style.operations[1])
+        bundles = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).all()
+        for b in bundles:
+            record_scan(operator_id=op.id, operator_line_id=line.id, bundle_ref=b.code,
+                        operation_id=style.operations[0].id, qty=10, now=now - timedelta(minutes=30))
+        record_scan(operator_id=helper.id, operator_line_id=line.id, bundle_ref=bundles[0].code,
+                    operation_id=style.operations[1].id, qty=min(second, 10), now=now - timedelta(minutes=20))
+        if second > 10:
+            record_scan(operator_id=helper.id, operator_line_id=line.id, bundle_ref=bundles[1].code,
+                        operation_id=style.operations[1].id, qty=10, now=now - timedelta(minutes=15))
+        found[name] = line
+    single_line, single_style, single_order, single_op = factory.floor(sams=[0.5])
+    record_scan(operator_id=single_op.id, operator_line_id=single_line.id, bundle_ref=db.session.scalars(
+        select(Bundle).where(Bundle.order_id == single_order.id)).first().code,
+        operation_id=single_style.operations[0].id, qty=10, now=now - timedelta(minutes=5))
+    live = bottlenecks(now)
+    a, b = live[found["A"].id], live[found["B"].id]
+    assert (a.seq, a.output, a.growth) == (2, 4, 20 - 4)      # its own 4 pieces, not B's 9 or C's 20
+    assert (b.seq, b.output, b.growth) == (2, 9, 20 - 9)
+    assert found["C"].id not in live                         # C's second operation kept up: no WIP grew
+    assert single_line.id not in live
+
+
 def test_supervise_assignment_is_confirmed_and_limited_to_the_line_style(client, line5, factory):
     other = factory.style(code="OTHER")
     login(client, line5["supervisor"])

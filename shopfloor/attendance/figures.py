@@ -307,6 +307,9 @@ class _Stops:
     def __init__(self, stops: list[StopInterval], now_local: datetime, local):
         self._by: dict[tuple, list[tuple[int, datetime, datetime]]] = {}
         self._whose: set[tuple] = set()   # (scope, id) of every stop: most operators' days have none to look at
+        # Minutes of the same stops clipped the same way on the same line day: a line's stop inside the stays of
+        # all its operators is measured once, not once per operator.
+        self.minutes: dict[tuple, float] = {}
         for s in stops:
             if s.scope == StopScope.OPERATOR:
                 key = (StopScope.OPERATOR, s.operator_id)
@@ -342,7 +345,13 @@ def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: _Stops,
     """Approved off-standard minutes of one operator's day: their own stops and their line's, inside their stay,
     overlapping stops once, measured like attendance (inside shifts and approved overtime, less unpaid breaks)."""
     spans = stops.spans(f, *stay)
-    return float(sum(ld.attended_minutes(a, b) for a, b in merged(spans))) if spans else 0.0
+    if not spans:
+        return 0.0
+    key = (ld.line_id, ld.day, *merged(spans))
+    found = stops.minutes.get(key)
+    if found is None:
+        found = stops.minutes[key] = float(sum(ld.attended_minutes(a, b) for a, b in key[2:]))
+    return found
 
 
 def _stay_end(f: OperatorDayFigures, ld: calendar.LineDay, today: date, now_local: datetime, local) -> datetime:

@@ -140,13 +140,13 @@ def version(now_utc: datetime | None = None) -> str:
             f"-{row['pack_top'] or 0}.{row['pack_sum'] or 0}.{row['shipped'] or 0}")
 
 
-_LINES = text("SELECT id, code, name, target_efficiency FROM lines WHERE active ORDER BY code")
+# The active lines with their operators assigned (the head count before anyone logged or clocked in).
+_LINES = text(f"""SELECT l.id, l.code, l.name, l.target_efficiency,
+       (SELECT count(*) FROM users u WHERE u.line_id = l.id AND u.role = '{Role.OPERATOR.value}' AND u.active)
+FROM lines l WHERE l.active ORDER BY l.code""")
 # By the primary key (line, day, hour): the active lines' rows of the day, not a scan of every day's.
 _HOURS = text("SELECT line_id, hour, pieces, output, earned_minutes FROM line_hour_output "
               "WHERE line_id IN :lines AND day = :day").bindparams(bindparam("lines", expanding=True))
-_ASSIGNED = text(f"SELECT line_id, count(*) FROM users WHERE role = '{Role.OPERATOR.value}' AND active "
-                 "AND line_id IS NOT NULL "
-                 "GROUP BY line_id")
 # A counter read by its key per order (a join would let the planner scan every order's progress rows).
 _ORDERS = text("""
 SELECT o.id, o.number, o.customer, s.code, l.code, o.due_date, o.line_id, o.style_id,
@@ -173,8 +173,10 @@ def board(now_utc: datetime | None = None) -> Board:
     now_local = clock.to_local(now_utc)
     day = now_local.date()
 
-    lines = {r[0]: LineBoard(id=r[0], code=r[1], name=r[2], target_efficiency=float(r[3]))
-             for r in db.session.execute(_LINES)}
+    lines, assigned = {}, {}
+    for line_id, code, name, target, n in db.session.execute(_LINES):
+        lines[line_id] = LineBoard(id=line_id, code=code, name=name, target_efficiency=float(target))
+        assigned[line_id] = int(n)
     hourly: dict[int, dict[int, tuple]] = {}
     for line_id, hour, pieces, output, earned in (db.session.execute(_HOURS, {"lines": list(lines), "day": day})
                                                   if lines else ()):
@@ -184,7 +186,6 @@ def board(now_utc: datetime | None = None) -> Board:
             lb.pieces += pieces
             lb.output += output
             lb.earned_minutes += float(earned or 0)
-    assigned = dict(db.session.execute(_ASSIGNED).all())
     wip = supervise.wip_by_line()
 
     orders: list[OrderBoard] = []

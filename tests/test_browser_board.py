@@ -274,3 +274,27 @@ def test_board_fits_a_tablet_and_a_720p_tv(live_server, new_context, factory, fr
     else:
         tops = [round(p.bounding_box()["y"]) for p in panels[:2]]
         assert tops[0] == tops[1]  # two cards side by side
+
+
+def test_a_long_stop_is_cut_short_and_never_widens_its_line(live_server, new_context, factory, frozen):
+    """On the TV, a second line's acknowledged breakdown with a long name ("Machine breakdown · Arif Uddin ·
+    Acknowledged 15 min") widened that line's panel past the screen's edge: its style, target and the stop's
+    minutes were cut off. The stop's text now ends in an ellipsis; its minutes and the panel stay on screen."""
+    line, style, order, op = factory.floor()
+    other = factory.line()
+    who = factory.user("operator", line=other, name="Arif Uddin Chowdhury Mohammad Rahman")
+    sup = factory.user("supervisor", line=other)
+    stop = stoppages.raise_stop(sup, scope=StopScope.OPERATOR, reason=StopReason.BREAKDOWN, line_id=other.id,
+                                operator_id=who.id, machine="Overlock M-07", now=_local(9, 0))
+    stoppages.acknowledge(stop.id, sup, now=_local(9, 5))
+    frozen(9, 20)
+    page = new_context(**TV).new_page()
+    page.goto(f"{live_server}/board?token={TOKEN}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+    for panel in page.locator(".line-panel").all():
+        box = panel.bounding_box()
+        assert box["x"] + box["width"] <= 1920 and panel.evaluate("p => p.scrollWidth <= p.clientWidth")
+    banner = page.locator(f"#line-{other.id} .line-stop")
+    assert banner.locator(".stop-what").evaluate("e => e.scrollWidth > e.clientWidth")   # cut short, with …
+    minutes = banner.locator(".stop-min")
+    assert minutes.inner_text() == "20 min" and minutes.bounding_box()["x"] + minutes.bounding_box()["width"] <= 1920

@@ -162,6 +162,7 @@ def main() -> None:
         print(f"master data: {len(plans)} lines, {operators} operators, "
               f"{sum(len(lp.orders) for lp in plans)} orders, {sum(len(lp.bundles) for lp in plans):,} bundles "
               f"in {t1 - t0:.0f} s; {len(days)} working days {days[0]} .. {days[-1]}", flush=True)
+        db_session_end()   # else SQLite's WAL cannot be emptied while the history is written (24 GB at day 313)
         rows = write_history(plans, ids, days, a.rows_per_day)
         stops = stoppages(rng, ids, days)
         order_lifecycle(plans, ids, days)
@@ -177,7 +178,8 @@ def main() -> None:
 
 
 def db_session_end() -> None:
-    """The ORM session's read snapshot from before the history (SQLite keeps it open): let it go."""
+    """The ORM session's read snapshot (SQLite keeps it open, and no checkpoint can empty the WAL past it): let it
+    go."""
     from shopfloor.extensions import db
 
     db.session.rollback()

@@ -57,12 +57,13 @@ def bottlenecks(now_utc: datetime | None = None) -> dict[int, LiveBottleneck]:
     ops: dict[int, list] = {}
     for r in db.session.execute(_OPS, {"styles": sorted(set(styles.values()))}).mappings():
         ops.setdefault(r["style_id"], []).append(r)
-    assigned = {(line_id, op): n for line_id, op, n in db.session.execute(_ASSIGNED)}
+    assigned = {(line_id, op): n for line_id, op, n in db.session.execute(_ASSIGNED).all()}
     lines = [(line_id, float(eff)) for line_id, eff in db.session.execute(_LINES)
              if len(ops.get(styles.get(line_id), [])) >= 2]
     last_hour: dict[int, dict[int, int]] = {}
     if lines:
-        for line_id, op_id, n in db.session.execute(_LAST_HOUR, {"lines": [lid for lid, _e in lines], "since": since}):
+        for line_id, op_id, n in db.session.execute(_LAST_HOUR, {"lines": [lid for lid, _e in lines],
+                                                                 "since": since}).all():
             last_hour.setdefault(line_id, {})[op_id] = int(n or 0)
     out = {}
     for line_id, eff in lines:

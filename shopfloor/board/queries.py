@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, text
@@ -44,7 +45,7 @@ class LineBoard:
     style: str = ""
     hours: list[HourBar] = field(default_factory=list)
 
-    @property
+    @cached_property   # set once the board is built; read twice for each hour's bar
     def chart_top(self) -> float:
         """The chart's full height: the best hour or the target, with room above for its figure."""
         return max([h.output for h in self.hours] + [self.target_per_hour, 1]) * 1.15
@@ -178,7 +179,7 @@ def board(now_utc: datetime | None = None) -> Board:
         lines[line_id] = LineBoard(id=line_id, code=code, name=name, target_efficiency=float(target))
         assigned[line_id] = int(n)
     hourly: dict[int, dict[int, tuple]] = {}
-    for line_id, hour, pieces, output, earned in (db.session.execute(_HOURS, {"lines": list(lines), "day": day})
+    for line_id, hour, pieces, output, earned in (db.session.execute(_HOURS, {"lines": list(lines), "day": day}).all()
                                                   if lines else ()):
         if line_id in lines:
             hourly.setdefault(line_id, {})[hour] = (pieces, output, earned)

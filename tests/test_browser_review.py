@@ -13,6 +13,7 @@ from shopfloor.models import Bundle, DefectType
 from shopfloor.quality import catalogue
 from shopfloor.quality.services import DefectEntry, record_inspection
 from shopfloor.scan.services import record_scan
+from tests.browser_helpers import sign_in_staff
 from tests.conftest import PHONE
 from tests.factories import PASSWORD
 
@@ -55,8 +56,6 @@ def test_the_review_s_orders_and_pay_are_a_card_per_row_on_a_phone(live_server, 
     """At 390 px the review's orders (13 columns of pay per operator, 8 of cost per order) scrolled sideways inside
     their cards, the totals out of sight. Each row is now a small card: its name and its forecast or line on the first
     line, every figure under its column's name, all on screen."""
-    from tests.browser_helpers import sign_in_staff
-
     line, style, order, op = factory.floor()
     manager = factory.user("manager")
     bundle = db.session.scalars(select(Bundle).where(Bundle.order_id == order.id).order_by(Bundle.number)).first()

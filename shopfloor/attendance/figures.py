@@ -344,13 +344,13 @@ def _stopped_minutes(f: OperatorDayFigures, ld: calendar.LineDay, stops: _Stops,
                      stay: tuple[datetime, datetime]) -> float:
     """Approved off-standard minutes of one operator's day: their own stops and their line's, inside their stay,
     overlapping stops once, measured like attendance (inside shifts and approved overtime, less unpaid breaks)."""
-    spans = stops.spans(f, *stay)
+    spans = merged(stops.spans(f, *stay))
     if not spans:
         return 0.0
-    key = (ld.line_id, ld.day, *merged(spans))
+    key = (ld.line_id, ld.day, *spans)
     found = stops.minutes.get(key)
     if found is None:
-        found = stops.minutes[key] = float(sum(ld.attended_minutes(a, b) for a, b in key[2:]))
+        found = stops.minutes[key] = float(sum(ld.attended_minutes(a, b) for a, b in spans))
     return found
 
 
